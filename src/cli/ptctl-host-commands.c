@@ -1,0 +1,302 @@
+/* ptctl-host-commands.c
+ *
+ * The read side of passthroughctl: devices, groups, check. Text output reads
+ * like `lspci -nnk`, grouped by IOMMU group; --json gives the shapes of
+ * pt-host-json.c.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "passthroughctl"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pt-host-json.h"
+#include "pt-scanner.h"
+#include "ptctl-context.h"
+
+static PtHost *
+scan_host (PtctlContext  *ctx,
+           GError       **error)
+{
+  g_autoptr(PtScanner) scanner = pt_scanner_new (ctx->root);
+  PtHost *host = pt_scanner_scan (scanner, NULL, error);
+  const char * const *problems;
+  guint i;
+
+  if (host == NULL)
+    return NULL;
+
+  problems = pt_host_get_problems (host);
+  for (i = 0; problems[i] != NULL; i++)
+    g_printerr (_("passthroughctl: warning: %s\n"), problems[i]);
+
+  return host;
+}
+
+static gboolean
+no_arguments (PtctlContext *ctx,
+              const char   *command,
+              int          *status)
+{
+  if (ctx->args[0] == NULL)
+    return TRUE;
+
+  *status = ptctl_fail (_("“%s” takes no arguments, but got “%s”"), command, ctx->args[0]);
+  return FALSE;
+}
+
+static void
+print_device (PtDevice *device)
+{
+  const char * const *modules = pt_device_get_modules (device);
+  const char * const *host_use = pt_device_get_host_use (device);
+  const char * const *resets = pt_device_get_reset_methods (device);
+  const char *subsystem = pt_device_get_subsystem_name (device);
+  const char *driver = pt_device_get_driver (device);
+  const char *override = pt_device_get_driver_override (device);
+  const char *physfn = pt_device_get_physfn (device);
+  const char *quirk = pt_device_get_reset_quirk (device);
+  guint i;
+
+  g_print ("%s %s [%04x]: %s %s [%04x:%04x]",
+           pt_device_get_address (device),
+           pt_device_get_class_name (device),
+           pt_device_get_class_id (device) >> 8,
+           pt_device_get_vendor_name (device),
+           pt_device_get_device_name (device),
+           pt_device_get_vendor_id (device),
+           pt_device_get_device_id (device));
+  if (pt_device_get_revision (device) != 0)
+    g_print (" (rev %02x)", pt_device_get_revision (device));
+  g_print ("\n");
+
+  if (subsystem != NULL)
+    g_print ("\t%s: %s [%04x:%04x]\n", _("Subsystem"), subsystem,
+             pt_device_get_subsystem_vendor_id (device),
+             pt_device_get_subsystem_device_id (device));
+  if (driver != NULL)
+    g_print ("\t%s: %s\n", _("Kernel driver in use"), driver);
+  if (override != NULL)
+    g_print ("\t%s: %s\n", _("Driver override"), override);
+  if (modules[0] != NULL)
+    {
+      g_autofree char *list = g_strjoinv (", ", (char **) modules);
+
+      g_print ("\t%s: %s\n", _("Kernel modules"), list);
+    }
+  if (pt_device_is_sriov_pf (device))
+    g_print ("\t%s: %d / %d\n", _("SR-IOV virtual functions"),
+             pt_device_get_sriov_num_vfs (device), pt_device_get_sriov_total_vfs (device));
+  if (physfn != NULL)
+    g_print ("\t%s: %s\n", _("Virtual function of"), physfn);
+  if (resets[0] != NULL)
+    {
+      g_autofree char *list = g_strjoinv (" ", (char **) resets);
+
+      g_print ("\t%s: %s\n", _("Reset methods"), list);
+    }
+  if (quirk != NULL)
+    g_print ("\t%s: %s\n", _("Reset warning"), quirk);
+  for (i = 0; host_use[i] != NULL; i++)
+    g_print ("\t%s: %s\n", _("Used by the host"), host_use[i]);
+}
+
+static void
+print_group_heading (PtIommuGroup *group)
+{
+  g_autofree char *state = pt_iommu_group_dup_state_text (group);
+
+  g_print (_("IOMMU group %d: %s\n"), pt_iommu_group_get_number (group), state);
+}
+
+int
+ptctl_cmd_devices (PtctlContext *ctx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtHost) host = NULL;
+  GListModel *groups;
+  GListModel *devices;
+  gboolean heading = FALSE;
+  guint i, j, n;
+  int status;
+
+  if (!no_arguments (ctx, "devices", &status))
+    return status;
+
+  host = scan_host (ctx, &error);
+  if (host == NULL)
+    return ptctl_fail ("%s", error->message);
+
+  if (ctx->json)
+    {
+      g_autoptr(JsonNode) node = pt_host_devices_to_json (host);
+
+      ptctl_print_json (node);
+      return PTCTL_EXIT_OK;
+    }
+
+  groups = pt_host_get_groups (host);
+  n = g_list_model_get_n_items (groups);
+  for (i = 0; i < n; i++)
+    {
+      g_autoptr(PtIommuGroup) group = g_list_model_get_item (groups, i);
+      GListModel *members = pt_iommu_group_get_devices (group);
+
+      if (i > 0)
+        g_print ("\n");
+      print_group_heading (group);
+      for (j = 0; j < g_list_model_get_n_items (members); j++)
+        {
+          g_autoptr(PtDevice) device = g_list_model_get_item (members, j);
+
+          print_device (device);
+        }
+    }
+
+  devices = pt_host_get_devices (host);
+  for (i = 0; i < g_list_model_get_n_items (devices); i++)
+    {
+      g_autoptr(PtDevice) device = g_list_model_get_item (devices, i);
+
+      if (pt_device_get_iommu_group (device) >= 0)
+        continue;
+
+      if (!heading)
+        {
+          if (n > 0)
+            g_print ("\n");
+          g_print ("%s\n", _("No IOMMU group (the IOMMU is off):"));
+          heading = TRUE;
+        }
+      print_device (device);
+    }
+
+  return PTCTL_EXIT_OK;
+}
+
+int
+ptctl_cmd_groups (PtctlContext *ctx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtHost) host = NULL;
+  GListModel *groups;
+  guint i, j, n;
+  int status;
+
+  if (!no_arguments (ctx, "groups", &status))
+    return status;
+
+  host = scan_host (ctx, &error);
+  if (host == NULL)
+    return ptctl_fail ("%s", error->message);
+
+  if (ctx->json)
+    {
+      g_autoptr(JsonNode) node = pt_host_groups_to_json (host);
+
+      ptctl_print_json (node);
+      return PTCTL_EXIT_OK;
+    }
+
+  groups = pt_host_get_groups (host);
+  n = g_list_model_get_n_items (groups);
+  if (n == 0)
+    g_print ("%s\n", _("There are no IOMMU groups: the IOMMU is off. Run “passthroughctl check” "
+                       "to see why."));
+
+  for (i = 0; i < n; i++)
+    {
+      g_autoptr(PtIommuGroup) group = g_list_model_get_item (groups, i);
+      GListModel *members = pt_iommu_group_get_devices (group);
+
+      print_group_heading (group);
+      for (j = 0; j < g_list_model_get_n_items (members); j++)
+        {
+          g_autoptr(PtDevice) device = g_list_model_get_item (members, j);
+          const char *driver = pt_device_get_driver (device);
+          const char *role = pt_device_is_bridge (device) ? _(" (bridge)") : "";
+
+          g_print ("  %s %s: %s %s [%s]%s%s\n",
+                   pt_device_get_address (device),
+                   pt_device_get_class_name (device),
+                   pt_device_get_vendor_name (device),
+                   pt_device_get_device_name (device),
+                   driver != NULL ? driver : _("no driver"),
+                   role,
+                   pt_device_is_used_by_host (device) ? _(" — used by the host") : "");
+        }
+    }
+
+  return PTCTL_EXIT_OK;
+}
+
+static const char *
+status_tag (PtCheckStatus status)
+{
+  switch (status)
+    {
+    case PT_CHECK_PASS:
+      return _("[ ok ]");
+    case PT_CHECK_WARN:
+      return _("[warn]");
+    case PT_CHECK_FAIL:
+    default:
+      return _("[FAIL]");
+    }
+}
+
+int
+ptctl_cmd_check (PtctlContext *ctx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtHost) host = NULL;
+  GListModel *checks;
+  guint i, n, failed = 0;
+  int status;
+
+  if (!no_arguments (ctx, "check", &status))
+    return status;
+
+  host = scan_host (ctx, &error);
+  if (host == NULL)
+    return ptctl_fail ("%s", error->message);
+
+  if (ctx->json)
+    {
+      g_autoptr(JsonNode) node = pt_host_checks_to_json (host);
+
+      ptctl_print_json (node);
+      return pt_host_is_ready (host) ? PTCTL_EXIT_OK : PTCTL_EXIT_NOT_READY;
+    }
+
+  checks = pt_host_get_checks (host);
+  n = g_list_model_get_n_items (checks);
+  for (i = 0; i < n; i++)
+    {
+      g_autoptr(PtCheck) check = g_list_model_get_item (checks, i);
+      const char *fix = pt_check_get_fix (check);
+
+      if (pt_check_get_status (check) == PT_CHECK_FAIL)
+        failed++;
+
+      g_print ("%s %s: %s\n", status_tag (pt_check_get_status (check)),
+               pt_check_get_title (check), pt_check_get_summary (check));
+      if (fix != NULL)
+        g_print ("       %s %s\n", _("To fix:"), fix);
+    }
+
+  g_print ("\n");
+  if (failed == 0)
+    g_print ("%s\n", _("This host is ready for PCI passthrough."));
+  else
+    g_print (g_dngettext (GETTEXT_PACKAGE,
+                          "This host is not ready for PCI passthrough: %u check failed.\n",
+                          "This host is not ready for PCI passthrough: %u checks failed.\n",
+                          failed),
+             failed);
+
+  return failed == 0 ? PTCTL_EXIT_OK : PTCTL_EXIT_NOT_READY;
+}

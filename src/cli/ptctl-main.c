@@ -1,0 +1,128 @@
+/* ptctl-main.c
+ *
+ * passthroughctl: every Passthrough operation for terminals, servers and
+ * scripts. Options may stand before or after the command and its arguments.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "passthroughctl"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+
+#include "ptctl-context.h"
+
+typedef struct
+{
+  const char *name;
+  int (*run) (PtctlContext *ctx);
+  const char *summary;
+} Command;
+
+static const Command commands[] = {
+  { "devices", ptctl_cmd_devices, N_("List every PCI function, grouped by IOMMU group") },
+  { "groups", ptctl_cmd_groups, N_("List the IOMMU groups and whether each is usable") },
+  { "check", ptctl_cmd_check, N_("Check whether this host is ready for passthrough") },
+};
+
+void
+ptctl_print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+int
+ptctl_fail (const char *format,
+            ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_printerr ("passthroughctl: %s\n", message);
+  return PTCTL_EXIT_ERROR;
+}
+
+static char *
+commands_description (void)
+{
+  GString *text = g_string_new (_("Commands:"));
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_string_append_printf (text, "\n  %-10s %s", commands[i].name, _(commands[i].summary));
+
+  g_string_append (text, "\n\n");
+  g_string_append (text, _("Exit status: 0 on success (for “check”: the host is ready), "
+                           "1 when “check” finds the host not ready, 2 on errors."));
+  return g_string_free (text, FALSE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = NULL;
+  g_autofree char *description = NULL;
+  g_auto(GStrv) args = NULL;
+  gboolean json = FALSE;
+  gboolean version = FALSE;
+  PtctlContext ctx = { 0 };
+  guint i;
+  const GOptionEntry entries[] = {
+    { "root", 0, 0, G_OPTION_ARG_FILENAME, &root,
+      N_("Read the host from DIR instead of / (a fixture tree)"), N_("DIR") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON for scripts"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("COMMAND") },
+    { NULL }
+  };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  context = g_option_context_new (_("COMMAND [ARGUMENTS…]"));
+  g_option_context_set_summary (context, _("Inspect and prepare this host for PCI passthrough."));
+  description = commands_description ();
+  g_option_context_set_description (context, description);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return ptctl_fail ("%s (see passthroughctl --help)", error->message);
+
+  if (version)
+    {
+      g_print ("passthroughctl %s\n", PACKAGE_VERSION);
+      return PTCTL_EXIT_OK;
+    }
+
+  if (args == NULL || args[0] == NULL)
+    return ptctl_fail (_("no command given; try “passthroughctl check” or see --help"));
+
+  ctx.root = root != NULL ? root : "/";
+  ctx.json = json;
+  ctx.args = args + 1;
+
+  for (i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (args[0], commands[i].name))
+      return commands[i].run (&ctx);
+
+  return ptctl_fail (_("unknown command “%s”; see passthroughctl --help"), args[0]);
+}

@@ -1,0 +1,27 @@
+/* pt-checks.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "pt-boot-setup.h"
+#include "pt-root.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  PT_CPU_VENDOR_UNKNOWN,
+  PT_CPU_VENDOR_INTEL,
+  PT_CPU_VENDOR_AMD,
+} PtCpuVendor;
+
+GPtrArray   *pt_checks_run          (PtRoot      *root,
+                                     PtBootSetup *boot,
+                                     guint        n_groups);
+PtCpuVendor  pt_checks_cpu_vendor   (const char  *cpuinfo);
+
+G_END_DECLS

@@ -1,0 +1,62 @@
+/* pt-device-private.h
+ *
+ * The scanner fills a PtDevice field by field while it builds a snapshot;
+ * once the snapshot is handed out the device never changes again.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "pt-device.h"
+
+G_BEGIN_DECLS
+
+struct _PtDevice
+{
+  GObject parent_instance;
+
+  char *address;
+  char *parent_address;
+  char *modalias;
+
+  guint16 vendor_id;
+  guint16 device_id;
+  guint16 subsystem_vendor_id;
+  guint16 subsystem_device_id;
+  guint32 class_id;
+  guint8 revision;
+
+  char *vendor_name;
+  char *device_name;
+  char *subsystem_name;
+  char *class_name;
+
+  char *driver;
+  char *driver_override;
+  GStrv modules;
+
+  int iommu_group;
+
+  int sriov_total_vfs;
+  int sriov_num_vfs;
+  int sriov_drivers_autoprobe;
+  char *physfn;
+  GStrv virtfns;
+
+  GStrv reset_methods;
+  const char *reset_quirk;
+  guint has_reset : 1;
+
+  int boot_vga;
+  int numa_node;
+
+  GPtrArray *host_use;
+};
+
+PtDevice *_pt_device_new           (const char *address);
+void      _pt_device_add_host_use  (PtDevice   *self,
+                                    const char *reason);
+gboolean  _pt_device_is_bridge_class (guint32   class_id);
+
+G_END_DECLS

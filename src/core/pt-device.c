@@ -1,0 +1,534 @@
+/* pt-device.c
+ *
+ * One PCI function as the host showed it at scan time.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pt-device"
+
+#include "config.h"
+
+#include "pt-device-private.h"
+
+G_DEFINE_FINAL_TYPE (PtDevice, pt_device, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ADDRESS,
+  PROP_VENDOR_NAME,
+  PROP_DEVICE_NAME,
+  PROP_DRIVER,
+  PROP_IOMMU_GROUP,
+  PROP_KIND,
+  PROP_USED_BY_HOST,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+pt_device_finalize (GObject *object)
+{
+  PtDevice *self = (PtDevice *) object;
+
+  g_clear_pointer (&self->address, g_free);
+  g_clear_pointer (&self->parent_address, g_free);
+  g_clear_pointer (&self->modalias, g_free);
+  g_clear_pointer (&self->vendor_name, g_free);
+  g_clear_pointer (&self->device_name, g_free);
+  g_clear_pointer (&self->subsystem_name, g_free);
+  g_clear_pointer (&self->class_name, g_free);
+  g_clear_pointer (&self->driver, g_free);
+  g_clear_pointer (&self->driver_override, g_free);
+  g_clear_pointer (&self->modules, g_strfreev);
+  g_clear_pointer (&self->physfn, g_free);
+  g_clear_pointer (&self->virtfns, g_strfreev);
+  g_clear_pointer (&self->reset_methods, g_strfreev);
+  g_clear_pointer (&self->host_use, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (pt_device_parent_class)->finalize (object);
+}
+
+static void
+pt_device_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  PtDevice *self = PT_DEVICE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ADDRESS:
+      g_value_set_string (value, self->address);
+      break;
+
+    case PROP_VENDOR_NAME:
+      g_value_set_string (value, self->vendor_name);
+      break;
+
+    case PROP_DEVICE_NAME:
+      g_value_set_string (value, self->device_name);
+      break;
+
+    case PROP_DRIVER:
+      g_value_set_string (value, self->driver);
+      break;
+
+    case PROP_IOMMU_GROUP:
+      g_value_set_int (value, self->iommu_group);
+      break;
+
+    case PROP_KIND:
+      g_value_set_int (value, pt_device_get_kind (self));
+      break;
+
+    case PROP_USED_BY_HOST:
+      g_value_set_boolean (value, pt_device_is_used_by_host (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pt_device_class_init (PtDeviceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = pt_device_finalize;
+  object_class->get_property = pt_device_get_property;
+
+  properties[PROP_ADDRESS] =
+    g_param_spec_string ("address", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_VENDOR_NAME] =
+    g_param_spec_string ("vendor-name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DEVICE_NAME] =
+    g_param_spec_string ("device-name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DRIVER] =
+    g_param_spec_string ("driver", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_IOMMU_GROUP] =
+    g_param_spec_int ("iommu-group", NULL, NULL, -1, G_MAXINT, -1,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_KIND] =
+    g_param_spec_int ("kind", NULL, NULL, PT_DEVICE_KIND_OTHER, PT_DEVICE_KIND_BRIDGE,
+                      PT_DEVICE_KIND_OTHER, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_USED_BY_HOST] =
+    g_param_spec_boolean ("used-by-host", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+pt_device_init (PtDevice *self)
+{
+  self->iommu_group = -1;
+  self->sriov_total_vfs = -1;
+  self->sriov_num_vfs = -1;
+  self->sriov_drivers_autoprobe = -1;
+  self->boot_vga = -1;
+  self->numa_node = -1;
+  self->host_use = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+}
+
+PtDevice *
+_pt_device_new (const char *address)
+{
+  PtDevice *self = g_object_new (PT_TYPE_DEVICE, NULL);
+
+  self->address = g_strdup (address);
+
+  return self;
+}
+
+void
+_pt_device_add_host_use (PtDevice   *self,
+                         const char *reason)
+{
+  guint i;
+
+  for (i = 0; i < self->host_use->len; i++)
+    if (g_str_equal (g_ptr_array_index (self->host_use, i), reason))
+      return;
+
+  g_ptr_array_add (self->host_use, g_strdup (reason));
+}
+
+/* PCI-to-PCI (0x0604), semi-transparent (0x0609) and CardBus (0x0607) bridges. */
+gboolean
+_pt_device_is_bridge_class (guint32 class_id)
+{
+  guint base_sub = class_id >> 8;
+
+  return base_sub == 0x0604 || base_sub == 0x0609 || base_sub == 0x0607;
+}
+
+const char *
+pt_device_get_address (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
+  return self->address;
+}
+
+/**
+ * pt_device_get_parent_address:
+ *
+ * Returns: (nullable): the upstream bridge, or %NULL on a root bus
+ */
+const char *
+pt_device_get_parent_address (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
+  return self->parent_address;
+}
+
+guint
+pt_device_get_vendor_id (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), 0);
+  return self->vendor_id;
+}
+
+guint
+pt_device_get_device_id (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), 0);
+  return self->device_id;
+}
+
+guint
+pt_device_get_subsystem_vendor_id (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), 0);
+  return self->subsystem_vendor_id;
+}
+
+guint
+pt_device_get_subsystem_device_id (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), 0);
+  return self->subsystem_device_id;
+}
+
+/**
+ * pt_device_get_class_id:
+ *
+ * Returns: the 24-bit class code: base class, subclass, programming interface
+ */
+guint
+pt_device_get_class_id (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), 0);
+  return self->class_id;
+}
+
+guint
+pt_device_get_revision (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), 0);
+  return self->revision;
+}
+
+const char *
+pt_device_get_vendor_name (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
+  return self->vendor_name;
+}
+
+const char *
+pt_device_get_device_name (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
+  return self->device_name;
+}
+
+/**
+ * pt_device_get_subsystem_name:
+ *
+ * Returns: (nullable): the subsystem's name, %NULL when the device has no
+ *   subsystem IDs
+ */
+const char *
+pt_device_get_subsystem_name (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
+  return self->subsystem_name;
+}
+
+const char *
+pt_device_get_class_name (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
+  return self->class_name;
+}
+
+PtDeviceKind
+pt_device_get_kind (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), PT_DEVICE_KIND_OTHER);
+
+  if (_pt_device_is_bridge_class (self->class_id))
+    return PT_DEVICE_KIND_BRIDGE;
+
+  switch (self->class_id >> 16)
+    {
+    case 0x01:
+      return PT_DEVICE_KIND_STORAGE;
+    case 0x02:
+      return PT_DEVICE_KIND_NETWORK;
+    case 0x03:
+      return PT_DEVICE_KIND_GRAPHICS;
+    case 0x04:
+      return PT_DEVICE_KIND_AUDIO;
+    case 0x0c:
+      if ((self->class_id >> 8) == 0x0c03)
+        return PT_DEVICE_KIND_USB;
+      return PT_DEVICE_KIND_OTHER;
+    default:
+      return PT_DEVICE_KIND_OTHER;
+    }
+}
+
+/**
+ * pt_device_get_driver:
+ *
+ * Returns: (nullable): the driver bound now, %NULL when none is
+ */
+const char *
+pt_device_get_driver (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
+  return self->driver;
+}
+
+/**
+ * pt_device_get_driver_override:
+ *
+ * Returns: (nullable): the driver_override set on the device, if any
+ */
+const char *
+pt_device_get_driver_override (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
+  return self->driver_override;
+}
+
+/**
+ * pt_device_get_modules:
+ *
+ * Returns: (transfer none): the kernel modules whose aliases match the
+ *   device's modalias, in modules.alias order
+ */
+const char * const *
+pt_device_get_modules (PtDevice *self)
+{
+  static const char * const none[] = { NULL };
+
+  g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
+  return self->modules != NULL ? (const char * const *) self->modules : none;
+}
+
+/**
+ * pt_device_get_iommu_group:
+ *
+ * Returns: the IOMMU group number, -1 when the device has none
+ */
+int
+pt_device_get_iommu_group (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), -1);
+  return self->iommu_group;
+}
+
+gboolean
+pt_device_is_bridge (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), FALSE);
+  return _pt_device_is_bridge_class (self->class_id);
+}
+
+gboolean
+pt_device_is_sriov_pf (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), FALSE);
+  return self->sriov_total_vfs > 0;
+}
+
+/**
+ * pt_device_get_sriov_total_vfs:
+ *
+ * Returns: the most VFs the device can have, -1 if it is no SR-IOV PF
+ */
+int
+pt_device_get_sriov_total_vfs (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), -1);
+  return self->sriov_total_vfs;
+}
+
+int
+pt_device_get_sriov_num_vfs (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), -1);
+  return self->sriov_num_vfs;
+}
+
+/**
+ * pt_device_get_sriov_drivers_autoprobe:
+ *
+ * Returns: 1 or 0, -1 when the attribute is absent
+ */
+int
+pt_device_get_sriov_drivers_autoprobe (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), -1);
+  return self->sriov_drivers_autoprobe;
+}
+
+/**
+ * pt_device_get_physfn:
+ *
+ * Returns: (nullable): for a VF, the address of its PF
+ */
+const char *
+pt_device_get_physfn (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
+  return self->physfn;
+}
+
+/**
+ * pt_device_get_virtfns:
+ *
+ * Returns: (transfer none): for a PF, the addresses of its VFs in VF order
+ */
+const char * const *
+pt_device_get_virtfns (PtDevice *self)
+{
+  static const char * const none[] = { NULL };
+
+  g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
+  return self->virtfns != NULL ? (const char * const *) self->virtfns : none;
+}
+
+/**
+ * pt_device_get_reset_methods:
+ *
+ * Returns: (transfer none): the resets the kernel will try, in its order
+ *   (from `reset_method`, kernel 5.15+); empty when unknown
+ */
+const char * const *
+pt_device_get_reset_methods (PtDevice *self)
+{
+  static const char * const none[] = { NULL };
+
+  g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
+  return self->reset_methods != NULL ? (const char * const *) self->reset_methods : none;
+}
+
+gboolean
+pt_device_has_reset (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), FALSE);
+  return self->has_reset;
+}
+
+/**
+ * pt_device_get_reset_quirk:
+ *
+ * Returns: (nullable): a warning when this device ID is known to reset badly
+ */
+const char *
+pt_device_get_reset_quirk (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
+  return self->reset_quirk;
+}
+
+/**
+ * pt_device_get_boot_vga:
+ *
+ * Returns: 1 for the boot GPU, 0 for another VGA device, -1 when the device
+ *   has no boot_vga attribute (everything but VGA-class devices)
+ */
+int
+pt_device_get_boot_vga (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), -1);
+  return self->boot_vga;
+}
+
+int
+pt_device_get_numa_node (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), -1);
+  return self->numa_node;
+}
+
+/**
+ * pt_device_get_host_use:
+ *
+ * Returns: (transfer none): why the host needs this device; empty when it
+ *   can be given away
+ */
+const char * const *
+pt_device_get_host_use (PtDevice *self)
+{
+  static const char * const none[] = { NULL };
+
+  g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
+
+  /* An empty null-terminated GPtrArray may not have allocated its NULL yet. */
+  if (self->host_use->len == 0)
+    return none;
+
+  return (const char * const *) self->host_use->pdata;
+}
+
+gboolean
+pt_device_is_used_by_host (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), FALSE);
+  return self->host_use->len > 0;
+}
+
+/**
+ * pt_device_is_free_for_vfio:
+ *
+ * Returns: whether the device lets its IOMMU group be used by VFIO: bound to
+ *   vfio-pci or pci-stub, bound to nothing, or a bridge
+ */
+gboolean
+pt_device_is_free_for_vfio (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), FALSE);
+
+  if (pt_device_is_bridge (self))
+    return TRUE;
+
+  return self->driver == NULL ||
+         g_str_equal (self->driver, "vfio-pci") ||
+         g_str_equal (self->driver, "pci-stub") ||
+         g_str_equal (self->driver, "pcieport");
+}
+
+/**
+ * pt_device_dup_display_name:
+ *
+ * Returns: (transfer full): "Vendor Device", falling back to IDs
+ */
+char *
+pt_device_dup_display_name (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
+
+  return g_strdup_printf ("%s %s", self->vendor_name, self->device_name);
+}

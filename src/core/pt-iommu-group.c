@@ -1,0 +1,198 @@
+/* pt-iommu-group.c
+ *
+ * An IOMMU group: the smallest set of devices the IOMMU can isolate, and so
+ * the unit VFIO hands to a VM. It is usable ("viable") only when every
+ * endpoint in it is on vfio-pci, pci-stub or no driver; bridges do not count.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pt-iommu-group"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pt-iommu-group.h"
+
+struct _PtIommuGroup
+{
+  GObject parent_instance;
+
+  int number;
+  GListStore *devices;
+  GPtrArray *blockers;
+  guint used_by_host : 1;
+};
+
+G_DEFINE_FINAL_TYPE (PtIommuGroup, pt_iommu_group, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_NUMBER,
+  PROP_VIABLE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+pt_iommu_group_finalize (GObject *object)
+{
+  PtIommuGroup *self = (PtIommuGroup *) object;
+
+  g_clear_object (&self->devices);
+  g_clear_pointer (&self->blockers, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (pt_iommu_group_parent_class)->finalize (object);
+}
+
+static void
+pt_iommu_group_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  PtIommuGroup *self = PT_IOMMU_GROUP (object);
+
+  switch (prop_id)
+    {
+    case PROP_NUMBER:
+      g_value_set_int (value, self->number);
+      break;
+
+    case PROP_VIABLE:
+      g_value_set_boolean (value, pt_iommu_group_is_viable (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pt_iommu_group_class_init (PtIommuGroupClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = pt_iommu_group_finalize;
+  object_class->get_property = pt_iommu_group_get_property;
+
+  properties[PROP_NUMBER] =
+    g_param_spec_int ("number", NULL, NULL, 0, G_MAXINT, 0,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_VIABLE] =
+    g_param_spec_boolean ("viable", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+pt_iommu_group_init (PtIommuGroup *self)
+{
+  self->devices = g_list_store_new (PT_TYPE_DEVICE);
+  self->blockers = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/**
+ * pt_iommu_group_new:
+ * @devices: (element-type PtDevice): the members, in address order
+ *
+ * Returns: (transfer full): the group
+ */
+PtIommuGroup *
+pt_iommu_group_new (int        number,
+                    GPtrArray *devices)
+{
+  PtIommuGroup *self = g_object_new (PT_TYPE_IOMMU_GROUP, NULL);
+  guint i;
+
+  self->number = number;
+  g_list_store_splice (self->devices, 0, 0, devices->pdata, devices->len);
+
+  for (i = 0; i < devices->len; i++)
+    {
+      PtDevice *device = g_ptr_array_index (devices, i);
+
+      if (!pt_device_is_free_for_vfio (device))
+        g_ptr_array_add (self->blockers, g_object_ref (device));
+      if (pt_device_is_used_by_host (device))
+        self->used_by_host = TRUE;
+    }
+
+  return self;
+}
+
+int
+pt_iommu_group_get_number (PtIommuGroup *self)
+{
+  g_return_val_if_fail (PT_IS_IOMMU_GROUP (self), -1);
+  return self->number;
+}
+
+/**
+ * pt_iommu_group_get_devices:
+ *
+ * Returns: (transfer none): the members, a list of #PtDevice
+ */
+GListModel *
+pt_iommu_group_get_devices (PtIommuGroup *self)
+{
+  g_return_val_if_fail (PT_IS_IOMMU_GROUP (self), NULL);
+  return G_LIST_MODEL (self->devices);
+}
+
+guint
+pt_iommu_group_get_n_devices (PtIommuGroup *self)
+{
+  g_return_val_if_fail (PT_IS_IOMMU_GROUP (self), 0);
+  return g_list_model_get_n_items (G_LIST_MODEL (self->devices));
+}
+
+gboolean
+pt_iommu_group_is_viable (PtIommuGroup *self)
+{
+  g_return_val_if_fail (PT_IS_IOMMU_GROUP (self), FALSE);
+  return self->blockers->len == 0;
+}
+
+/**
+ * pt_iommu_group_get_blockers:
+ *
+ * Returns: (transfer none) (element-type PtDevice): the endpoints still on a
+ *   host driver, which keep the group from being usable
+ */
+GPtrArray *
+pt_iommu_group_get_blockers (PtIommuGroup *self)
+{
+  g_return_val_if_fail (PT_IS_IOMMU_GROUP (self), NULL);
+  return self->blockers;
+}
+
+gboolean
+pt_iommu_group_is_used_by_host (PtIommuGroup *self)
+{
+  g_return_val_if_fail (PT_IS_IOMMU_GROUP (self), FALSE);
+  return self->used_by_host;
+}
+
+/**
+ * pt_iommu_group_dup_state_text:
+ *
+ * Returns: (transfer full): the group's state in words
+ */
+char *
+pt_iommu_group_dup_state_text (PtIommuGroup *self)
+{
+  g_return_val_if_fail (PT_IS_IOMMU_GROUP (self), NULL);
+
+  if (self->blockers->len == 0)
+    return g_strdup (_("Ready for passthrough"));
+
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%u device still used by host drivers",
+                                       "%u devices still used by host drivers",
+                                       self->blockers->len),
+                          self->blockers->len);
+}
