@@ -87,11 +87,10 @@ pt_sysfs_parse_hex (const char *text,
     {
       int digit = g_ascii_xdigit_value (*p);
 
-      if (digit < 0)
+      /* Checked before multiplying, so a long string cannot wrap around. */
+      if (digit < 0 || v > (max - (guint64) digit) / 16)
         return FALSE;
       v = v * 16 + (guint64) digit;
-      if (v > max)
-        return FALSE;
     }
 
   *value = v;

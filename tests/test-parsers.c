@@ -1,0 +1,264 @@
+/* test-parsers.c
+ *
+ * Table-driven tests of the small parsers every scan relies on: the kernel
+ * command line, sysfs attribute values, PCI addresses, modalias matching and
+ * cpuinfo's vendor.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "pt-checks.h"
+#include "pt-kernel-cmdline.h"
+#include "pt-modalias.h"
+#include "pt-sysfs.h"
+
+static void
+test_cmdline_split (void)
+{
+  static const struct {
+    const char *cmdline;
+    const char *joined;   /* parameters joined with '|' */
+  } cases[] = {
+    { "", "" },
+    { "   ", "" },
+    { "quiet", "quiet" },
+    { "BOOT_IMAGE=/vmlinuz-6.1.0 root=UUID=1234 ro quiet\n",
+      "BOOT_IMAGE=/vmlinuz-6.1.0|root=UUID=1234|ro|quiet" },
+    { "  a   b\tc  ", "a|b|c" },
+    { "acpi_osi=\"Windows 2015\" intel_iommu=on", "acpi_osi=Windows 2015|intel_iommu=on" },
+    { "\"quoted whole\" x", "quoted whole|x" },
+    { "intel_iommu=on -- single init=/bin/sh", "intel_iommu=on" },
+    { "--", "" },
+    { "a=\"\" b", "a=|b" },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(GStrv) params = pt_kernel_cmdline_split (cases[i].cmdline);
+      g_autofree char *joined = g_strjoinv ("|", params);
+
+      g_test_message ("case %u: %s", i, cases[i].cmdline);
+      g_assert_cmpstr (joined, ==, cases[i].joined);
+    }
+}
+
+static void
+test_cmdline_values (void)
+{
+  static const struct {
+    const char *cmdline;
+    const char *name;
+    const char *value;     /* NULL: pt_kernel_cmdline_get only */
+    const char *expected_get;
+    gboolean expected_has;
+  } cases[] = {
+    { "intel_iommu=on iommu=pt", "intel_iommu", "on", "on", TRUE },
+    { "intel_iommu=on,sm_on", "intel_iommu", "on", "on,sm_on", TRUE },
+    { "intel_iommu=sm_on", "intel_iommu", "on", "sm_on", FALSE },
+    { "intel_iommu=on intel_iommu=off", "intel_iommu", "off", "off", TRUE },
+    { "intel_iommu=off intel_iommu=on", "intel_iommu", "off", "on", FALSE },
+    { "amd_iommu=on", "amd_iommu", "on", "on", TRUE },
+    { "xintel_iommu=on", "intel_iommu", "on", NULL, FALSE },
+    { "intel_iommu_x=on", "intel_iommu", "on", NULL, FALSE },
+    { "nointremap quiet", "nointremap", NULL, "", FALSE },
+    { "iommu=pt", "iommu", "pt", "pt", TRUE },
+    { "iommu.passthrough=1", "iommu", "pt", NULL, FALSE },
+    { "", "iommu", "pt", NULL, FALSE },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(GStrv) params = pt_kernel_cmdline_split (cases[i].cmdline);
+      const char * const *p = (const char * const *) params;
+
+      g_test_message ("case %u: %s / %s", i, cases[i].cmdline, cases[i].name);
+      g_assert_cmpstr (pt_kernel_cmdline_get (p, cases[i].name), ==, cases[i].expected_get);
+      if (cases[i].value != NULL)
+        g_assert_cmpint (pt_kernel_cmdline_has_value (p, cases[i].name, cases[i].value), ==,
+                         cases[i].expected_has);
+    }
+}
+
+static void
+test_parse_hex (void)
+{
+  static const struct {
+    const char *text;
+    guint64 max;
+    gboolean ok;
+    guint64 value;
+  } cases[] = {
+    { "0x8086", 0xffff, TRUE, 0x8086 },
+    { "8086", 0xffff, TRUE, 0x8086 },
+    { "0X10DE", 0xffff, TRUE, 0x10de },
+    { "0x030000", 0xffffff, TRUE, 0x030000 },
+    { "0x10000", 0xffff, FALSE, 0 },
+    { "0xZZZZ", 0xffff, FALSE, 0 },
+    { "0x", 0xffff, FALSE, 0 },
+    { "", 0xffff, FALSE, 0 },
+    { "0x80 86", 0xffff, FALSE, 0 },
+    { "-1", 0xffff, FALSE, 0 },
+    { "0xffffffffffffffff", G_MAXUINT64, TRUE, G_MAXUINT64 },
+    { "0x1ffffffffffffffff", G_MAXUINT64, FALSE, 0 },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      guint64 value = 0;
+
+      g_test_message ("case %u: “%s”", i, cases[i].text);
+      g_assert_cmpint (pt_sysfs_parse_hex (cases[i].text, cases[i].max, &value), ==, cases[i].ok);
+      if (cases[i].ok)
+        g_assert_cmpuint (value, ==, cases[i].value);
+    }
+
+  g_assert_false (pt_sysfs_parse_hex (NULL, 0xffff, NULL));
+}
+
+static void
+test_pci_address (void)
+{
+  static const struct {
+    const char *text;
+    gboolean ok;
+  } cases[] = {
+    { "0000:00:1f.6", TRUE },
+    { "0000:ff:1f.7", TRUE },
+    { "10de:01:00.0", TRUE },
+    { "0000:01:00.8", FALSE },
+    { "0000:01:00.0 ", FALSE },
+    { "0000:01:00", FALSE },
+    { "0000:01:0G.0", FALSE },
+    { "0000:01:00.0/../x", FALSE },
+    { "0000:0A:00.0", FALSE },
+    { "pci0000:00", FALSE },
+    { "", FALSE },
+    { "../../../etc", FALSE },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("case %u: “%s”", i, cases[i].text);
+      g_assert_cmpint (pt_sysfs_is_pci_address (cases[i].text), ==, cases[i].ok);
+    }
+  g_assert_false (pt_sysfs_is_pci_address (NULL));
+}
+
+static void
+test_last_pci_address (void)
+{
+  static const struct {
+    const char *path;
+    const char *address;
+  } cases[] = {
+    { "../../devices/pci0000:00/0000:00:1d.0/0000:03:00.0/nvme/nvme0/nvme0n1", "0000:03:00.0" },
+    { "../../devices/pci0000:00/0000:00:17.0/ata1/host0/target0:0:0/0:0:0:0/block/sda",
+      "0000:00:17.0" },
+    { "../../devices/virtual/block/dm-0", NULL },
+    { "../../devices/pci0000:00/0000:00:1f.6/net/eno1", "0000:00:1f.6" },
+    { "0000:01:00.0", "0000:01:00.0" },
+    { "", NULL },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *address = pt_sysfs_last_pci_address (cases[i].path);
+
+      g_assert_cmpstr (address, ==, cases[i].address);
+    }
+}
+
+static const char modules_alias[] =
+  "# Aliases extracted from modules themselves.\n"
+  "alias pci:v00008086d00003E92sv*sd*bc03sc*i* i915\n"
+  "alias pci:v000010DEd*sv*sd*bc03sc00i00 nouveau\n"
+  "alias pci:v000010DEd*sv*sd*bc03sc02i00 nouveau\n"
+  "alias pci:v000010DEd00002503sv*sd*bc*sc*i* nvidia\n"
+  "alias pci:v*d*sv*sd*bc01sc08i02 nvme\n"
+  "alias pci:v*d*sv*sd*bc0Csc03i30 xhci_pci\n"
+  "alias pci:v00008086d*sv*sd*bc04sc03i* snd_hda_intel\n"
+  "alias pci:v000010DEd*sv*sd*bc04sc03i* snd_hda_intel\n"
+  "alias vfio_pci:v*d*sv*sd*bc*sc*i* vfio_pci\n"
+  "alias usb:v1D6Bp0003d*dc*dsc*dp*ic09isc*ip*in* hub\n"
+  "alias pci:v00008086d00001533sv*sd*bc*sc*i* igb\n"
+  "alias pci:v00008086d00001533sv*sd*bc*sc*i* igb_duplicate\n"
+  "alias broken-line-without-module\n"
+  "alias pci:v*d*sv*sd*bc03sc00i00 vga_generic extra\n";
+
+static void
+test_modalias (void)
+{
+  static const struct {
+    const char *modalias;
+    const char *modules;
+  } cases[] = {
+    { "pci:v000010DEd00002503sv00001043sd000087F3bc03sc00i00", "nouveau,nvidia" },
+    { "pci:v000010DEd0000228Esv00001043sd000087F3bc04sc03i00", "snd_hda_intel" },
+    { "pci:v00008086d00003E92sv00001028sd0000085Cbc03sc00i00", "i915" },
+    { "pci:v0000144Dd0000A808sv0000144Dsd0000A801bc01sc08i02", "nvme" },
+    { "pci:v00008086d0000A36Dsv00001028sd0000085Cbc0Csc03i30", "xhci_pci" },
+    { "pci:v00008086d00001533sv00008086sd00000001bc02sc00i00", "igb,igb_duplicate" },
+    { "pci:v00001234d00005678sv00000000sd00000000bcFFsc00i00", "" },
+    { "vfio_pci:v000010DEd00002503sv*sd*bc*sc*i*", "" },
+    { "pci:v0000", "" },
+    { "", "" },
+  };
+  g_autoptr(PtModaliasIndex) index = pt_modalias_index_parse (modules_alias);
+  guint round, i;
+
+  /* Twice, so the second round is answered from the cache. */
+  for (round = 0; round < 2; round++)
+    for (i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_auto(GStrv) modules = pt_modalias_index_lookup (index, cases[i].modalias);
+        g_autofree char *joined = g_strjoinv (",", modules);
+
+        g_test_message ("round %u case %u: %s", round, i, cases[i].modalias);
+        g_assert_cmpstr (joined, ==, cases[i].modules);
+      }
+}
+
+static void
+test_cpu_vendor (void)
+{
+  static const struct {
+    const char *cpuinfo;
+    PtCpuVendor vendor;
+  } cases[] = {
+    { "processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu vmx\n", PT_CPU_VENDOR_INTEL },
+    { "processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu\n", PT_CPU_VENDOR_AMD },
+    { "processor\t: 0\nvendor_id\t: HygonGenuine\n", PT_CPU_VENDOR_AMD },
+    { "processor\t: 0\nBogoMIPS\t: 50.00\nCPU implementer\t: 0x41\n", PT_CPU_VENDOR_UNKNOWN },
+    { "vendor_id_extra : GenuineIntel\n", PT_CPU_VENDOR_UNKNOWN },
+    { "", PT_CPU_VENDOR_UNKNOWN },
+    { NULL, PT_CPU_VENDOR_UNKNOWN },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmpint (pt_checks_cpu_vendor (cases[i].cpuinfo), ==, cases[i].vendor);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/kernel-cmdline/split", test_cmdline_split);
+  g_test_add_func ("/kernel-cmdline/values", test_cmdline_values);
+  g_test_add_func ("/sysfs/parse-hex", test_parse_hex);
+  g_test_add_func ("/sysfs/pci-address", test_pci_address);
+  g_test_add_func ("/sysfs/last-pci-address", test_last_pci_address);
+  g_test_add_func ("/modalias/lookup", test_modalias);
+  g_test_add_func ("/checks/cpu-vendor", test_cpu_vendor);
+
+  return g_test_run ();
+}
