@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Scan speed of `passthroughctl devices --json`, as ratios.
+
+For generated hosts of 1,024, 4,096 and 8,192 PCI functions it times whole
+processes (median of several runs after one warm-up run) of:
+
+  * passthroughctl --root HOST devices --json
+  * lspci -A linux-sysfs -O sysfs.path=HOST/sys/bus/pci -nnk   (the reference)
+  * sysfs-floor HOST   (a plain C read of the same sysfs attributes)
+
+and prints each time and the ratios against lspci and the floor, plus how the
+time grows from 4,096 to 8,192 functions. All three run back to back in this
+one process on the same trees, so the ratios hold whatever the machine.
+
+Usage: build-aux/benchmark.py [--build DIR] [--runs N] [--sizes 1024,4096,8192]
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.dirname(HERE)
+
+TARGET_VS_LSPCI = 0.5    # at 4,096 functions
+TARGET_VS_FLOOR = 1.5    # at 4,096 functions
+TARGET_SCALING = 2.2     # 8,192 time / 4,096 time
+
+
+def median_seconds(argv, runs):
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build", default=os.path.join(SOURCE, "_build"))
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--sizes", default="1024,4096,8192")
+    args = parser.parse_args()
+
+    ctl = os.path.join(args.build, "src", "cli", "passthroughctl")
+    floor = os.path.join(args.build, "build-aux", "sysfs-floor")
+    gen = os.path.join(SOURCE, "tests", "fixtures", "gen-host.py")
+    lspci = shutil.which("lspci")
+    for path in (ctl, floor):
+        if not os.access(path, os.X_OK):
+            sys.exit(f"{path} is missing: build first (build-aux/dev test or meson compile)")
+    if lspci is None:
+        sys.exit("lspci is missing: install pciutils")
+
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="pt-bench-") as tmp:
+        print(f"{'functions':>9}  {'passthroughctl':>14}  {'lspci -nnk':>10}  {'floor':>8}"
+              f"  {'vs lspci':>8}  {'vs floor':>8}")
+        for n in sizes:
+            root = os.path.join(tmp, f"host-{n}")
+            subprocess.run([sys.executable, gen, str(n), root], check=True,
+                           stdout=subprocess.DEVNULL)
+            t_ctl = median_seconds([ctl, "--root", root, "devices", "--json"], args.runs)
+            t_lspci = median_seconds([lspci, "-A", "linux-sysfs", "-O",
+                                      f"sysfs.path={root}/sys/bus/pci", "-nnk"], args.runs)
+            t_floor = median_seconds([floor, root], args.runs)
+            results[n] = (t_ctl, t_lspci, t_floor)
+            print(f"{n:>9}  {t_ctl * 1e3:>11.1f} ms  {t_lspci * 1e3:>7.1f} ms"
+                  f"  {t_floor * 1e3:>5.1f} ms  {t_ctl / t_lspci:>7.2f}x  {t_ctl / t_floor:>7.2f}x")
+            shutil.rmtree(root)
+
+    print()
+    if 4096 in results:
+        t_ctl, t_lspci, t_floor = results[4096]
+        r1, r2 = t_ctl / t_lspci, t_ctl / t_floor
+        print(f"4,096 functions: {r1:.2f}x lspci -nnk (target <= {TARGET_VS_LSPCI}x: "
+              f"{'met' if r1 <= TARGET_VS_LSPCI else 'MISSED'}), "
+              f"{r2:.2f}x the plain read (target <= {TARGET_VS_FLOOR}x: "
+              f"{'met' if r2 <= TARGET_VS_FLOOR else 'MISSED'})")
+    if 4096 in results and 8192 in results:
+        growth = results[8192][0] / results[4096][0]
+        print(f"8,192 vs 4,096 functions: {growth:.2f}x (target <= {TARGET_SCALING}x: "
+              f"{'met' if growth <= TARGET_SCALING else 'MISSED'})")
+
+
+if __name__ == "__main__":
+    main()
