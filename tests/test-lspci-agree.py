@@ -78,6 +78,8 @@ def compare(device, record):
         sd_name, sd_id = split_name(record["SDevice"])
         expect("subsystem vendor id", device["subsystem_vendor_id"], sv_id)
         expect("subsystem device id", device["subsystem_device_id"], sd_id)
+        if sd_name == "Device":
+            sd_name = f"Device {sd_id}"
         expect("subsystem name", device["subsystem_name"], f"{sv_name} {sd_name}")
 
     expect("revision", device["revision"], record.get("Rev", "00"))

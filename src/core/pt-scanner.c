@@ -234,7 +234,7 @@ spread_host_use (GPtrArray *devices)
           if (owner == device)
             continue;
 
-          reason = g_strdup_printf (_("shares IOMMU group %d with %s (%s)"),
+          reason = g_strdup_printf (_("shares IOMMU group %d with %s: %s"),
                                     device->iommu_group, owner->address,
                                     (const char *) g_ptr_array_index (owner->host_use, 0));
           _pt_device_add_host_use (device, reason);

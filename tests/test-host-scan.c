@@ -1,0 +1,353 @@
+/* test-host-scan.c
+ *
+ * Scans of the hand-made fixture hosts (tests/hosts/NAME.json, built into the
+ * build directory by tests/fixtures/build-host.py) with the real libpci,
+ * checked against what a person who knows each host expects: readiness
+ * checks, boot setup, IOMMU group viability, host use, SR-IOV and drivers.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "pt-error.h"
+#include "pt-scanner.h"
+
+static GHashTable *scans;
+
+static PtHost *
+scan (const char *name)
+{
+  PtHost *host = g_hash_table_lookup (scans, name);
+
+  if (host == NULL)
+    {
+      g_autofree char *root = g_test_build_filename (G_TEST_BUILT, name, NULL);
+      g_autoptr(PtScanner) scanner = pt_scanner_new (root);
+      g_autoptr(GError) error = NULL;
+
+      host = pt_scanner_scan (scanner, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (host);
+      g_hash_table_insert (scans, g_strdup (name), host);
+    }
+
+  return host;
+}
+
+static PtCheck *
+find_check (PtHost     *host,
+            const char *id)
+{
+  GListModel *checks = pt_host_get_checks (host);
+  guint i;
+
+  for (i = 0; i < g_list_model_get_n_items (checks); i++)
+    {
+      g_autoptr(PtCheck) check = g_list_model_get_item (checks, i);
+
+      if (g_str_equal (pt_check_get_id (check), id))
+        return check;
+    }
+
+  g_error ("no check “%s”", id);
+}
+
+static gboolean
+strv_has_part (const char * const *strv,
+               const char         *part)
+{
+  guint i;
+
+  for (i = 0; strv[i] != NULL; i++)
+    if (strstr (strv[i], part) != NULL)
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+test_checks (void)
+{
+  static const struct {
+    const char *host;
+    const char *id;
+    PtCheckStatus status;
+    const char *summary_part;
+  } cases[] = {
+    { "desktop-intel", "cpu-virtualization", PT_CHECK_PASS, "VT-x" },
+    { "desktop-intel", "iommu-firmware", PT_CHECK_PASS, "DMAR" },
+    { "desktop-intel", "iommu-kernel", PT_CHECK_PASS, "8 IOMMU groups" },
+    { "desktop-intel", "interrupt-remapping", PT_CHECK_PASS, "remapped" },
+    { "desktop-intel", "kernel-cmdline", PT_CHECK_PASS, "intel_iommu=on and iommu=pt" },
+    { "desktop-intel", "vfio-modules", PT_CHECK_PASS, "loaded" },
+    { "desktop-intel", "vfio-device", PT_CHECK_PASS, "/dev/vfio/vfio" },
+    { "desktop-intel", "kvm", PT_CHECK_PASS, "/dev/kvm" },
+    { "desktop-intel", "bootloader", PT_CHECK_PASS, "/boot/grub/grub.cfg" },
+    { "desktop-intel", "initramfs", PT_CHECK_PASS, "initramfs-tools" },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      PtCheck *check = find_check (scan (cases[i].host), cases[i].id);
+
+      g_test_message ("%s %s: %s", cases[i].host, cases[i].id, pt_check_get_summary (check));
+      g_assert_cmpstr (pt_check_status_to_string (pt_check_get_status (check)), ==,
+                       pt_check_status_to_string (cases[i].status));
+      g_assert_nonnull (strstr (pt_check_get_summary (check), cases[i].summary_part));
+      /* Whatever does not pass says what to do. */
+      if (cases[i].status != PT_CHECK_PASS)
+        g_assert_nonnull (pt_check_get_fix (check));
+    }
+}
+
+static void
+test_ready (void)
+{
+  static const struct {
+    const char *host;
+    gboolean ready;
+  } cases[] = {
+    { "desktop-intel", TRUE },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmpint (pt_host_is_ready (scan (cases[i].host)), ==, cases[i].ready);
+}
+
+static void
+test_boot_setup (void)
+{
+  static const struct {
+    const char *host;
+    const char *os_id;
+    const char *bootloader;
+    const char *grub_cfg;
+    const char *regenerate;
+    const char *initramfs;
+  } cases[] = {
+    { "desktop-intel", "debian", "GRUB", "/boot/grub/grub.cfg", "update-grub", "initramfs-tools" },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      PtBootSetup *boot = pt_host_get_boot_setup (scan (cases[i].host));
+      const char * const *argv = pt_boot_setup_get_regenerate_argv (boot);
+      g_autofree char *regenerate = argv != NULL ? g_strjoinv (" ", (char **) argv) : NULL;
+
+      g_test_message ("%s", cases[i].host);
+      g_assert_cmpstr (pt_boot_setup_get_os_id (boot), ==, cases[i].os_id);
+      g_assert_cmpstr (pt_boot_setup_get_bootloader_name (boot), ==, cases[i].bootloader);
+      g_assert_cmpstr (pt_boot_setup_get_grub_cfg (boot), ==, cases[i].grub_cfg);
+      g_assert_cmpstr (regenerate, ==, cases[i].regenerate);
+      g_assert_cmpstr (pt_boot_setup_get_initramfs_name (boot), ==, cases[i].initramfs);
+    }
+}
+
+static void
+test_groups (void)
+{
+  static const struct {
+    const char *host;
+    int group;
+    const char *members;    /* addresses joined with ' ' */
+    gboolean viable;
+    const char *blockers;   /* addresses joined with ' ' */
+  } cases[] = {
+    { "desktop-intel", 1, "0000:00:01.0 0000:01:00.0 0000:01:00.1", FALSE,
+      "0000:01:00.0 0000:01:00.1" },
+    { "desktop-intel", 2, "0000:00:01.1 0000:02:00.0 0000:02:00.1", TRUE, "" },
+    { "desktop-intel", 3, "0000:00:14.0 0000:00:14.2", FALSE, "0000:00:14.0" },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      PtIommuGroup *group = pt_host_lookup_group (scan (cases[i].host), cases[i].group);
+      g_autoptr(GString) members = g_string_new (NULL);
+      g_autoptr(GString) blockers = g_string_new (NULL);
+      GListModel *devices;
+      GPtrArray *blocking;
+      guint j;
+
+      g_test_message ("%s group %d", cases[i].host, cases[i].group);
+      g_assert_nonnull (group);
+
+      devices = pt_iommu_group_get_devices (group);
+      for (j = 0; j < g_list_model_get_n_items (devices); j++)
+        {
+          g_autoptr(PtDevice) device = g_list_model_get_item (devices, j);
+
+          g_string_append_printf (members, "%s%s", j ? " " : "", pt_device_get_address (device));
+        }
+
+      blocking = pt_iommu_group_get_blockers (group);
+      for (j = 0; j < blocking->len; j++)
+        g_string_append_printf (blockers, "%s%s", j ? " " : "",
+                                pt_device_get_address (g_ptr_array_index (blocking, j)));
+
+      g_assert_cmpstr (members->str, ==, cases[i].members);
+      g_assert_cmpint (pt_iommu_group_is_viable (group), ==, cases[i].viable);
+      g_assert_cmpstr (blockers->str, ==, cases[i].blockers);
+    }
+}
+
+static void
+test_host_use (void)
+{
+  static const struct {
+    const char *host;
+    const char *address;
+    const char *reason_part;   /* NULL: the host does not need the device */
+  } cases[] = {
+    { "desktop-intel", "0000:01:00.0", "boot GPU" },
+    { "desktop-intel", "0000:01:00.0", "boot framebuffer (efifb)" },
+    { "desktop-intel", "0000:01:00.0", "connected display (HDMI-A-1)" },
+    { "desktop-intel", "0000:01:00.1", "shares IOMMU group 1 with 0000:01:00.0" },
+    { "desktop-intel", "0000:02:00.0", NULL },
+    { "desktop-intel", "0000:02:00.1", NULL },
+    { "desktop-intel", "0000:00:17.0", "storage controller of / (sda2)" },
+    { "desktop-intel", "0000:00:17.0", "storage controller of /boot/efi (sda1)" },
+    { "desktop-intel", "0000:00:1f.6", "eno1 carries the default route" },
+    { "desktop-intel", "0000:00:1f.3", "shares IOMMU group 6 with 0000:00:1f.6" },
+    { "desktop-intel", "0000:03:00.0", NULL },
+    { "desktop-intel", "0000:00:14.0", NULL },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      PtDevice *device = pt_host_lookup_device (scan (cases[i].host), cases[i].address);
+      const char * const *reasons;
+
+      g_test_message ("%s %s: %s", cases[i].host, cases[i].address,
+                      cases[i].reason_part ? cases[i].reason_part : "(none)");
+      g_assert_nonnull (device);
+      reasons = pt_device_get_host_use (device);
+      if (cases[i].reason_part == NULL)
+        {
+          g_assert_null (reasons[0]);
+          g_assert_false (pt_device_is_used_by_host (device));
+        }
+      else
+        g_assert_true (strv_has_part (reasons, cases[i].reason_part));
+    }
+}
+
+static void
+test_devices (void)
+{
+  static const struct {
+    const char *host;
+    const char *address;
+    const char *driver;
+    const char *override;
+    int boot_vga;
+    gboolean bridge;
+    const char *modules;
+  } cases[] = {
+    { "desktop-intel", "0000:01:00.0", "nouveau", NULL, 1, FALSE, "nouveau" },
+    { "desktop-intel", "0000:02:00.0", "vfio-pci", "vfio-pci", 0, FALSE, "nouveau" },
+    { "desktop-intel", "0000:01:00.1", "snd_hda_intel", NULL, -1, FALSE, "snd_hda_intel" },
+    { "desktop-intel", "0000:00:01.0", "pcieport", NULL, -1, TRUE, "" },
+    { "desktop-intel", "0000:00:14.2", NULL, NULL, -1, FALSE, "" },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      PtDevice *device = pt_host_lookup_device (scan (cases[i].host), cases[i].address);
+      g_autofree char *modules = NULL;
+
+      g_test_message ("%s %s", cases[i].host, cases[i].address);
+      g_assert_nonnull (device);
+      modules = g_strjoinv (",", (char **) pt_device_get_modules (device));
+      g_assert_cmpstr (pt_device_get_driver (device), ==, cases[i].driver);
+      g_assert_cmpstr (pt_device_get_driver_override (device), ==, cases[i].override);
+      g_assert_cmpint (pt_device_get_boot_vga (device), ==, cases[i].boot_vga);
+      g_assert_cmpint (pt_device_is_bridge (device), ==, cases[i].bridge);
+      g_assert_cmpstr (modules, ==, cases[i].modules);
+    }
+}
+
+static void
+test_bad_root (void)
+{
+  g_autoptr(PtScanner) scanner = NULL;
+  g_autoptr(PtHost) host = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *empty = g_dir_make_tmp ("pt-empty-XXXXXX", NULL);
+
+  scanner = pt_scanner_new ("/nonexistent/passthrough-root");
+  host = pt_scanner_scan (scanner, NULL, &error);
+  g_assert_null (host);
+  g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_ROOT);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/passthrough-root"));
+  g_clear_error (&error);
+  g_clear_object (&scanner);
+
+  /* A directory that is no host root says so, and what a root must contain. */
+  scanner = pt_scanner_new (empty);
+  host = pt_scanner_scan (scanner, NULL, &error);
+  g_assert_null (host);
+  g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_ROOT);
+  g_assert_nonnull (strstr (error->message, "sys/bus/pci/devices"));
+  g_rmdir (empty);
+}
+
+static void
+scan_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  PtHost **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = pt_scanner_scan_finish (PT_SCANNER (object), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_async (void)
+{
+  g_autofree char *root = g_test_build_filename (G_TEST_BUILT, "desktop-intel", NULL);
+  g_autoptr(PtScanner) scanner = pt_scanner_new (root);
+  g_autoptr(PtHost) host = NULL;
+
+  pt_scanner_scan_async (scanner, NULL, scan_done, &host);
+  while (host == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpuint (g_list_model_get_n_items (pt_host_get_devices (host)), ==,
+                    g_list_model_get_n_items (pt_host_get_devices (scan ("desktop-intel"))));
+  g_assert_cmpstr (pt_host_get_boot_id (host), ==, "7d3e2c1b-9a8f-4e6d-b5c4-a3b2c1d0e9f8");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  scans = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+
+  g_test_add_func ("/host-scan/checks", test_checks);
+  g_test_add_func ("/host-scan/ready", test_ready);
+  g_test_add_func ("/host-scan/boot-setup", test_boot_setup);
+  g_test_add_func ("/host-scan/groups", test_groups);
+  g_test_add_func ("/host-scan/host-use", test_host_use);
+  g_test_add_func ("/host-scan/devices", test_devices);
+  g_test_add_func ("/host-scan/bad-root", test_bad_root);
+  g_test_add_func ("/host-scan/async", test_async);
+
+  status = g_test_run ();
+  g_hash_table_unref (scans);
+  return status;
+}
