@@ -61,10 +61,17 @@ print_device (PtDevice *device)
   const char *quirk = pt_device_get_reset_quirk (device);
   guint i;
 
-  g_print ("%s %s [%04x]: %s %s [%04x:%04x]",
-           pt_device_get_address (device),
-           pt_device_get_class_name (device),
-           pt_device_get_class_id (device) >> 8,
+
+  const char *class_name = pt_device_get_class_name (device);
+
+  /* libpci names an unknown class "Class [ffff]" already; don't say it twice. */
+  if (g_str_has_suffix (class_name, "]"))
+    g_print ("%s %s: ", pt_device_get_address (device), class_name);
+  else
+    g_print ("%s %s [%04x]: ", pt_device_get_address (device), class_name,
+             pt_device_get_class_id (device) >> 8);
+
+  g_print ("%s %s [%04x:%04x]",
            pt_device_get_vendor_name (device),
            pt_device_get_device_name (device),
            pt_device_get_vendor_id (device),

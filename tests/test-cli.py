@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""passthroughctl as scripts use it: options anywhere, JSON shapes, exit codes,
+and clear messages on bad input.
+
+Usage: test-cli.py PASSTHROUGHCTL READY_HOST NOT_READY_HOST STRANGE_HOST
+Prints TAP.
+"""
+
+import json
+import re
+import subprocess
+import sys
+
+ADDRESS = re.compile(r"^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$")
+HEX4 = re.compile(r"^[0-9a-f]{4}$")
+HEX6 = re.compile(r"^[0-9a-f]{6}$")
+REQUIRED_CHECKS = {"cpu-virtualization", "iommu-firmware", "iommu-kernel",
+                   "interrupt-remapping", "vfio-modules", "kernel-cmdline"}
+
+ctl, ready, not_ready, strange = sys.argv[1:5]
+results = []
+
+
+def run(*args):
+    return subprocess.run([ctl, *args], capture_output=True, text=True)
+
+
+def case(name):
+    def register(fn):
+        results.append((name, fn))
+        return fn
+    return register
+
+
+@case("options before and after the command give the same JSON")
+def _():
+    a = run("--root", ready, "--json", "devices")
+    b = run("devices", "--json", "--root", ready)
+    c = run("--json", "devices", "--root", ready)
+    assert a.returncode == b.returncode == c.returncode == 0, (a.stderr, b.stderr, c.stderr)
+    assert a.stdout == b.stdout == c.stdout
+
+
+@case("devices --json has every documented key with the documented types")
+def _():
+    r = run("--root", ready, "devices", "--json")
+    assert r.returncode == 0, r.stderr
+    devices = json.loads(r.stdout)
+    assert isinstance(devices, list) and devices
+    for d in devices:
+        assert ADDRESS.match(d["address"]), d["address"]
+        for key in ("vendor_id", "device_id", "subsystem_vendor_id", "subsystem_device_id"):
+            assert HEX4.match(d[key]), (key, d[key])
+        assert HEX6.match(d["class_id"]), d["class_id"]
+        assert isinstance(d["vendor_name"], str) and isinstance(d["device_name"], str)
+        assert d["driver"] is None or isinstance(d["driver"], str)
+        assert d["iommu_group"] is None or isinstance(d["iommu_group"], int)
+        assert isinstance(d["is_bridge"], bool)
+        assert d["physfn"] is None or ADDRESS.match(d["physfn"])
+        assert isinstance(d["host_use"], list)
+        assert all(isinstance(reason, str) and reason for reason in d["host_use"])
+    assert [d["address"] for d in devices] == sorted(d["address"] for d in devices)
+
+
+@case("groups --json lists each group's devices and viability")
+def _():
+    r = run("groups", "--root", ready, "--json")
+    assert r.returncode == 0, r.stderr
+    groups = json.loads(r.stdout)
+    devices = json.loads(run("devices", "--root", ready, "--json").stdout)
+    by_group = {}
+    for d in devices:
+        if d["iommu_group"] is not None:
+            by_group.setdefault(d["iommu_group"], []).append(d["address"])
+    assert {g["group"]: g["devices"] for g in groups} == by_group
+    for g in groups:
+        assert isinstance(g["viable"], bool)
+        assert g["viable"] == (g["host_drivers"] == [])
+
+
+@case("check exits 0 on a ready host, 1 on one that is not, with the required ids")
+def _():
+    for root, status in ((ready, 0), (not_ready, 1)):
+        r = run("check", "--json", "--root", root)
+        assert r.returncode == status, (root, r.returncode, r.stderr)
+        report = json.loads(r.stdout)
+        ids = {c["id"] for c in report["checks"]}
+        assert REQUIRED_CHECKS <= ids, ids
+        for c in report["checks"]:
+            assert c["status"] in ("pass", "warn", "fail")
+            assert c["summary"]
+            if c["status"] != "pass":
+                assert c["fix"], c
+        assert report["ready"] == (status == 0)
+        text = run("check", "--root", root)
+        assert text.returncode == status
+
+
+@case("text output of devices reads like lspci -nnk")
+def _():
+    r = run("devices", "--root", ready)
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"^IOMMU group \d+: ", r.stdout, re.M)
+    assert re.search(r"^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7] .+ \[[0-9a-f]{4}\]: .+ "
+                     r"\[[0-9a-f]{4}:[0-9a-f]{4}\]", r.stdout, re.M)
+    assert "\tKernel driver in use: " in r.stdout
+
+
+@case("errors exit 2 with a message that says what to do")
+def _():
+    cases = [
+        (["--root", "/nonexistent/root", "devices"], "/nonexistent/root"),
+        (["frobnicate"], "unknown command"),
+        ([], "no command"),
+        (["devices", "extra"], "takes no arguments"),
+        (["--no-such-option", "devices"], "--help"),
+    ]
+    for args, expected in cases:
+        r = run(*args)
+        assert r.returncode == 2, (args, r.returncode)
+        assert expected in r.stderr, (args, r.stderr)
+        assert r.stdout == "", (args, r.stdout)
+
+
+@case("a strange root gives warnings and a partial result, never a crash")
+def _():
+    for command in ("devices", "groups", "check"):
+        r = run("--root", strange, command, "--json")
+        assert r.returncode in (0, 1), (command, r.returncode, r.stderr)
+        json.loads(r.stdout)
+    r = run("--root", strange, "devices", "--json")
+    assert "warning:" in r.stderr, r.stderr
+    assert json.loads(r.stdout), "the readable devices are still listed"
+
+
+print(f"1..{len(results)}")
+failed = 0
+for number, (name, fn) in enumerate(results, 1):
+    try:
+        fn()
+        print(f"ok {number} {name}")
+    except Exception as error:  # report every failure, keep going
+        failed += 1
+        print(f"not ok {number} {name}")
+        for line in repr(error).splitlines():
+            print(f"# {line}")
+sys.exit(1 if failed else 0)
