@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "pt-checks.h"
+#include "pt-json-writer.h"
 #include "pt-kernel-cmdline.h"
 #include "pt-modalias.h"
 #include "pt-sysfs.h"
@@ -246,6 +247,57 @@ test_cpu_vendor (void)
     g_assert_cmpint (pt_checks_cpu_vendor (cases[i].cpuinfo), ==, cases[i].vendor);
 }
 
+static void
+test_json_writer (void)
+{
+  static const char * const strv[] = { "a", "b\"c", NULL };
+  g_autoptr(PtJsonWriter) compact = pt_json_writer_new (FALSE);
+  PtJsonWriter *pretty = pt_json_writer_new (TRUE);
+  g_autofree char *pretty_text = NULL;
+  g_autofree char *compact_text = NULL;
+
+  pt_json_writer_begin_object (compact);
+  pt_json_writer_key (compact, "s");
+  pt_json_writer_string (compact, "quote \" slash \\ nl \n tab \t bell \a end");
+  pt_json_writer_key (compact, "bad-utf8");
+  pt_json_writer_string (compact, "ok \xff\xfe ok");
+  pt_json_writer_key (compact, "utf8");
+  pt_json_writer_string (compact, "“Ångström”");
+  pt_json_writer_key (compact, "null");
+  pt_json_writer_string (compact, NULL);
+  pt_json_writer_key (compact, "n");
+  pt_json_writer_int (compact, -42);
+  pt_json_writer_key (compact, "b");
+  pt_json_writer_bool (compact, FALSE);
+  pt_json_writer_key (compact, "empty");
+  pt_json_writer_strv (compact, NULL);
+  pt_json_writer_key (compact, "list");
+  pt_json_writer_strv (compact, strv);
+  pt_json_writer_key (compact, "nested");
+  pt_json_writer_begin_array (compact);
+  pt_json_writer_begin_object (compact);
+  pt_json_writer_end_object (compact);
+  pt_json_writer_null (compact);
+  pt_json_writer_end_array (compact);
+  pt_json_writer_end_object (compact);
+
+  compact_text = pt_json_writer_free_to_string (g_steal_pointer (&compact));
+  g_assert_cmpstr (compact_text, ==,
+                   "{\"s\":\"quote \\\" slash \\\\ nl \\n tab \\t bell \\u0007 end\","
+                   "\"bad-utf8\":\"ok \357\277\275\357\277\275 ok\","
+                   "\"utf8\":\"“Ångström”\",\"null\":null,\"n\":-42,\"b\":false,"
+                   "\"empty\":[],\"list\":[\"a\",\"b\\\"c\"],\"nested\":[{},null]}");
+
+  pt_json_writer_begin_array (pretty);
+  pt_json_writer_begin_object (pretty);
+  pt_json_writer_key (pretty, "k");
+  pt_json_writer_int (pretty, 1);
+  pt_json_writer_end_object (pretty);
+  pt_json_writer_end_array (pretty);
+  pretty_text = pt_json_writer_free_to_string (pretty);
+  g_assert_cmpstr (pretty_text, ==, "[\n  {\n    \"k\" : 1\n  }\n]");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -259,6 +311,7 @@ main (int   argc,
   g_test_add_func ("/sysfs/last-pci-address", test_last_pci_address);
   g_test_add_func ("/modalias/lookup", test_modalias);
   g_test_add_func ("/checks/cpu-vendor", test_cpu_vendor);
+  g_test_add_func ("/json-writer/output", test_json_writer);
 
   return g_test_run ();
 }

@@ -7,7 +7,7 @@
 
 #pragma once
 
-#include <json-glib/json-glib.h>
+#include <glib.h>
 
 G_BEGIN_DECLS
 
@@ -25,7 +25,6 @@ typedef struct
   char **args;   /* positional arguments after the command name */
 } PtctlContext;
 
-void ptctl_print_json  (JsonNode   *node);
 int  ptctl_fail        (const char *format,
                         ...) G_GNUC_PRINTF (1, 2);
 

@@ -139,9 +139,9 @@ ptctl_cmd_devices (PtctlContext *ctx)
 
   if (ctx->json)
     {
-      g_autoptr(JsonNode) node = pt_host_devices_to_json (host);
+      g_autofree char *json = pt_host_devices_to_json (host);
 
-      ptctl_print_json (node);
+      g_print ("%s\n", json);
       return PTCTL_EXIT_OK;
     }
 
@@ -202,9 +202,9 @@ ptctl_cmd_groups (PtctlContext *ctx)
 
   if (ctx->json)
     {
-      g_autoptr(JsonNode) node = pt_host_groups_to_json (host);
+      g_autofree char *json = pt_host_groups_to_json (host);
 
-      ptctl_print_json (node);
+      g_print ("%s\n", json);
       return PTCTL_EXIT_OK;
     }
 
@@ -273,9 +273,9 @@ ptctl_cmd_check (PtctlContext *ctx)
 
   if (ctx->json)
     {
-      g_autoptr(JsonNode) node = pt_host_checks_to_json (host);
+      g_autofree char *json = pt_host_checks_to_json (host);
 
-      ptctl_print_json (node);
+      g_print ("%s\n", json);
       return pt_host_is_ready (host) ? PTCTL_EXIT_OK : PTCTL_EXIT_NOT_READY;
     }
 

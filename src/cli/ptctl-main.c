@@ -29,18 +29,6 @@ static const Command commands[] = {
   { "check", ptctl_cmd_check, N_("Check whether this host is ready for passthrough") },
 };
 
-void
-ptctl_print_json (JsonNode *node)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
-
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_root (generator, node);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
-}
-
 int
 ptctl_fail (const char *format,
             ...)

@@ -14,219 +14,199 @@
 #include "pt-host-json.h"
 
 static void
-add_hex (JsonBuilder *builder,
-         const char  *name,
-         guint        value,
-         int          digits)
+member_hex (PtJsonWriter *writer,
+            const char   *name,
+            guint         value,
+            int           digits)
 {
-  g_autofree char *text = g_strdup_printf ("%0*x", digits, value);
+  char text[16];
 
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, text);
+  g_snprintf (text, sizeof text, "%0*x", digits, value);
+  pt_json_writer_key (writer, name);
+  pt_json_writer_string (writer, text);
 }
 
 static void
-add_nullable_string (JsonBuilder *builder,
-                     const char  *name,
-                     const char  *value)
+member_string (PtJsonWriter *writer,
+               const char   *name,
+               const char   *value)
 {
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
+  pt_json_writer_key (writer, name);
+  pt_json_writer_string (writer, value);
+}
+
+/* -1 (absent) is written as null. */
+static void
+member_int_or_null (PtJsonWriter *writer,
+                    const char   *name,
+                    gint64        value)
+{
+  pt_json_writer_key (writer, name);
+  if (value >= 0)
+    pt_json_writer_int (writer, value);
   else
-    json_builder_add_null_value (builder);
+    pt_json_writer_null (writer);
 }
 
 static void
-add_nullable_int (JsonBuilder *builder,
-                  const char  *name,
-                  gint64       value,
-                  gboolean     present)
+member_bool (PtJsonWriter *writer,
+             const char   *name,
+             gboolean      value)
 {
-  json_builder_set_member_name (builder, name);
-  if (present)
-    json_builder_add_int_value (builder, value);
+  pt_json_writer_key (writer, name);
+  pt_json_writer_bool (writer, value);
+}
+
+/* 1/0 as a boolean, -1 (absent) as null. */
+static void
+member_tristate (PtJsonWriter *writer,
+                 const char   *name,
+                 int           value)
+{
+  pt_json_writer_key (writer, name);
+  if (value >= 0)
+    pt_json_writer_bool (writer, value != 0);
   else
-    json_builder_add_null_value (builder);
+    pt_json_writer_null (writer);
 }
 
 static void
-add_strv (JsonBuilder        *builder,
-          const char         *name,
-          const char * const *values)
+member_strv (PtJsonWriter       *writer,
+             const char         *name,
+             const char * const *values)
 {
-  guint i;
-
-  if (name != NULL)
-    json_builder_set_member_name (builder, name);
-  json_builder_begin_array (builder);
-  for (i = 0; values != NULL && values[i] != NULL; i++)
-    json_builder_add_string_value (builder, values[i]);
-  json_builder_end_array (builder);
+  pt_json_writer_key (writer, name);
+  pt_json_writer_strv (writer, values);
 }
 
 static void
-add_sriov (JsonBuilder *builder,
-           PtDevice    *device)
+write_sriov (PtDevice     *device,
+             PtJsonWriter *writer)
 {
-  int autoprobe = pt_device_get_sriov_drivers_autoprobe (device);
-
-  json_builder_set_member_name (builder, "sriov");
+  pt_json_writer_key (writer, "sriov");
   if (!pt_device_is_sriov_pf (device))
     {
-      json_builder_add_null_value (builder);
+      pt_json_writer_null (writer);
       return;
     }
 
-  json_builder_begin_object (builder);
-  add_nullable_int (builder, "total_vfs", pt_device_get_sriov_total_vfs (device), TRUE);
-  add_nullable_int (builder, "num_vfs", pt_device_get_sriov_num_vfs (device), TRUE);
-  json_builder_set_member_name (builder, "drivers_autoprobe");
-  if (autoprobe >= 0)
-    json_builder_add_boolean_value (builder, autoprobe != 0);
-  else
-    json_builder_add_null_value (builder);
-  add_strv (builder, "vfs", pt_device_get_virtfns (device));
-  json_builder_end_object (builder);
+  pt_json_writer_begin_object (writer);
+  member_int_or_null (writer, "total_vfs", pt_device_get_sriov_total_vfs (device));
+  member_int_or_null (writer, "num_vfs", pt_device_get_sriov_num_vfs (device));
+  member_tristate (writer, "drivers_autoprobe", pt_device_get_sriov_drivers_autoprobe (device));
+  member_strv (writer, "vfs", pt_device_get_virtfns (device));
+  pt_json_writer_end_object (writer);
 }
 
 /**
- * pt_device_to_json:
+ * pt_device_write_json:
  *
- * Returns: (transfer full): the device as a JSON object
+ * Writes the device as one JSON object.
  */
-JsonNode *
-pt_device_to_json (PtDevice *device)
+void
+pt_device_write_json (PtDevice     *device,
+                      PtJsonWriter *writer)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  int group = pt_device_get_iommu_group (device);
-  int boot_vga = pt_device_get_boot_vga (device);
-  int numa = pt_device_get_numa_node (device);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "address");
-  json_builder_add_string_value (builder, pt_device_get_address (device));
-  add_hex (builder, "vendor_id", pt_device_get_vendor_id (device), 4);
-  add_hex (builder, "device_id", pt_device_get_device_id (device), 4);
-  add_hex (builder, "subsystem_vendor_id", pt_device_get_subsystem_vendor_id (device), 4);
-  add_hex (builder, "subsystem_device_id", pt_device_get_subsystem_device_id (device), 4);
-  add_hex (builder, "class_id", pt_device_get_class_id (device), 6);
-  add_hex (builder, "revision", pt_device_get_revision (device), 2);
-  add_nullable_string (builder, "vendor_name", pt_device_get_vendor_name (device));
-  add_nullable_string (builder, "device_name", pt_device_get_device_name (device));
-  add_nullable_string (builder, "subsystem_name", pt_device_get_subsystem_name (device));
-  add_nullable_string (builder, "class_name", pt_device_get_class_name (device));
-  add_nullable_string (builder, "driver", pt_device_get_driver (device));
-  add_nullable_string (builder, "driver_override", pt_device_get_driver_override (device));
-  add_strv (builder, "modules", pt_device_get_modules (device));
-  add_nullable_int (builder, "iommu_group", group, group >= 0);
-  json_builder_set_member_name (builder, "is_bridge");
-  json_builder_add_boolean_value (builder, pt_device_is_bridge (device));
-  add_nullable_string (builder, "parent", pt_device_get_parent_address (device));
-  add_nullable_string (builder, "physfn", pt_device_get_physfn (device));
-  add_sriov (builder, device);
-  add_strv (builder, "reset_methods", pt_device_get_reset_methods (device));
-  json_builder_set_member_name (builder, "has_reset");
-  json_builder_add_boolean_value (builder, pt_device_has_reset (device));
-  add_nullable_string (builder, "reset_quirk", pt_device_get_reset_quirk (device));
-  json_builder_set_member_name (builder, "boot_vga");
-  if (boot_vga >= 0)
-    json_builder_add_boolean_value (builder, boot_vga == 1);
-  else
-    json_builder_add_null_value (builder);
-  add_nullable_int (builder, "numa_node", numa, numa >= 0);
-  add_strv (builder, "host_use", pt_device_get_host_use (device));
-  json_builder_end_object (builder);
-
-  return json_builder_get_root (builder);
+  pt_json_writer_begin_object (writer);
+  member_string (writer, "address", pt_device_get_address (device));
+  member_hex (writer, "vendor_id", pt_device_get_vendor_id (device), 4);
+  member_hex (writer, "device_id", pt_device_get_device_id (device), 4);
+  member_hex (writer, "subsystem_vendor_id", pt_device_get_subsystem_vendor_id (device), 4);
+  member_hex (writer, "subsystem_device_id", pt_device_get_subsystem_device_id (device), 4);
+  member_hex (writer, "class_id", pt_device_get_class_id (device), 6);
+  member_hex (writer, "revision", pt_device_get_revision (device), 2);
+  member_string (writer, "vendor_name", pt_device_get_vendor_name (device));
+  member_string (writer, "device_name", pt_device_get_device_name (device));
+  member_string (writer, "subsystem_name", pt_device_get_subsystem_name (device));
+  member_string (writer, "class_name", pt_device_get_class_name (device));
+  member_string (writer, "driver", pt_device_get_driver (device));
+  member_string (writer, "driver_override", pt_device_get_driver_override (device));
+  member_strv (writer, "modules", pt_device_get_modules (device));
+  member_int_or_null (writer, "iommu_group", pt_device_get_iommu_group (device));
+  member_bool (writer, "is_bridge", pt_device_is_bridge (device));
+  member_string (writer, "parent", pt_device_get_parent_address (device));
+  member_string (writer, "physfn", pt_device_get_physfn (device));
+  write_sriov (device, writer);
+  member_strv (writer, "reset_methods", pt_device_get_reset_methods (device));
+  member_bool (writer, "has_reset", pt_device_has_reset (device));
+  member_string (writer, "reset_quirk", pt_device_get_reset_quirk (device));
+  member_tristate (writer, "boot_vga", pt_device_get_boot_vga (device));
+  member_int_or_null (writer, "numa_node", pt_device_get_numa_node (device));
+  member_strv (writer, "host_use", pt_device_get_host_use (device));
+  pt_json_writer_end_object (writer);
 }
 
 /**
- * pt_iommu_group_to_json:
+ * pt_iommu_group_write_json:
  *
- * Returns: (transfer full): `{"group", "devices", "viable", …}`
+ * Writes `{"group", "devices", "viable", "host_drivers", "used_by_host", "state"}`.
  */
-JsonNode *
-pt_iommu_group_to_json (PtIommuGroup *group)
+void
+pt_iommu_group_write_json (PtIommuGroup *group,
+                           PtJsonWriter *writer)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
   GListModel *devices = pt_iommu_group_get_devices (group);
   GPtrArray *blockers = pt_iommu_group_get_blockers (group);
   g_autofree char *state = pt_iommu_group_dup_state_text (group);
   guint i, n;
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "group");
-  json_builder_add_int_value (builder, pt_iommu_group_get_number (group));
-  json_builder_set_member_name (builder, "devices");
-  json_builder_begin_array (builder);
+  pt_json_writer_begin_object (writer);
+  pt_json_writer_key (writer, "group");
+  pt_json_writer_int (writer, pt_iommu_group_get_number (group));
+  pt_json_writer_key (writer, "devices");
+  pt_json_writer_begin_array (writer);
   n = g_list_model_get_n_items (devices);
   for (i = 0; i < n; i++)
     {
       g_autoptr(PtDevice) device = g_list_model_get_item (devices, i);
 
-      json_builder_add_string_value (builder, pt_device_get_address (device));
+      pt_json_writer_string (writer, pt_device_get_address (device));
     }
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "viable");
-  json_builder_add_boolean_value (builder, pt_iommu_group_is_viable (group));
-  json_builder_set_member_name (builder, "host_drivers");
-  json_builder_begin_array (builder);
+  pt_json_writer_end_array (writer);
+  member_bool (writer, "viable", pt_iommu_group_is_viable (group));
+  pt_json_writer_key (writer, "host_drivers");
+  pt_json_writer_begin_array (writer);
   for (i = 0; i < blockers->len; i++)
-    json_builder_add_string_value (builder,
-                                   pt_device_get_address (g_ptr_array_index (blockers, i)));
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "used_by_host");
-  json_builder_add_boolean_value (builder, pt_iommu_group_is_used_by_host (group));
-  json_builder_set_member_name (builder, "state");
-  json_builder_add_string_value (builder, state);
-  json_builder_end_object (builder);
-
-  return json_builder_get_root (builder);
+    pt_json_writer_string (writer, pt_device_get_address (g_ptr_array_index (blockers, i)));
+  pt_json_writer_end_array (writer);
+  member_bool (writer, "used_by_host", pt_iommu_group_is_used_by_host (group));
+  member_string (writer, "state", state);
+  pt_json_writer_end_object (writer);
 }
 
 /**
- * pt_check_to_json:
+ * pt_check_write_json:
  *
- * Returns: (transfer full): `{"id", "title", "status", "summary", "fix"}`
+ * Writes `{"id", "title", "status", "summary", "fix"}`.
  */
-JsonNode *
-pt_check_to_json (PtCheck *check)
+void
+pt_check_write_json (PtCheck      *check,
+                     PtJsonWriter *writer)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, pt_check_get_id (check));
-  json_builder_set_member_name (builder, "title");
-  json_builder_add_string_value (builder, pt_check_get_title (check));
-  json_builder_set_member_name (builder, "status");
-  json_builder_add_string_value (builder, pt_check_status_to_string (pt_check_get_status (check)));
-  json_builder_set_member_name (builder, "summary");
-  json_builder_add_string_value (builder, pt_check_get_summary (check));
-  add_nullable_string (builder, "fix", pt_check_get_fix (check));
-  json_builder_end_object (builder);
-
-  return json_builder_get_root (builder);
+  pt_json_writer_begin_object (writer);
+  member_string (writer, "id", pt_check_get_id (check));
+  member_string (writer, "title", pt_check_get_title (check));
+  member_string (writer, "status", pt_check_status_to_string (pt_check_get_status (check)));
+  member_string (writer, "summary", pt_check_get_summary (check));
+  member_string (writer, "fix", pt_check_get_fix (check));
+  pt_json_writer_end_object (writer);
 }
 
-static JsonNode *
-model_to_json_array (GListModel *model,
-                     JsonNode *(*to_json) (gpointer item))
+static void
+write_model (GListModel   *model,
+             PtJsonWriter *writer,
+             void        (*write) (gpointer item, PtJsonWriter *writer))
 {
-  JsonArray *array = json_array_new ();
-  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
   guint i, n = g_list_model_get_n_items (model);
 
+  pt_json_writer_begin_array (writer);
   for (i = 0; i < n; i++)
     {
       g_autoptr(GObject) item = g_list_model_get_item (model, i);
 
-      json_array_add_element (array, to_json (item));
+      write (item, writer);
     }
-
-  json_node_take_array (node, array);
-  return node;
+  pt_json_writer_end_array (writer);
 }
 
 /**
@@ -234,10 +214,13 @@ model_to_json_array (GListModel *model,
  *
  * Returns: (transfer full): an array with one object per PCI function
  */
-JsonNode *
+char *
 pt_host_devices_to_json (PtHost *host)
 {
-  return model_to_json_array (pt_host_get_devices (host), (gpointer) pt_device_to_json);
+  PtJsonWriter *writer = pt_json_writer_new (TRUE);
+
+  write_model (pt_host_get_devices (host), writer, (gpointer) pt_device_write_json);
+  return pt_json_writer_free_to_string (writer);
 }
 
 /**
@@ -245,10 +228,13 @@ pt_host_devices_to_json (PtHost *host)
  *
  * Returns: (transfer full): an array with one object per IOMMU group
  */
-JsonNode *
+char *
 pt_host_groups_to_json (PtHost *host)
 {
-  return model_to_json_array (pt_host_get_groups (host), (gpointer) pt_iommu_group_to_json);
+  PtJsonWriter *writer = pt_json_writer_new (TRUE);
+
+  write_model (pt_host_get_groups (host), writer, (gpointer) pt_iommu_group_write_json);
+  return pt_json_writer_free_to_string (writer);
 }
 
 /**
@@ -256,36 +242,32 @@ pt_host_groups_to_json (PtHost *host)
  *
  * Returns: (transfer full): `{"ready": bool, "checks": […], "boot": {…}}`
  */
-JsonNode *
+char *
 pt_host_checks_to_json (PtHost *host)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  PtJsonWriter *writer = pt_json_writer_new (TRUE);
   PtBootSetup *boot = pt_host_get_boot_setup (host);
-  const char * const *argv = pt_boot_setup_get_regenerate_argv (boot);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "ready");
-  json_builder_add_boolean_value (builder, pt_host_is_ready (host));
-  json_builder_set_member_name (builder, "checks");
-  json_builder_add_value (builder, model_to_json_array (pt_host_get_checks (host),
-                                                       (gpointer) pt_check_to_json));
-  json_builder_set_member_name (builder, "boot");
-  json_builder_begin_object (builder);
-  add_nullable_string (builder, "os_id", pt_boot_setup_get_os_id (boot));
-  add_nullable_string (builder, "os_name", pt_boot_setup_get_os_name (boot));
-  add_nullable_string (builder, "kernel", pt_boot_setup_get_kernel_release (boot));
-  json_builder_set_member_name (builder, "uefi");
-  json_builder_add_boolean_value (builder, pt_boot_setup_is_uefi (boot));
-  add_nullable_string (builder, "bootloader", pt_boot_setup_get_bootloader_name (boot));
-  add_nullable_string (builder, "grub_cfg", pt_boot_setup_get_grub_cfg (boot));
-  json_builder_set_member_name (builder, "regenerate");
-  if (argv != NULL)
-    add_strv (builder, NULL, argv);
+  pt_json_writer_begin_object (writer);
+  member_bool (writer, "ready", pt_host_is_ready (host));
+  pt_json_writer_key (writer, "checks");
+  write_model (pt_host_get_checks (host), writer, (gpointer) pt_check_write_json);
+  pt_json_writer_key (writer, "boot");
+  pt_json_writer_begin_object (writer);
+  member_string (writer, "os_id", pt_boot_setup_get_os_id (boot));
+  member_string (writer, "os_name", pt_boot_setup_get_os_name (boot));
+  member_string (writer, "kernel", pt_boot_setup_get_kernel_release (boot));
+  member_bool (writer, "uefi", pt_boot_setup_is_uefi (boot));
+  member_string (writer, "bootloader", pt_boot_setup_get_bootloader_name (boot));
+  member_string (writer, "grub_cfg", pt_boot_setup_get_grub_cfg (boot));
+  pt_json_writer_key (writer, "regenerate");
+  if (pt_boot_setup_get_regenerate_argv (boot) != NULL)
+    pt_json_writer_strv (writer, pt_boot_setup_get_regenerate_argv (boot));
   else
-    json_builder_add_null_value (builder);
-  add_nullable_string (builder, "initramfs", pt_boot_setup_get_initramfs_name (boot));
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
+    pt_json_writer_null (writer);
+  member_string (writer, "initramfs", pt_boot_setup_get_initramfs_name (boot));
+  pt_json_writer_end_object (writer);
+  pt_json_writer_end_object (writer);
 
-  return json_builder_get_root (builder);
+  return pt_json_writer_free_to_string (writer);
 }

@@ -5,17 +5,19 @@
 
 #pragma once
 
-#include <json-glib/json-glib.h>
-
 #include "pt-host.h"
+#include "pt-json-writer.h"
 
 G_BEGIN_DECLS
 
-JsonNode *pt_device_to_json       (PtDevice     *device);
-JsonNode *pt_iommu_group_to_json  (PtIommuGroup *group);
-JsonNode *pt_check_to_json        (PtCheck      *check);
-JsonNode *pt_host_devices_to_json (PtHost       *host);
-JsonNode *pt_host_groups_to_json  (PtHost       *host);
-JsonNode *pt_host_checks_to_json  (PtHost       *host);
+void  pt_device_write_json       (PtDevice     *device,
+                                  PtJsonWriter *writer);
+void  pt_iommu_group_write_json  (PtIommuGroup *group,
+                                  PtJsonWriter *writer);
+void  pt_check_write_json        (PtCheck      *check,
+                                  PtJsonWriter *writer);
+char *pt_host_devices_to_json    (PtHost       *host);
+char *pt_host_groups_to_json     (PtHost       *host);
+char *pt_host_checks_to_json     (PtHost       *host);
 
 G_END_DECLS

@@ -79,6 +79,10 @@ ensure_access (void)
    * explicit sysfs method keeps pci_init() from probing the real host. */
   names_access->method = PCI_ACCESS_SYS_BUS_PCI;
   pci_set_param (names_access, (char *) "sysfs.path", (char *) "/nonexistent");
+
+  /* Names come from pci.ids alone. Without a udev hwdb.bin, libpci would
+   * otherwise look for one again on every single lookup. */
+  pci_set_param (names_access, (char *) "hwdb.disable", (char *) "1");
   pci_init (names_access);
 
   return names_access;
