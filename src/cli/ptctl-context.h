@@ -25,6 +25,7 @@ typedef struct
   char **args;   /* positional arguments after the command name */
 } PtctlContext;
 
+void ptctl_print_document (const char *text);
 int  ptctl_fail        (const char *format,
                         ...) G_GNUC_PRINTF (1, 2);
 

@@ -141,7 +141,7 @@ ptctl_cmd_devices (PtctlContext *ctx)
     {
       g_autofree char *json = pt_host_devices_to_json (host);
 
-      g_print ("%s\n", json);
+      ptctl_print_document (json);
       return PTCTL_EXIT_OK;
     }
 
@@ -204,7 +204,7 @@ ptctl_cmd_groups (PtctlContext *ctx)
     {
       g_autofree char *json = pt_host_groups_to_json (host);
 
-      g_print ("%s\n", json);
+      ptctl_print_document (json);
       return PTCTL_EXIT_OK;
     }
 
@@ -275,7 +275,7 @@ ptctl_cmd_check (PtctlContext *ctx)
     {
       g_autofree char *json = pt_host_checks_to_json (host);
 
-      g_print ("%s\n", json);
+      ptctl_print_document (json);
       return pt_host_is_ready (host) ? PTCTL_EXIT_OK : PTCTL_EXIT_NOT_READY;
     }
 

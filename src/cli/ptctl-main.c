@@ -29,6 +29,16 @@ static const Command commands[] = {
   { "check", ptctl_cmd_check, N_("Check whether this host is ready for passthrough") },
 };
 
+/* Documents can be megabytes: written as they are, not through g_print()'s
+ * formatting, which copies them once more. */
+void
+ptctl_print_document (const char *text)
+{
+  fputs (text, stdout);
+  fputc ('\n', stdout);
+  fflush (stdout);
+}
+
 int
 ptctl_fail (const char *format,
             ...)

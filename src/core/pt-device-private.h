@@ -17,8 +17,7 @@ struct _PtDevice
   GObject parent_instance;
 
   char *address;
-  char *parent_address;
-  char *modalias;
+  const char *parent_address;   /* interned */
 
   guint16 vendor_id;
   guint16 device_id;
@@ -27,14 +26,15 @@ struct _PtDevice
   guint32 class_id;
   guint8 revision;
 
-  char *vendor_name;
-  char *device_name;
-  char *subsystem_name;
-  char *class_name;
+  /* Interned: shared by every device with the same IDs or driver. */
+  const char *vendor_name;
+  const char *device_name;
+  const char *subsystem_name;
+  const char *class_name;
+  const char *driver;
 
-  char *driver;
   char *driver_override;
-  GStrv modules;
+  const char * const *modules;   /* interned, see pt_intern_strv() */
 
   int iommu_group;
 
@@ -44,7 +44,7 @@ struct _PtDevice
   char *physfn;
   GStrv virtfns;
 
-  GStrv reset_methods;
+  const char * const *reset_methods;   /* interned */
   const char *reset_quirk;
   guint has_reset : 1;
 

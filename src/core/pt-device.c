@@ -33,18 +33,9 @@ pt_device_finalize (GObject *object)
   PtDevice *self = (PtDevice *) object;
 
   g_clear_pointer (&self->address, g_free);
-  g_clear_pointer (&self->parent_address, g_free);
-  g_clear_pointer (&self->modalias, g_free);
-  g_clear_pointer (&self->vendor_name, g_free);
-  g_clear_pointer (&self->device_name, g_free);
-  g_clear_pointer (&self->subsystem_name, g_free);
-  g_clear_pointer (&self->class_name, g_free);
-  g_clear_pointer (&self->driver, g_free);
   g_clear_pointer (&self->driver_override, g_free);
-  g_clear_pointer (&self->modules, g_strfreev);
   g_clear_pointer (&self->physfn, g_free);
   g_clear_pointer (&self->virtfns, g_strfreev);
-  g_clear_pointer (&self->reset_methods, g_strfreev);
   g_clear_pointer (&self->host_use, g_ptr_array_unref);
 
   G_OBJECT_CLASS (pt_device_parent_class)->finalize (object);
@@ -333,7 +324,7 @@ pt_device_get_modules (PtDevice *self)
   static const char * const none[] = { NULL };
 
   g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
-  return self->modules != NULL ? (const char * const *) self->modules : none;
+  return self->modules != NULL ? self->modules : none;
 }
 
 /**
@@ -431,7 +422,7 @@ pt_device_get_reset_methods (PtDevice *self)
   static const char * const none[] = { NULL };
 
   g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
-  return self->reset_methods != NULL ? (const char * const *) self->reset_methods : none;
+  return self->reset_methods != NULL ? self->reset_methods : none;
 }
 
 gboolean

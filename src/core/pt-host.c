@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "pt-host-private.h"
+#include "pt-object-list.h"
 
 struct _PtHost
 {
@@ -18,9 +19,9 @@ struct _PtHost
 
   char *root;
   char *boot_id;
-  GListStore *devices;
-  GListStore *groups;
-  GListStore *checks;
+  PtObjectList *devices;
+  PtObjectList *groups;
+  PtObjectList *checks;
   PtBootSetup *boot_setup;
   GStrv problems;
   GHashTable *by_address;
@@ -56,9 +57,6 @@ pt_host_class_init (PtHostClass *klass)
 static void
 pt_host_init (PtHost *self)
 {
-  self->devices = g_list_store_new (PT_TYPE_DEVICE);
-  self->groups = g_list_store_new (PT_TYPE_IOMMU_GROUP);
-  self->checks = g_list_store_new (PT_TYPE_CHECK);
   self->by_address = g_hash_table_new (g_str_hash, g_str_equal);
   self->by_group = g_hash_table_new (g_direct_hash, g_direct_equal);
 }
@@ -79,9 +77,9 @@ _pt_host_new (const char  *root,
   self->boot_id = g_strdup (boot_id);
   self->boot_setup = g_object_ref (boot_setup);
 
-  g_list_store_splice (self->devices, 0, 0, devices->pdata, devices->len);
-  g_list_store_splice (self->groups, 0, 0, groups->pdata, groups->len);
-  g_list_store_splice (self->checks, 0, 0, checks->pdata, checks->len);
+  self->devices = pt_object_list_new (PT_TYPE_DEVICE, devices);
+  self->groups = pt_object_list_new (PT_TYPE_IOMMU_GROUP, groups);
+  self->checks = pt_object_list_new (PT_TYPE_CHECK, checks);
 
   for (i = 0; i < devices->len; i++)
     {

@@ -14,13 +14,14 @@
 #include <glib/gi18n-lib.h>
 
 #include "pt-iommu-group.h"
+#include "pt-object-list.h"
 
 struct _PtIommuGroup
 {
   GObject parent_instance;
 
   int number;
-  GListStore *devices;
+  PtObjectList *devices;
   GPtrArray *blockers;
   guint used_by_host : 1;
 };
@@ -91,7 +92,6 @@ pt_iommu_group_class_init (PtIommuGroupClass *klass)
 static void
 pt_iommu_group_init (PtIommuGroup *self)
 {
-  self->devices = g_list_store_new (PT_TYPE_DEVICE);
   self->blockers = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
@@ -109,7 +109,7 @@ pt_iommu_group_new (int        number,
   guint i;
 
   self->number = number;
-  g_list_store_splice (self->devices, 0, 0, devices->pdata, devices->len);
+  self->devices = pt_object_list_new (PT_TYPE_DEVICE, devices);
 
   for (i = 0; i < devices->len; i++)
     {

@@ -4,6 +4,10 @@
  * exactly as lspci formats them (including its "Device 2503" fallbacks), so
  * that what we show reads the same as what people know from lspci.
  *
+ * Names are looked up once per distinct ID and interned: a big host repeats
+ * the same few dozen devices thousands of times, and every device with the
+ * same IDs then shares one string.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -21,13 +25,22 @@
 /*
  * libpci's default error callback prints and exits the process, and the
  * callback is declared not to return. We jump back out of libpci instead and
- * fall back to numeric names; the one access object is guarded by a mutex
- * because scans run in worker threads.
+ * fall back to numeric names; the one access object and the caches are
+ * guarded by a mutex because scans run in worker threads.
  */
 static GMutex names_lock;
 static struct pci_access *names_access;
 static gboolean names_broken;
 static jmp_buf names_jump;
+static GHashTable *names_cache;      /* kind and IDs packed -> interned name */
+static GHashTable *subsystem_cache;  /* all four IDs packed -> interned name */
+
+/* Cache keys: what is looked up in the top bits, the IDs below. */
+enum {
+  KEY_VENDOR = 1,
+  KEY_DEVICE,
+  KEY_CLASS,
+};
 
 G_GNUC_NORETURN G_GNUC_PRINTF (1, 2) static void
 on_pci_error (char *msg,
@@ -70,6 +83,8 @@ ensure_access (void)
   if (names_access != NULL || names_broken)
     return names_access;
 
+  names_cache = g_hash_table_new (g_int64_hash, g_int64_equal);
+  subsystem_cache = g_hash_table_new (g_int64_hash, g_int64_equal);
   names_access = pci_alloc ();
   names_access->error = on_pci_error;
   names_access->warning = on_pci_warning;
@@ -88,60 +103,130 @@ ensure_access (void)
   return names_access;
 }
 
-static char *
-lookup (struct pci_access *access,
-        int                flags,
-        ...)
+static const char *
+cached_in (GHashTable *cache,
+           guint64     key)
 {
+  return g_hash_table_lookup (cache, &key);
+}
+
+static const char *
+remember_in (GHashTable *cache,
+             guint64     key,
+             const char *name)
+{
+  gint64 *stored = g_new (gint64, 1);
+  const char *interned = g_intern_string (name);
+
+  *stored = (gint64) key;
+  g_hash_table_insert (cache, stored, (gpointer) interned);
+  return interned;
+}
+
+static const char *
+cached (guint64 key)
+{
+  return cached_in (names_cache, key);
+}
+
+static const char *
+remember (guint64     key,
+          const char *name)
+{
+  return remember_in (names_cache, key, name);
+}
+
+static const char *
+vendor_name (struct pci_access *access,
+             guint              vendor)
+{
+  guint64 key = ((guint64) KEY_VENDOR << 56) | vendor;
+  const char *name = cached (key);
   char buf[256];
-  va_list args;
-  const char *name;
 
-  /* pci_lookup_name() takes its IDs as varargs; forward them verbatim. */
-  va_start (args, flags);
-  switch (flags & (PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE | PCI_LOOKUP_CLASS))
-    {
-    case PCI_LOOKUP_VENDOR:
-      {
-        int a = va_arg (args, int);
-        name = pci_lookup_name (access, buf, sizeof buf, flags, a);
-      }
-      break;
+  if (name == NULL)
+    name = remember (key, pci_lookup_name (access, buf, sizeof buf, PCI_LOOKUP_VENDOR, vendor));
 
-    case PCI_LOOKUP_DEVICE:
-      {
-        int a = va_arg (args, int);
-        int b = va_arg (args, int);
-        int c = va_arg (args, int);
-        int d = va_arg (args, int);
-        name = pci_lookup_name (access, buf, sizeof buf, flags, a, b, c, d);
-      }
-      break;
+  return name;
+}
 
-    case PCI_LOOKUP_CLASS:
-      {
-        int a = va_arg (args, int);
-        name = pci_lookup_name (access, buf, sizeof buf, flags, a);
-      }
-      break;
+static const char *
+device_name (struct pci_access *access,
+             guint              vendor,
+             guint              device)
+{
+  guint64 key = ((guint64) KEY_DEVICE << 56) | (vendor << 16) | device;
+  const char *name = cached (key);
+  char buf[256];
 
-    default:
-      g_assert_not_reached ();
-    }
-  va_end (args);
+  if (name == NULL)
+    name = remember (key, pci_lookup_name (access, buf, sizeof buf, PCI_LOOKUP_DEVICE,
+                                           vendor, device));
 
-  return g_strdup (name);
+  return name;
+}
+
+static const char *
+class_name (struct pci_access *access,
+            guint              class_id)
+{
+  guint64 key = ((guint64) KEY_CLASS << 56) | (class_id >> 8);
+  const char *name = cached (key);
+  char buf[256];
+
+  if (name == NULL)
+    name = remember (key, pci_lookup_name (access, buf, sizeof buf, PCI_LOOKUP_CLASS,
+                                           class_id >> 8));
+
+  return name;
+}
+
+/* "ASUSTeK Computer Inc. Device 8694", as lspci's Subsystem line. */
+static const char *
+subsystem_name (struct pci_access *access,
+                PtDevice          *device)
+{
+  guint64 key = ((guint64) device->vendor_id << 48) | ((guint64) device->device_id << 32) |
+                ((guint64) device->subsystem_vendor_id << 16) | device->subsystem_device_id;
+  const char *name = cached_in (subsystem_cache, key);
+  char sub_vendor[256];
+  char sub_device[256];
+  g_autofree char *joined = NULL;
+
+  if (name != NULL)
+    return name;
+
+  pci_lookup_name (access, sub_vendor, sizeof sub_vendor,
+                   PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_VENDOR, device->subsystem_vendor_id);
+  pci_lookup_name (access, sub_device, sizeof sub_device,
+                   PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE,
+                   device->vendor_id, device->device_id,
+                   device->subsystem_vendor_id, device->subsystem_device_id);
+  joined = g_strdup_printf ("%s %s", sub_vendor, sub_device);
+
+  return remember_in (subsystem_cache, key, joined);
 }
 
 static void
 fill_numeric (PtDevice *device)
 {
+  char text[32];
+
   if (device->vendor_name == NULL)
-    device->vendor_name = g_strdup_printf ("Vendor %04x", device->vendor_id);
+    {
+      g_snprintf (text, sizeof text, "Vendor %04x", device->vendor_id);
+      device->vendor_name = g_intern_string (text);
+    }
   if (device->device_name == NULL)
-    device->device_name = g_strdup_printf ("Device %04x", device->device_id);
+    {
+      g_snprintf (text, sizeof text, "Device %04x", device->device_id);
+      device->device_name = g_intern_string (text);
+    }
   if (device->class_name == NULL)
-    device->class_name = g_strdup_printf ("Class %04x", device->class_id >> 8);
+    {
+      g_snprintf (text, sizeof text, "Class %04x", device->class_id >> 8);
+      device->class_name = g_intern_string (text);
+    }
 }
 
 static gboolean
@@ -165,23 +250,11 @@ pt_pci_names_fill (PtDevice *device)
 
   if (access != NULL && setjmp (names_jump) == 0)
     {
-      device->vendor_name = lookup (access, PCI_LOOKUP_VENDOR, device->vendor_id);
-      device->device_name = lookup (access, PCI_LOOKUP_DEVICE,
-                                    device->vendor_id, device->device_id, 0, 0);
-      device->class_name = lookup (access, PCI_LOOKUP_CLASS, device->class_id >> 8);
-
+      device->vendor_name = vendor_name (access, device->vendor_id);
+      device->device_name = device_name (access, device->vendor_id, device->device_id);
+      device->class_name = class_name (access, device->class_id);
       if (has_subsystem (device))
-        {
-          g_autofree char *sub_vendor =
-            lookup (access, PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_VENDOR,
-                    device->subsystem_vendor_id);
-          g_autofree char *sub_device =
-            lookup (access, PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE,
-                    device->vendor_id, device->device_id,
-                    device->subsystem_vendor_id, device->subsystem_device_id);
-
-          device->subsystem_name = g_strdup_printf ("%s %s", sub_vendor, sub_device);
-        }
+        device->subsystem_name = subsystem_name (access, device);
     }
   else
     {

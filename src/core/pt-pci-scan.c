@@ -26,6 +26,7 @@
 
 #include "pt-device-private.h"
 #include "pt-error.h"
+#include "pt-intern.h"
 #include "pt-pci-names.h"
 #include "pt-pci-scan.h"
 #include "pt-reset-quirks.h"
@@ -110,11 +111,21 @@ read_revision (int        dirfd,
                GPtrArray *problems)
 {
   guint8 config[9];
+  char buf[64];
+  guint64 value;
   ssize_t n;
   int fd;
 
-  if (faccessat (dirfd, "revision", F_OK, 0) == 0)
-    return (guint8) read_hex (dirfd, device, "revision", 0xff, 0, TRUE, problems);
+  if (pt_sysfs_read_attr (dirfd, "revision", buf, sizeof buf))
+    {
+      if (pt_sysfs_parse_hex (buf, 0xff, &value))
+        return (guint8) value;
+      add_problem (problems,
+                   _("%s: its “revision” attribute reads “%s”, which is not a hexadecimal "
+                     "number; the device is shown without it."),
+                   device->address, buf);
+      return 0;
+    }
 
   fd = openat (dirfd, "config", O_RDONLY | O_CLOEXEC);
   if (fd < 0)
@@ -142,12 +153,20 @@ read_link_name (int         dirfd,
   return target;
 }
 
+/*
+ * Whether the group directory exists is checked once per group, not per
+ * member, and against one listing of /sys/kernel/iommu_groups where that is
+ * visible: a dangling link is a broken tree, and checking thousands of
+ * members would cost a system call each.
+ */
 static void
-read_iommu_group (int        dirfd,
-                  PtDevice  *device,
-                  GPtrArray *problems)
+read_iommu_group (int         dirfd,
+                  PtDevice   *device,
+                  GHashTable *known_groups,
+                  GHashTable *checked_groups,
+                  GPtrArray  *problems)
 {
-  g_autofree char *group = read_link_name (dirfd, device, "iommu_group", problems);
+  g_autofree char *group = pt_sysfs_link_basename (dirfd, "iommu_group");
   gint64 number;
 
   if (group == NULL)
@@ -162,6 +181,16 @@ read_iommu_group (int        dirfd,
     }
 
   device->iommu_group = (int) number;
+
+  if (!g_hash_table_contains (checked_groups, GINT_TO_POINTER (number)))
+    {
+      g_hash_table_add (checked_groups, GINT_TO_POINTER (number));
+      if (!g_hash_table_contains (known_groups, group) &&
+          faccessat (dirfd, "iommu_group", F_OK, 0) != 0)
+        add_problem (problems,
+                     _("%s: its iommu_group link points to group “%s”, which does not exist."),
+                     device->address, group);
+    }
 }
 
 static void
@@ -202,39 +231,153 @@ read_reset (int       dirfd,
   char buf[256];
 
   if (pt_sysfs_read_attr (dirfd, "reset_method", buf, sizeof buf) && buf[0] != '\0')
-    device->reset_methods = g_strsplit (buf, " ", -1);
+    {
+      g_auto(GStrv) methods = g_strsplit (buf, " ", -1);
 
-  device->has_reset = faccessat (dirfd, "reset", F_OK, 0) == 0;
+      device->reset_methods = pt_intern_strv ((const char * const *) methods);
+    }
+
+  /* Since 5.15 reset_method is shown exactly when `reset` is; only older
+   * kernels need the second look. */
+  device->has_reset = device->reset_methods != NULL ||
+                      faccessat (dirfd, "reset", F_OK, 0) == 0;
   device->reset_quirk = pt_reset_quirks_lookup (device->vendor_id, device->device_id);
 }
 
 static void
-read_driver (int        dirfd,
-             PtDevice  *device,
-             GPtrArray *problems)
+read_driver_override (int       dirfd,
+                      PtDevice *device)
 {
   char buf[256];
-
-  device->driver = read_link_name (dirfd, device, "driver", problems);
 
   if (pt_sysfs_read_attr (dirfd, "driver_override", buf, sizeof buf) &&
       buf[0] != '\0' && !g_str_equal (buf, "(null)"))
     device->driver_override = g_strdup (buf);
 }
 
+/* The slow way, for kernels or trees without a usable uevent file. */
+static void
+read_ids_from_attributes (int         dirfd,
+                          PtDevice   *device,
+                          char      **modalias,
+                          GPtrArray  *problems)
+{
+  device->vendor_id = read_hex (dirfd, device, "vendor", 0xffff, 0xffff, TRUE, problems);
+  device->device_id = read_hex (dirfd, device, "device", 0xffff, 0xffff, TRUE, problems);
+  device->class_id = read_hex (dirfd, device, "class", 0xffffff, 0xff0000, TRUE, problems);
+  device->subsystem_vendor_id =
+    read_hex (dirfd, device, "subsystem_vendor", 0xffff, 0, FALSE, problems);
+  device->subsystem_device_id =
+    read_hex (dirfd, device, "subsystem_device", 0xffff, 0, FALSE, problems);
+  g_clear_pointer (modalias, g_free);
+  *modalias = pt_sysfs_dup_attr (dirfd, "modalias");
+  {
+    g_autofree char *driver = read_link_name (dirfd, device, "driver", problems);
+
+    device->driver = g_intern_string (driver);
+  }
+}
+
+/* "10DE:2503" */
+static gboolean
+parse_id_pair (const char *text,
+               guint16    *first,
+               guint16    *second)
+{
+  char a[5], b[5];
+  guint64 x, y;
+
+  if (strlen (text) != 9 || text[4] != ':')
+    return FALSE;
+
+  memcpy (a, text, 4);
+  a[4] = '\0';
+  memcpy (b, text + 5, 4);
+  b[4] = '\0';
+  if (!pt_sysfs_parse_hex (a, 0xffff, &x) || !pt_sysfs_parse_hex (b, 0xffff, &y))
+    return FALSE;
+
+  *first = (guint16) x;
+  *second = (guint16) y;
+  return TRUE;
+}
+
+/*
+ * The kernel's uevent file (drivers/pci/pci-driver.c, pci_uevent()) carries
+ * the IDs, class, subsystem and modalias of struct pci_dev, plus the bound
+ * driver: the same values as the separate attributes that lspci reads, in
+ * one read instead of seven. Returns FALSE when it is missing or lacks the
+ * IDs or class, so that the caller reads the attributes instead.
+ */
+static gboolean
+read_uevent (int         dirfd,
+             PtDevice   *device,
+             char      **modalias,
+             GPtrArray  *problems)
+{
+  char buf[PT_SYSFS_ATTR_MAX];
+  gboolean have_id = FALSE, have_class = FALSE;
+  char *line, *next;
+
+  if (!pt_sysfs_read_attr (dirfd, "uevent", buf, sizeof buf))
+    return FALSE;
+
+  for (line = buf; line != NULL; line = next)
+    {
+      char *eq;
+
+      next = strchr (line, '\n');
+      if (next != NULL)
+        *next++ = '\0';
+
+      eq = strchr (line, '=');
+      if (eq == NULL)
+        continue;
+      *eq = '\0';
+
+      if (g_str_equal (line, "PCI_ID"))
+        have_id = parse_id_pair (eq + 1, &device->vendor_id, &device->device_id);
+      else if (g_str_equal (line, "PCI_SUBSYS_ID"))
+        parse_id_pair (eq + 1, &device->subsystem_vendor_id, &device->subsystem_device_id);
+      else if (g_str_equal (line, "PCI_CLASS"))
+        {
+          guint64 class_id;
+
+          have_class = pt_sysfs_parse_hex (eq + 1, 0xffffff, &class_id);
+          device->class_id = (guint32) class_id;
+        }
+      else if (g_str_equal (line, "MODALIAS") && *modalias == NULL)
+        *modalias = g_strdup (eq + 1);
+      else if (g_str_equal (line, "DRIVER") && device->driver == NULL && eq[1] != '\0')
+        device->driver = g_intern_string (eq + 1);
+    }
+
+  return have_id && have_class;
+}
+
+/* "../../../devices/pci0000:00/0000:00:01.0/0000:01:00.0" -> "0000:00:01.0" */
 static char *
 parent_from_link (const char *link)
 {
-  g_auto(GStrv) parts = NULL;
-  guint n;
+  const char *last, *before;
 
-  if (link == NULL)
+  if (link == NULL || (last = strrchr (link, '/')) == NULL || last == link)
     return NULL;
 
-  parts = g_strsplit (link, "/", -1);
-  n = g_strv_length (parts);
-  if (n >= 2 && pt_sysfs_is_pci_address (parts[n - 2]))
-    return g_strdup (parts[n - 2]);
+  for (before = last - 1; before > link && *before != '/'; before--)
+    ;
+  if (*before == '/')
+    before++;
+
+  if (last - before == 12)
+    {
+      char candidate[13];
+
+      memcpy (candidate, before, 12);
+      candidate[12] = '\0';
+      if (pt_sysfs_is_pci_address (candidate))
+        return g_strdup (candidate);
+    }
 
   return NULL;
 }
@@ -243,10 +386,15 @@ static PtDevice *
 read_device (int               devices_fd,
              const char       *address,
              PtModaliasIndex  *aliases,
+             GHashTable       *known_groups,
+             GHashTable       *checked_groups,
              GPtrArray        *problems)
 {
   g_autoptr(PtDevice) device = _pt_device_new (address);
   g_autofree char *link = NULL;
+  g_autofree char *parent = NULL;
+  g_autofree char *modalias = NULL;
+  g_auto(GStrv) modules = NULL;
   int fd;
 
   fd = openat (devices_fd, address, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -260,22 +408,17 @@ read_device (int               devices_fd,
     }
 
   link = pt_sysfs_read_link (devices_fd, address);
-  device->parent_address = parent_from_link (link);
+  parent = parent_from_link (link);
+  device->parent_address = g_intern_string (parent);
 
-  device->vendor_id = read_hex (fd, device, "vendor", 0xffff, 0xffff, TRUE, problems);
-  device->device_id = read_hex (fd, device, "device", 0xffff, 0xffff, TRUE, problems);
-  device->class_id = read_hex (fd, device, "class", 0xffffff, 0xff0000, TRUE, problems);
-  device->subsystem_vendor_id =
-    read_hex (fd, device, "subsystem_vendor", 0xffff, 0, FALSE, problems);
-  device->subsystem_device_id =
-    read_hex (fd, device, "subsystem_device", 0xffff, 0, FALSE, problems);
+  if (!read_uevent (fd, device, &modalias, problems))
+    read_ids_from_attributes (fd, device, &modalias, problems);
   device->revision = read_revision (fd, device, problems);
-  device->modalias = pt_sysfs_dup_attr (fd, "modalias");
-  device->modules = pt_modalias_index_lookup (aliases, device->modalias);
+  modules = pt_modalias_index_lookup (aliases, modalias);
+  device->modules = pt_intern_strv ((const char * const *) modules);
   device->numa_node = read_int (fd, "numa_node", -1);
-
-  read_driver (fd, device, problems);
-  read_iommu_group (fd, device, problems);
+  read_driver_override (fd, device);
+  read_iommu_group (fd, device, known_groups, checked_groups, problems);
   read_sriov (fd, device);
   read_reset (fd, device);
 
@@ -288,6 +431,71 @@ read_device (int               devices_fd,
   pt_pci_names_fill (device);
 
   return g_steal_pointer (&device);
+}
+
+/*
+ * A scan is mostly waiting on the kernel, one small file at a time, so the
+ * device list is cut into slices read by one thread per core. Each slice
+ * keeps its own results and problems; they are joined in address order.
+ */
+typedef struct
+{
+  int devices_fd;
+  GPtrArray *names;
+  guint begin;
+  guint end;
+  PtModaliasIndex *aliases;
+  GHashTable *known_groups;
+  GCancellable *cancellable;
+
+  GPtrArray *devices;
+  GPtrArray *problems;
+} Slice;
+
+#define MAX_SCAN_THREADS 4
+#define MIN_DEVICES_PER_THREAD 128
+
+static gpointer
+scan_slice (gpointer data)
+{
+  Slice *slice = data;
+  g_autoptr(GHashTable) checked_groups = g_hash_table_new (g_direct_hash, g_direct_equal);
+  guint i;
+
+  slice->devices = g_ptr_array_new_with_free_func (g_object_unref);
+  slice->problems = g_ptr_array_new_with_free_func (g_free);
+
+  for (i = slice->begin; i < slice->end; i++)
+    {
+      const char *name = g_ptr_array_index (slice->names, i);
+      PtDevice *device;
+
+      if (g_cancellable_is_cancelled (slice->cancellable))
+        break;
+
+      if (!pt_sysfs_is_pci_address (name))
+        {
+          add_problem (slice->problems,
+                       _("“%s” in the PCI devices directory is not a PCI address; it is left out."),
+                       name);
+          continue;
+        }
+
+      device = read_device (slice->devices_fd, name, slice->aliases, slice->known_groups,
+                            checked_groups, slice->problems);
+      if (device != NULL)
+        g_ptr_array_add (slice->devices, device);
+    }
+
+  return NULL;
+}
+
+static guint
+count_threads (guint n_devices)
+{
+  guint by_size = MAX (1, n_devices / MIN_DEVICES_PER_THREAD);
+
+  return MIN (MIN (by_size, g_get_num_processors ()), MAX_SCAN_THREADS);
 }
 
 /**
@@ -307,8 +515,12 @@ pt_pci_scan_devices (PtRoot           *root,
 {
   g_autoptr(GPtrArray) names = NULL;
   g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GHashTable) known_groups = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) group_names = NULL;
   g_autoptr(GError) local_error = NULL;
-  guint i;
+  Slice slices[MAX_SCAN_THREADS] = { { 0 } };
+  GThread *threads[MAX_SCAN_THREADS] = { NULL };
+  guint i, n_threads;
   int devices_fd;
 
   names = pt_root_list_dir (root, PCI_DEVICES_DIR, &local_error);
@@ -334,32 +546,41 @@ pt_pci_scan_devices (PtRoot           *root,
       return NULL;
     }
 
-  devices = g_ptr_array_new_with_free_func (g_object_unref);
-  for (i = 0; i < names->len; i++)
+  group_names = pt_root_list_dir (root, "sys/kernel/iommu_groups", NULL);
+  for (i = 0; group_names != NULL && i < group_names->len; i++)
+    g_hash_table_add (known_groups, g_ptr_array_index (group_names, i));
+
+  n_threads = count_threads (names->len);
+  for (i = 0; i < n_threads; i++)
     {
-      const char *name = g_ptr_array_index (names, i);
-      PtDevice *device;
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        {
-          close (devices_fd);
-          return NULL;
-        }
-
-      if (!pt_sysfs_is_pci_address (name))
-        {
-          add_problem (problems,
-                       _("“%s” in the PCI devices directory is not a PCI address; it is left out."),
-                       name);
-          continue;
-        }
-
-      device = read_device (devices_fd, name, aliases, problems);
-      if (device != NULL)
-        g_ptr_array_add (devices, device);
+      slices[i].devices_fd = devices_fd;
+      slices[i].names = names;
+      slices[i].begin = names->len * i / n_threads;
+      slices[i].end = names->len * (i + 1) / n_threads;
+      slices[i].aliases = aliases;
+      slices[i].known_groups = known_groups;
+      slices[i].cancellable = cancellable;
     }
 
+  for (i = 1; i < n_threads; i++)
+    threads[i] = g_thread_new ("pt-scan", scan_slice, &slices[i]);
+  scan_slice (&slices[0]);
+  for (i = 1; i < n_threads; i++)
+    g_thread_join (threads[i]);
+
   close (devices_fd);
+
+  devices = g_ptr_array_new_full (names->len, g_object_unref);
+  for (i = 0; i < n_threads; i++)
+    {
+      g_ptr_array_extend_and_steal (devices, g_steal_pointer (&slices[i].devices));
+      while (slices[i].problems->len > 0)
+        g_ptr_array_add (problems, g_ptr_array_steal_index (slices[i].problems, 0));
+      g_ptr_array_unref (slices[i].problems);
+    }
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
 
   return g_steal_pointer (&devices);
 }
