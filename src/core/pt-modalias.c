@@ -40,7 +40,6 @@ struct _PtModaliasIndex
   GHashTable *by_vendor;     /* prefix -> GPtrArray of Alias */
   GPtrArray *wildcard;       /* Alias */
   GHashTable *cache;         /* modalias -> GStrv */
-  GMutex lock;               /* for the cache: scans read devices in several threads */
 };
 
 static void
@@ -146,7 +145,6 @@ index_new (void)
   self->wildcard = g_ptr_array_new ();
   self->cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) g_strfreev);
-  g_mutex_init (&self->lock);
 
   return self;
 }
@@ -240,7 +238,6 @@ pt_modalias_index_lookup (PtModaliasIndex *self,
 {
   g_autoptr(GPtrArray) matches = NULL;
   g_autoptr(GStrvBuilder) builder = NULL;
-  g_autoptr(GMutexLocker) locker = NULL;
   GStrv cached;
   guint i;
 
@@ -249,7 +246,6 @@ pt_modalias_index_lookup (PtModaliasIndex *self,
   if (modalias == NULL || strncmp (modalias, "pci:v", 5) != 0)
     return g_new0 (char *, 1);
 
-  locker = g_mutex_locker_new (&self->lock);
   cached = g_hash_table_lookup (self->cache, modalias);
   if (cached != NULL)
     return g_strdupv (cached);
@@ -300,6 +296,5 @@ pt_modalias_index_free (PtModaliasIndex *self)
   g_hash_table_unref (self->by_vendor);
   g_hash_table_unref (self->cache);
   g_ptr_array_unref (self->aliases);
-  g_mutex_clear (&self->lock);
   g_free (self);
 }

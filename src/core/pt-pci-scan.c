@@ -433,71 +433,6 @@ read_device (int               devices_fd,
   return g_steal_pointer (&device);
 }
 
-/*
- * A scan is mostly waiting on the kernel, one small file at a time, so the
- * device list is cut into slices read by one thread per core. Each slice
- * keeps its own results and problems; they are joined in address order.
- */
-typedef struct
-{
-  int devices_fd;
-  GPtrArray *names;
-  guint begin;
-  guint end;
-  PtModaliasIndex *aliases;
-  GHashTable *known_groups;
-  GCancellable *cancellable;
-
-  GPtrArray *devices;
-  GPtrArray *problems;
-} Slice;
-
-#define MAX_SCAN_THREADS 4
-#define MIN_DEVICES_PER_THREAD 128
-
-static gpointer
-scan_slice (gpointer data)
-{
-  Slice *slice = data;
-  g_autoptr(GHashTable) checked_groups = g_hash_table_new (g_direct_hash, g_direct_equal);
-  guint i;
-
-  slice->devices = g_ptr_array_new_with_free_func (g_object_unref);
-  slice->problems = g_ptr_array_new_with_free_func (g_free);
-
-  for (i = slice->begin; i < slice->end; i++)
-    {
-      const char *name = g_ptr_array_index (slice->names, i);
-      PtDevice *device;
-
-      if (g_cancellable_is_cancelled (slice->cancellable))
-        break;
-
-      if (!pt_sysfs_is_pci_address (name))
-        {
-          add_problem (slice->problems,
-                       _("“%s” in the PCI devices directory is not a PCI address; it is left out."),
-                       name);
-          continue;
-        }
-
-      device = read_device (slice->devices_fd, name, slice->aliases, slice->known_groups,
-                            checked_groups, slice->problems);
-      if (device != NULL)
-        g_ptr_array_add (slice->devices, device);
-    }
-
-  return NULL;
-}
-
-static guint
-count_threads (guint n_devices)
-{
-  guint by_size = MAX (1, n_devices / MIN_DEVICES_PER_THREAD);
-
-  return MIN (MIN (by_size, g_get_num_processors ()), MAX_SCAN_THREADS);
-}
-
 /**
  * pt_pci_scan_devices:
  * @problems: (element-type utf8): where to add a message for everything odd
@@ -515,12 +450,11 @@ pt_pci_scan_devices (PtRoot           *root,
 {
   g_autoptr(GPtrArray) names = NULL;
   g_autoptr(GPtrArray) devices = NULL;
-  g_autoptr(GHashTable) known_groups = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) group_names = NULL;
+  g_autoptr(GHashTable) known_groups = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) checked_groups = g_hash_table_new (g_direct_hash, g_direct_equal);
   g_autoptr(GError) local_error = NULL;
-  Slice slices[MAX_SCAN_THREADS] = { { 0 } };
-  GThread *threads[MAX_SCAN_THREADS] = { NULL };
-  guint i, n_threads;
+  guint i;
   int devices_fd;
 
   names = pt_root_list_dir (root, PCI_DEVICES_DIR, &local_error);
@@ -550,37 +484,32 @@ pt_pci_scan_devices (PtRoot           *root,
   for (i = 0; group_names != NULL && i < group_names->len; i++)
     g_hash_table_add (known_groups, g_ptr_array_index (group_names, i));
 
-  n_threads = count_threads (names->len);
-  for (i = 0; i < n_threads; i++)
+  devices = g_ptr_array_new_full (names->len, g_object_unref);
+  for (i = 0; i < names->len; i++)
     {
-      slices[i].devices_fd = devices_fd;
-      slices[i].names = names;
-      slices[i].begin = names->len * i / n_threads;
-      slices[i].end = names->len * (i + 1) / n_threads;
-      slices[i].aliases = aliases;
-      slices[i].known_groups = known_groups;
-      slices[i].cancellable = cancellable;
-    }
+      const char *name = g_ptr_array_index (names, i);
+      PtDevice *device;
 
-  for (i = 1; i < n_threads; i++)
-    threads[i] = g_thread_new ("pt-scan", scan_slice, &slices[i]);
-  scan_slice (&slices[0]);
-  for (i = 1; i < n_threads; i++)
-    g_thread_join (threads[i]);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          close (devices_fd);
+          return NULL;
+        }
+
+      if (!pt_sysfs_is_pci_address (name))
+        {
+          add_problem (problems,
+                       _("“%s” in the PCI devices directory is not a PCI address; it is left out."),
+                       name);
+          continue;
+        }
+
+      device = read_device (devices_fd, name, aliases, known_groups, checked_groups, problems);
+      if (device != NULL)
+        g_ptr_array_add (devices, device);
+    }
 
   close (devices_fd);
-
-  devices = g_ptr_array_new_full (names->len, g_object_unref);
-  for (i = 0; i < n_threads; i++)
-    {
-      g_ptr_array_extend_and_steal (devices, g_steal_pointer (&slices[i].devices));
-      while (slices[i].problems->len > 0)
-        g_ptr_array_add (problems, g_ptr_array_steal_index (slices[i].problems, 0));
-      g_ptr_array_unref (slices[i].problems);
-    }
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
 
   return g_steal_pointer (&devices);
 }
