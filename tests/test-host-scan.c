@@ -88,6 +88,28 @@ test_checks (void)
     { "desktop-intel", "kvm", PT_CHECK_PASS, "/dev/kvm" },
     { "desktop-intel", "bootloader", PT_CHECK_PASS, "/boot/grub/grub.cfg" },
     { "desktop-intel", "initramfs", PT_CHECK_PASS, "initramfs-tools" },
+    { "server-sriov", "kernel-cmdline", PT_CHECK_PASS, "intel_iommu=on is set" },
+    { "server-sriov", "bootloader", PT_CHECK_PASS, "/boot/grub2/grub.cfg" },
+    { "server-sriov", "initramfs", PT_CHECK_PASS, "dracut" },
+    { "laptop-iommu-off", "cpu-virtualization", PT_CHECK_PASS, "VT-x" },
+    { "laptop-iommu-off", "iommu-firmware", PT_CHECK_PASS, "DMAR" },
+    { "laptop-iommu-off", "iommu-kernel", PT_CHECK_FAIL, "no IOMMU groups" },
+    { "laptop-iommu-off", "kernel-cmdline", PT_CHECK_FAIL, "intel_iommu=on is missing" },
+    { "laptop-iommu-off", "vfio-modules", PT_CHECK_PASS, "installed" },
+    { "laptop-iommu-off", "vfio-device", PT_CHECK_WARN, "/dev/vfio/vfio" },
+    { "laptop-iommu-off", "bootloader", PT_CHECK_PASS, "BLS" },
+    { "amd-host", "cpu-virtualization", PT_CHECK_PASS, "SVM" },
+    { "amd-host", "iommu-firmware", PT_CHECK_PASS, "IVRS" },
+    { "amd-host", "iommu-kernel", PT_CHECK_PASS, "IOMMU groups" },
+    { "amd-host", "kernel-cmdline", PT_CHECK_WARN, "amd_iommu=on is not a valid option" },
+    { "amd-host", "vfio-modules", PT_CHECK_PASS, "loaded when a device is first given" },
+    { "amd-host", "bootloader", PT_CHECK_PASS, "systemd-boot" },
+    { "amd-host", "initramfs", PT_CHECK_PASS, "mkinitcpio" },
+    { "nvme-root", "vfio-modules", PT_CHECK_PASS, "built into the kernel" },
+    { "popos-kernelstub", "bootloader", PT_CHECK_PASS, "kernelstub" },
+    { "strange", "cpu-virtualization", PT_CHECK_WARN, "/proc/cpuinfo" },
+    { "strange", "kernel-cmdline", PT_CHECK_WARN, "/proc/cmdline" },
+    { "strange", "bootloader", PT_CHECK_WARN, "could not be recognised" },
   };
   guint i;
 
@@ -113,6 +135,10 @@ test_ready (void)
     gboolean ready;
   } cases[] = {
     { "desktop-intel", TRUE },
+    { "server-sriov", TRUE },
+    { "laptop-iommu-off", FALSE },
+    { "amd-host", TRUE },
+    { "nvme-root", TRUE },
   };
   guint i;
 
@@ -132,6 +158,17 @@ test_boot_setup (void)
     const char *initramfs;
   } cases[] = {
     { "desktop-intel", "debian", "GRUB", "/boot/grub/grub.cfg", "update-grub", "initramfs-tools" },
+    /* openEuler 22.03 on BIOS; the UEFI path is covered by test_grub_paths. */
+    { "server-sriov", "openEuler", "GRUB", "/boot/grub2/grub.cfg",
+      "grub2-mkconfig -o /boot/grub2/grub.cfg", "dracut" },
+    /* Fedora 34+ always writes /boot/grub2/grub.cfg, even on UEFI. */
+    { "laptop-iommu-off", "fedora", "GRUB with BLS entries (grubby)", "/boot/grub2/grub.cfg",
+      "grub2-mkconfig -o /boot/grub2/grub.cfg", "dracut" },
+    { "amd-host", "arch", "systemd-boot", NULL, NULL, "mkinitcpio" },
+    { "nvme-root", "ubuntu", "GRUB", "/boot/grub/grub.cfg", "update-grub", "initramfs-tools" },
+    { "popos-kernelstub", "pop", "systemd-boot through kernelstub", NULL, NULL,
+      "initramfs-tools" },
+    { "strange", NULL, NULL, NULL, NULL, NULL },
   };
   guint i;
 
@@ -218,6 +255,29 @@ test_host_use (void)
     { "desktop-intel", "0000:00:1f.3", "shares IOMMU group 6 with 0000:00:1f.6" },
     { "desktop-intel", "0000:03:00.0", NULL },
     { "desktop-intel", "0000:00:14.0", NULL },
+    { "server-sriov", "0000:03:00.0", "boot GPU" },
+    { "server-sriov", "0000:00:17.0", "storage controller of / (dm-0)" },
+    { "server-sriov", "0000:00:17.0", "storage controller of swap" },
+    { "server-sriov", "0000:18:00.1", "eno1 carries the default route" },
+    { "server-sriov", "0000:18:00.0", NULL },
+    { "server-sriov", "0000:18:10.0", NULL },
+    { "server-sriov", "0000:3b:00.0", NULL },
+    { "laptop-iommu-off", "0000:00:02.0", "boot GPU" },
+    { "laptop-iommu-off", "0000:00:02.0", "connected display (eDP-1)" },
+    { "laptop-iommu-off", "0000:00:14.3", "wlp0s20f3 carries the default route" },
+    /* Btrfs reports an anonymous 0:N device; the source names the partition. */
+    { "laptop-iommu-off", "0000:04:00.0", "storage controller of / (nvme0n1p3)" },
+    { "amd-host", "0000:09:00.0", "boot GPU" },
+    { "amd-host", "0000:09:00.1", "shares IOMMU group 25 with 0000:09:00.0" },
+    { "amd-host", "0000:04:00.0", NULL },
+    { "amd-host", "0000:04:00.1", NULL },
+    { "amd-host", "0000:05:00.0", "enp5s0 carries the default route" },
+    /* LUKS and LVM: / on dm-1 over dm-0 over nvme0n1p3; swap on dm-2. */
+    { "nvme-root", "0000:04:00.0", "storage controller of / (dm-1)" },
+    { "nvme-root", "0000:04:00.0", "storage controller of /boot (nvme0n1p2)" },
+    { "nvme-root", "0000:04:00.0", "storage controller of /boot/efi (nvme0n1p1)" },
+    { "nvme-root", "0000:04:00.0", "storage controller of swap (dm-2)" },
+    { "nvme-root", "0000:05:00.0", NULL },
   };
   guint i;
 
@@ -257,6 +317,7 @@ test_devices (void)
     { "desktop-intel", "0000:01:00.1", "snd_hda_intel", NULL, -1, FALSE, "snd_hda_intel" },
     { "desktop-intel", "0000:00:01.0", "pcieport", NULL, -1, TRUE, "" },
     { "desktop-intel", "0000:00:14.2", NULL, NULL, -1, FALSE, "" },
+    { "amd-host", "0000:04:00.0", NULL, NULL, 0, FALSE, "nouveau" },
   };
   guint i;
 
@@ -274,6 +335,43 @@ test_devices (void)
       g_assert_cmpint (pt_device_is_bridge (device), ==, cases[i].bridge);
       g_assert_cmpstr (modules, ==, cases[i].modules);
     }
+}
+
+static void
+test_sriov (void)
+{
+  PtHost *host = scan ("server-sriov");
+  PtDevice *pf = pt_host_lookup_device (host, "0000:18:00.0");
+  PtDevice *idle_pf = pt_host_lookup_device (host, "0000:18:00.1");
+  PtDevice *vf = pt_host_lookup_device (host, "0000:18:10.2");
+  g_autofree char *vfs = NULL;
+
+  g_assert_true (pt_device_is_sriov_pf (pf));
+  g_assert_cmpint (pt_device_get_sriov_total_vfs (pf), ==, 63);
+  g_assert_cmpint (pt_device_get_sriov_num_vfs (pf), ==, 4);
+  vfs = g_strjoinv (" ", (char **) pt_device_get_virtfns (pf));
+  g_assert_cmpstr (vfs, ==, "0000:18:10.0 0000:18:10.2 0000:18:10.4 0000:18:10.6");
+  g_assert_null (pt_device_get_physfn (pf));
+
+  g_assert_true (pt_device_is_sriov_pf (idle_pf));
+  g_assert_cmpint (pt_device_get_sriov_num_vfs (idle_pf), ==, 0);
+  g_assert_null (pt_device_get_virtfns (idle_pf)[0]);
+
+  g_assert_false (pt_device_is_sriov_pf (vf));
+  g_assert_cmpint (pt_device_get_sriov_total_vfs (vf), ==, -1);
+  g_assert_cmpstr (pt_device_get_physfn (vf), ==, "0000:18:00.0");
+}
+
+static void
+test_strange_root (void)
+{
+  PtHost *host = scan ("strange");
+  const char * const *problems = pt_host_get_problems (host);
+
+  /* Everything readable is there; each oddity is named with its device. */
+  g_assert_cmpuint (g_list_model_get_n_items (pt_host_get_devices (host)), >, 0);
+  g_assert_true (strv_has_part (problems, "0000:00:04.0: its iommu_group link points to group"));
+  g_assert_false (pt_host_is_ready (host));
 }
 
 static void
@@ -344,6 +442,8 @@ main (int   argc,
   g_test_add_func ("/host-scan/groups", test_groups);
   g_test_add_func ("/host-scan/host-use", test_host_use);
   g_test_add_func ("/host-scan/devices", test_devices);
+  g_test_add_func ("/host-scan/sriov", test_sriov);
+  g_test_add_func ("/host-scan/strange-root", test_strange_root);
   g_test_add_func ("/host-scan/bad-root", test_bad_root);
   g_test_add_func ("/host-scan/async", test_async);
 

@@ -486,13 +486,6 @@ check_vfio_modules (Context   *ctx,
   g_autofree char *builtin = NULL;
   g_autofree char *dep = NULL;
 
-  if (pt_root_is_dir (ctx->root, "sys/module/vfio_pci/drivers") ||
-      pt_root_exists (ctx->root, "sys/module/vfio_pci/initstate"))
-    {
-      add (checks, "vfio-modules", title, PT_CHECK_PASS, _("vfio-pci is loaded."), NULL);
-      return;
-    }
-
   if (release != NULL && strchr (release, '/') == NULL)
     {
       g_autofree char *builtin_path = g_strdup_printf ("lib/modules/%s/modules.builtin", release);
@@ -502,12 +495,20 @@ check_vfio_modules (Context   *ctx,
       dep = pt_root_read_file (ctx->root, dep_path, NULL, NULL);
     }
 
+  /* Built-in first: a built-in driver has a sys/module entry too. */
   if (module_listed (builtin, "vfio-pci.ko"))
     {
       add (checks, "vfio-modules", title, PT_CHECK_PASS,
            _("vfio-pci is built into the kernel (early binding options go on the kernel "
              "command line)."),
            NULL);
+      return;
+    }
+
+  /* Only loaded modules have an initstate. */
+  if (pt_root_exists (ctx->root, "sys/module/vfio_pci/initstate"))
+    {
+      add (checks, "vfio-modules", title, PT_CHECK_PASS, _("vfio-pci is loaded."), NULL);
       return;
     }
 
