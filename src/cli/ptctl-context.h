@@ -1,6 +1,6 @@
 /* ptctl-context.h
  *
- * What every passthroughctl command gets: the parsed global options.
+ * What every passthroughctl command gets: the parsed options.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,6 +8,9 @@
 #pragma once
 
 #include <glib.h>
+
+#include "pt-connection.h"
+#include "pt-host.h"
 
 G_BEGIN_DECLS
 
@@ -20,17 +23,37 @@ enum {
 
 typedef struct
 {
-  const char *root;
+  const char *root;           /* NULL: this host's "/" */
+  const char *connect;        /* NULL: no --connect given */
   gboolean json;
-  char **args;   /* positional arguments after the command name */
+  gboolean dry_run;
+  const char *vm;
+  const char *rom_bar;
+  const char *rom_file;
+  gboolean move;
+  gboolean config_only;
+  gboolean unmanaged;
+  char **args;                /* positional arguments after the command name */
 } PtctlContext;
 
-void ptctl_print_document (const char *text);
-int  ptctl_fail        (const char *format,
-                        ...) G_GNUC_PRINTF (1, 2);
+void          ptctl_print_document (const char    *text);
+int           ptctl_fail           (const char    *format,
+                                    ...) G_GNUC_PRINTF (1, 2);
+gboolean      ptctl_only_options   (PtctlContext  *ctx,
+                                    const char    *command,
+                                    const char    *allowed,
+                                    int           *status);
+PtConnection *ptctl_open_connection (PtctlContext *ctx,
+                                     gboolean      required,
+                                     GError      **error);
+PtHost       *ptctl_scan_host      (PtctlContext  *ctx,
+                                    GError       **error);
 
 int  ptctl_cmd_devices (PtctlContext *ctx);
 int  ptctl_cmd_groups  (PtctlContext *ctx);
 int  ptctl_cmd_check   (PtctlContext *ctx);
+int  ptctl_cmd_vms     (PtctlContext *ctx);
+int  ptctl_cmd_attach  (PtctlContext *ctx);
+int  ptctl_cmd_detach  (PtctlContext *ctx);
 
 G_END_DECLS

@@ -14,33 +14,16 @@
 #include <glib/gi18n.h>
 
 #include "pt-host-json.h"
-#include "pt-scanner.h"
 #include "ptctl-context.h"
-
-static PtHost *
-scan_host (PtctlContext  *ctx,
-           GError       **error)
-{
-  g_autoptr(PtScanner) scanner = pt_scanner_new (ctx->root);
-  PtHost *host = pt_scanner_scan (scanner, NULL, error);
-  const char * const *problems;
-  guint i;
-
-  if (host == NULL)
-    return NULL;
-
-  problems = pt_host_get_problems (host);
-  for (i = 0; problems[i] != NULL; i++)
-    g_printerr (_("passthroughctl: warning: %s\n"), problems[i]);
-
-  return host;
-}
 
 static gboolean
 no_arguments (PtctlContext *ctx,
               const char   *command,
               int          *status)
 {
+  if (!ptctl_only_options (ctx, command, "", status))
+    return FALSE;
+
   if (ctx->args[0] == NULL)
     return TRUE;
 
@@ -109,6 +92,8 @@ print_device (PtDevice *device)
     g_print ("\t%s: %s\n", _("Reset warning"), quirk);
   for (i = 0; host_use[i] != NULL; i++)
     g_print ("\t%s: %s\n", _("Used by the host"), host_use[i]);
+  if (pt_device_get_vm (device) != NULL)
+    g_print ("\t%s: %s\n", _("Given to virtual machine"), pt_device_get_vm (device));
 }
 
 static void
@@ -133,7 +118,7 @@ ptctl_cmd_devices (PtctlContext *ctx)
   if (!no_arguments (ctx, "devices", &status))
     return status;
 
-  host = scan_host (ctx, &error);
+  host = ptctl_scan_host (ctx, &error);
   if (host == NULL)
     return ptctl_fail ("%s", error->message);
 
@@ -196,7 +181,7 @@ ptctl_cmd_groups (PtctlContext *ctx)
   if (!no_arguments (ctx, "groups", &status))
     return status;
 
-  host = scan_host (ctx, &error);
+  host = ptctl_scan_host (ctx, &error);
   if (host == NULL)
     return ptctl_fail ("%s", error->message);
 
@@ -226,14 +211,18 @@ ptctl_cmd_groups (PtctlContext *ctx)
           const char *driver = pt_device_get_driver (device);
           const char *role = pt_device_is_bridge (device) ? _(" (bridge)") : "";
 
-          g_print ("  %s %s: %s %s [%s]%s%s\n",
+          g_autofree char *vm = pt_device_get_vm (device) != NULL
+            ? g_strdup_printf (_(" — given to %s"), pt_device_get_vm (device)) : NULL;
+
+          g_print ("  %s %s: %s %s [%s]%s%s%s\n",
                    pt_device_get_address (device),
                    pt_device_get_class_name (device),
                    pt_device_get_vendor_name (device),
                    pt_device_get_device_name (device),
                    driver != NULL ? driver : _("no driver"),
                    role,
-                   pt_device_is_used_by_host (device) ? _(" — used by the host") : "");
+                   pt_device_is_used_by_host (device) ? _(" — used by the host") : "",
+                   vm != NULL ? vm : "");
         }
     }
 
@@ -267,7 +256,7 @@ ptctl_cmd_check (PtctlContext *ctx)
   if (!no_arguments (ctx, "check", &status))
     return status;
 
-  host = scan_host (ctx, &error);
+  host = ptctl_scan_host (ctx, &error);
   if (host == NULL)
     return ptctl_fail ("%s", error->message);
 

@@ -27,6 +27,9 @@ static const Command commands[] = {
   { "devices", ptctl_cmd_devices, N_("List every PCI function, grouped by IOMMU group") },
   { "groups", ptctl_cmd_groups, N_("List the IOMMU groups and whether each is usable") },
   { "check", ptctl_cmd_check, N_("Check whether this host is ready for passthrough") },
+  { "vms", ptctl_cmd_vms, N_("List the virtual machines and the devices given to them") },
+  { "attach", ptctl_cmd_attach, N_("Give devices to a virtual machine (--vm NAME ADDRESS…)") },
+  { "detach", ptctl_cmd_detach, N_("Take devices away from a virtual machine (--vm NAME ADDRESS…)") },
 };
 
 /* Documents can be megabytes: written as they are, not through g_print()'s
@@ -69,6 +72,40 @@ commands_description (void)
   return g_string_free (text, FALSE);
 }
 
+/**
+ * ptctl_only_options:
+ * @allowed: the command-specific options it takes, e.g. "vm rom-bar"
+ *
+ * Refuses options the command does not take, rather than ignoring them.
+ */
+gboolean
+ptctl_only_options (PtctlContext *ctx,
+                    const char   *command,
+                    const char   *allowed,
+                    int          *status)
+{
+  const struct { const char *name; gboolean set; } options[] = {
+    { "vm", ctx->vm != NULL },
+    { "rom-bar", ctx->rom_bar != NULL },
+    { "rom-file", ctx->rom_file != NULL },
+    { "move", ctx->move },
+    { "config", ctx->config_only },
+    { "unmanaged", ctx->unmanaged },
+    { "dry-run", ctx->dry_run },
+  };
+  g_auto(GStrv) names = g_strsplit (allowed, " ", -1);
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (options); i++)
+    if (options[i].set && !g_strv_contains ((const char * const *) names, options[i].name))
+      {
+        *status = ptctl_fail (_("“%s” does not take --%s"), command, options[i].name);
+        return FALSE;
+      }
+
+  return TRUE;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -76,16 +113,41 @@ main (int   argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *root = NULL;
+  g_autofree char *connect = NULL;
+  g_autofree char *vm = NULL;
+  g_autofree char *rom_bar = NULL;
+  g_autofree char *rom_file = NULL;
   g_autofree char *description = NULL;
   g_auto(GStrv) args = NULL;
   gboolean json = FALSE;
+  gboolean dry_run = FALSE;
+  gboolean move = FALSE;
+  gboolean config_only = FALSE;
+  gboolean unmanaged = FALSE;
   gboolean version = FALSE;
   PtctlContext ctx = { 0 };
   guint i;
   const GOptionEntry entries[] = {
     { "root", 0, 0, G_OPTION_ARG_FILENAME, &root,
       N_("Read the host from DIR instead of / (a fixture tree)"), N_("DIR") },
+    { "connect", 'c', 0, G_OPTION_ARG_STRING, &connect,
+      N_("libvirt connection (default qemu:///system); remote URIs list that host’s devices"),
+      N_("URI") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON for scripts"), NULL },
+    { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run,
+      N_("Show what would change, change nothing"), NULL },
+    { "vm", 0, 0, G_OPTION_ARG_STRING, &vm, N_("The virtual machine (attach, detach)"),
+      N_("NAME") },
+    { "rom-bar", 0, 0, G_OPTION_ARG_STRING, &rom_bar,
+      N_("Show the device’s ROM to the guest (attach)"), "on|off" },
+    { "rom-file", 0, 0, G_OPTION_ARG_FILENAME, &rom_file,
+      N_("Give the guest this ROM image instead (attach)"), N_("PATH") },
+    { "move", 0, 0, G_OPTION_ARG_NONE, &move,
+      N_("Take the devices from the VM that has them (attach)"), NULL },
+    { "config", 0, 0, G_OPTION_ARG_NONE, &config_only,
+      N_("Change only the saved definition, even if the VM runs (attach, detach)"), NULL },
+    { "unmanaged", 0, 0, G_OPTION_ARG_NONE, &unmanaged,
+      N_("Do not let libvirt bind vfio-pci when the VM starts (attach)"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("COMMAND") },
     { NULL }
@@ -114,8 +176,16 @@ main (int   argc,
   if (args == NULL || args[0] == NULL)
     return ptctl_fail (_("no command given; try “passthroughctl check” or see --help"));
 
-  ctx.root = root != NULL ? root : "/";
+  ctx.root = root;
+  ctx.connect = connect;
   ctx.json = json;
+  ctx.dry_run = dry_run;
+  ctx.vm = vm;
+  ctx.rom_bar = rom_bar;
+  ctx.rom_file = rom_file;
+  ctx.move = move;
+  ctx.config_only = config_only;
+  ctx.unmanaged = unmanaged;
   ctx.args = args + 1;
 
   for (i = 0; i < G_N_ELEMENTS (commands); i++)

@@ -302,6 +302,19 @@ pt_boot_setup_detect (PtRoot *root)
 }
 
 /**
+ * pt_boot_setup_new_unknown:
+ *
+ * For hosts seen only through libvirt, whose files cannot be read.
+ *
+ * Returns: (transfer full): a setup that knows nothing
+ */
+PtBootSetup *
+pt_boot_setup_new_unknown (void)
+{
+  return g_object_new (PT_TYPE_BOOT_SETUP, NULL);
+}
+
+/**
  * pt_boot_setup_get_os_id:
  *
  * Returns: (nullable): os-release's ID, e.g. "debian", "openEuler"

@@ -628,3 +628,46 @@ pt_checks_run (PtRoot      *root,
 
   return checks;
 }
+
+/**
+ * pt_checks_run_remote:
+ * @uri: the libvirt connection the host was read through
+ * @n_groups: how many IOMMU groups its node devices showed
+ *
+ * Through libvirt only the IOMMU groups can be seen; everything else is
+ * said to be unknown rather than guessed.
+ *
+ * Returns: (transfer full) (element-type PtCheck): the checks that can be made
+ */
+GPtrArray *
+pt_checks_run_remote (const char *uri,
+                      guint       n_groups)
+{
+  GPtrArray *checks = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *summary = NULL;
+  g_autofree char *fix = NULL;
+
+  if (n_groups > 0)
+    {
+      summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "The IOMMU is on: devices are in %u IOMMU group.",
+                                              "The IOMMU is on: devices are in %u IOMMU groups.",
+                                              n_groups),
+                                 n_groups);
+      add (checks, "iommu-kernel", _("IOMMU in the kernel"), PT_CHECK_PASS, summary, NULL);
+    }
+  else
+    add (checks, "iommu-kernel", _("IOMMU in the kernel"), PT_CHECK_FAIL,
+         _("The IOMMU is off: libvirt reports no IOMMU groups on this host."),
+         _("Run “passthroughctl check” on that host to see what is missing."));
+
+  g_clear_pointer (&summary, g_free);
+  summary = g_strdup_printf (_("%s is read through libvirt: the firmware, kernel command line, "
+                               "boot loader and what the host itself uses cannot be seen."),
+                             uri);
+  fix = g_strdup_printf (_("Run “passthroughctl check” and “passthroughctl devices” on that host "
+                           "before giving away a device it may need."));
+  add (checks, "remote-host", _("Remote host"), PT_CHECK_WARN, summary, fix);
+
+  return checks;
+}

@@ -48,6 +48,8 @@ struct _PtDevice
   const char *reset_quirk;
   guint has_reset : 1;
 
+  const char *vm;   /* interned: the VM it is given to */
+
   int boot_vga;
   int numa_node;
 

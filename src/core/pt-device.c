@@ -22,6 +22,7 @@ enum {
   PROP_IOMMU_GROUP,
   PROP_KIND,
   PROP_USED_BY_HOST,
+  PROP_VM,
   N_PROPS
 };
 
@@ -79,6 +80,10 @@ pt_device_get_property (GObject    *object,
       g_value_set_boolean (value, pt_device_is_used_by_host (self));
       break;
 
+    case PROP_VM:
+      g_value_set_string (value, self->vm);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -113,6 +118,10 @@ pt_device_class_init (PtDeviceClass *klass)
   properties[PROP_USED_BY_HOST] =
     g_param_spec_boolean ("used-by-host", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_VM] =
+    g_param_spec_string ("vm", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -482,6 +491,19 @@ pt_device_get_host_use (PtDevice *self)
     return none;
 
   return (const char * const *) self->host_use->pdata;
+}
+
+/**
+ * pt_device_get_vm:
+ *
+ * Returns: (nullable): the name of the VM the device is given to, as the
+ *   connection the host was scanned with knows it
+ */
+const char *
+pt_device_get_vm (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
+  return self->vm;
 }
 
 gboolean

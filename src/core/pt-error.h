@@ -18,6 +18,10 @@ G_BEGIN_DECLS
  * @PT_ERROR_INVALID_ARGUMENT: the caller passed something malformed
  * @PT_ERROR_NOT_FOUND: a device, group or file that was asked for does not exist
  * @PT_ERROR_CANCELLED: the operation was cancelled
+ * @PT_ERROR_PERMISSION_DENIED: the person may not do this (polkit, libvirt)
+ * @PT_ERROR_UNAVAILABLE: a service (libvirt, a remote host) cannot be reached
+ * @PT_ERROR_NOT_SUPPORTED: the driver or host cannot do this at all
+ * @PT_ERROR_BUSY: a device is in use elsewhere, e.g. given to another VM
  *
  * The one error domain of Passthrough. Every message carried in a
  * #PtError says what happened and what the person can do about it.
@@ -29,6 +33,10 @@ typedef enum
   PT_ERROR_INVALID_ARGUMENT,
   PT_ERROR_NOT_FOUND,
   PT_ERROR_CANCELLED,
+  PT_ERROR_PERMISSION_DENIED,
+  PT_ERROR_UNAVAILABLE,
+  PT_ERROR_NOT_SUPPORTED,
+  PT_ERROR_BUSY,
 } PtError;
 
 GQuark pt_error_quark (void);

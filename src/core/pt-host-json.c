@@ -140,6 +140,7 @@ pt_device_write_json (PtDevice     *device,
   member_tristate (writer, "boot_vga", pt_device_get_boot_vga (device));
   member_int_or_null (writer, "numa_node", pt_device_get_numa_node (device));
   member_strv (writer, "host_use", pt_device_get_host_use (device));
+  member_string (writer, "vm", pt_device_get_vm (device));
   pt_json_writer_end_object (writer);
 }
 
