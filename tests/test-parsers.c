@@ -9,10 +9,14 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "pt-checks.h"
+#include "pt-error.h"
 #include "pt-json-writer.h"
 #include "pt-kernel-cmdline.h"
 #include "pt-modalias.h"
+#include "pt-saved-connections.h"
 #include "pt-sysfs.h"
 
 static void
@@ -298,6 +302,61 @@ test_json_writer (void)
   g_assert_cmpstr (pretty_text, ==, "[\n  {\n    \"k\" : 1\n  }\n]");
 }
 
+static void
+test_saved_connections (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (PT_SETTINGS_SCHEMA);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) uris = NULL;
+  g_autofree char *joined = NULL;
+  static const struct {
+    const char *uri;
+    gboolean valid;
+  } cases[] = {
+    { "qemu+ssh://root@server.example/system", TRUE },
+    { "qemu+ssh://user@[fe80::1]:2222/system?keyfile=/home/u/.ssh/id", TRUE },
+    { "test:///tmp/host.xml", TRUE },
+    { "qemu:///session", TRUE },
+    { "server.example", FALSE },
+    { "qemu+ssh://", TRUE },
+    { "qemu ssh://host/system", FALSE },
+    { "", FALSE },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) validate_error = NULL;
+
+      g_test_message ("case %u: %s", i, cases[i].uri);
+      g_assert_cmpint (pt_connection_uri_validate (cases[i].uri, &validate_error), ==,
+                       cases[i].valid);
+      if (!cases[i].valid)
+        g_assert_nonnull (strstr (validate_error->message, "qemu+ssh://user@host/system"));
+    }
+
+  g_assert_true (pt_saved_connections_add (settings, "qemu+ssh://root@a/system", &error));
+  g_assert_true (pt_saved_connections_add (settings, "qemu+ssh://root@b/system", &error));
+  g_assert_true (pt_saved_connections_add (settings, "qemu+ssh://root@a/system", &error));
+  g_assert_false (pt_saved_connections_add (settings, "not a uri", &error));
+  g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (pt_saved_connections_remove (settings, "qemu:///system", &error));
+  g_clear_error (&error);
+
+  uris = pt_saved_connections_get (settings);
+  joined = g_strjoinv (" ", uris);
+  g_assert_cmpstr (joined, ==,
+                   "qemu:///system qemu:///session qemu+ssh://root@a/system qemu+ssh://root@b/system");
+
+  g_assert_true (pt_saved_connections_remove (settings, "qemu+ssh://root@a/system", &error));
+  g_clear_pointer (&uris, g_strfreev);
+  g_clear_pointer (&joined, g_free);
+  uris = pt_saved_connections_get (settings);
+  joined = g_strjoinv (" ", uris);
+  g_assert_cmpstr (joined, ==, "qemu:///system qemu:///session qemu+ssh://root@b/system");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -312,6 +371,7 @@ main (int   argc,
   g_test_add_func ("/modalias/lookup", test_modalias);
   g_test_add_func ("/checks/cpu-vendor", test_cpu_vendor);
   g_test_add_func ("/json-writer/output", test_json_writer);
+  g_test_add_func ("/saved-connections/add-remove", test_saved_connections);
 
   return g_test_run ();
 }

@@ -1,0 +1,134 @@
+/* pt-saved-connections.c
+ *
+ * The libvirt connections a person has added, kept in GSettings so the
+ * connection switcher offers them again: qemu:///system and qemu:///session
+ * always, then every URI added, in the order added.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pt-saved-connections"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "pt-error.h"
+#include "pt-saved-connections.h"
+
+static const char * const builtin[] = { "qemu:///system", "qemu:///session", NULL };
+
+/**
+ * pt_connection_uri_validate:
+ *
+ * Checks that @uri looks like a libvirt URI (driver[+transport]://…),
+ * without connecting.
+ */
+gboolean
+pt_connection_uri_validate (const char  *uri,
+                            GError     **error)
+{
+  g_autoptr(GUri) parsed = NULL;
+  const char *scheme;
+
+  if (uri != NULL && uri[0] != '\0' && strchr (uri, ' ') == NULL)
+    parsed = g_uri_parse (uri, G_URI_FLAGS_NON_DNS, NULL);
+
+  scheme = parsed != NULL ? g_uri_get_scheme (parsed) : NULL;
+  if (scheme == NULL || strstr (uri, "://") == NULL)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a libvirt connection address. It looks like "
+                     "qemu+ssh://user@host/system or qemu:///session."),
+                   uri != NULL ? uri : "");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * pt_saved_connections_get:
+ *
+ * Returns: (transfer full): the URIs to offer, the built-in ones first
+ */
+GStrv
+pt_saved_connections_get (GSettings *settings)
+{
+  g_auto(GStrv) saved = g_settings_get_strv (settings, "connections");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GPtrArray) seen = g_ptr_array_new ();
+  guint i;
+
+  g_strv_builder_addv (builder, (const char **) builtin);
+  for (i = 0; saved[i] != NULL; i++)
+    if (!g_strv_contains (builtin, saved[i]) &&
+        !g_ptr_array_find_with_equal_func (seen, saved[i], g_str_equal, NULL) &&
+        pt_connection_uri_validate (saved[i], NULL))
+      {
+        g_ptr_array_add (seen, saved[i]);
+        g_strv_builder_add (builder, saved[i]);
+      }
+
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * pt_saved_connections_add:
+ *
+ * Remembers @uri; adding one that is already there changes nothing.
+ */
+gboolean
+pt_saved_connections_add (GSettings   *settings,
+                          const char  *uri,
+                          GError     **error)
+{
+  g_auto(GStrv) current = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_auto(GStrv) updated = NULL;
+
+  if (!pt_connection_uri_validate (uri, error))
+    return FALSE;
+
+  current = pt_saved_connections_get (settings);
+  if (g_strv_contains ((const char * const *) current, uri))
+    return TRUE;
+
+  builder = g_strv_builder_new ();
+  g_strv_builder_addv (builder, (const char **) current);
+  g_strv_builder_add (builder, uri);
+  updated = g_strv_builder_end (builder);
+
+  return g_settings_set_strv (settings, "connections", (const char * const *) updated);
+}
+
+/**
+ * pt_saved_connections_remove:
+ *
+ * Forgets @uri. The built-in connections cannot be removed.
+ */
+gboolean
+pt_saved_connections_remove (GSettings   *settings,
+                             const char  *uri,
+                             GError     **error)
+{
+  g_auto(GStrv) current = pt_saved_connections_get (settings);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) updated = NULL;
+  guint i;
+
+  if (g_strv_contains (builtin, uri))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
+                   _("%s is always offered and cannot be removed."), uri);
+      return FALSE;
+    }
+
+  for (i = 0; current[i] != NULL; i++)
+    if (!g_str_equal (current[i], uri))
+      g_strv_builder_add (builder, current[i]);
+  updated = g_strv_builder_end (builder);
+
+  return g_settings_set_strv (settings, "connections", (const char * const *) updated);
+}
