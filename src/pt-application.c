@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "pt-application.h"
+#include "pt-saved-connections.h"
 #include "pt-window.h"
 
 struct _PtApplication
@@ -17,6 +18,8 @@ struct _PtApplication
   AdwApplication parent_instance;
 
   char *root;
+  char *uri;
+  gboolean demo;
 };
 
 G_DEFINE_FINAL_TYPE (PtApplication, pt_application, ADW_TYPE_APPLICATION)
@@ -27,11 +30,41 @@ pt_application_handle_local_options (GApplication *app,
 {
   PtApplication *self = PT_APPLICATION (app);
   const char *root = NULL;
+  const char *uri = NULL;
 
   if (g_variant_dict_lookup (options, "root", "^&ay", &root))
     {
       g_free (self->root);
       self->root = g_canonicalize_filename (root, NULL);
+    }
+
+  if (g_variant_dict_lookup (options, "connect", "&s", &uri))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!pt_connection_uri_validate (uri, &error))
+        {
+          g_printerr ("passthrough: %s\n", error->message);
+          return 2;
+        }
+      g_free (self->uri);
+      self->uri = g_strdup (uri);
+    }
+
+  /* The demo host: a fixture tree and a libvirt test-driver host made from
+   * it, so every step works without an IOMMU or real VMs. */
+  if (g_variant_dict_lookup (options, "demo", "b", &self->demo) && self->demo)
+    {
+      if (!g_file_test (PT_DEMO_ROOT, G_FILE_TEST_IS_DIR))
+        {
+          g_printerr ("passthrough: the demo host is missing (%s); build it with "
+                      "“meson compile” first\n", PT_DEMO_ROOT);
+          return 2;
+        }
+      g_free (self->root);
+      g_free (self->uri);
+      self->root = g_strdup (PT_DEMO_ROOT);
+      self->uri = g_strdup ("test://" PT_DEMO_LIBVIRT_HOST);
     }
 
   return -1;
@@ -44,7 +77,14 @@ pt_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   if (window == NULL)
-    window = GTK_WINDOW (pt_window_new (self, self->root));
+    {
+      g_autoptr(GSettings) settings = g_settings_new (PT_SETTINGS_SCHEMA);
+      g_autofree char *saved_uri = g_settings_get_string (settings, "active-connection");
+      g_autoptr(PtSession) session = pt_session_new (self->root,
+                                                     self->uri != NULL ? self->uri : saved_uri);
+
+      window = GTK_WINDOW (pt_window_new (self, session));
+    }
 
   gtk_window_present (window);
 }
@@ -55,6 +95,7 @@ pt_application_finalize (GObject *object)
   PtApplication *self = (PtApplication *) object;
 
   g_clear_pointer (&self->root, g_free);
+  g_clear_pointer (&self->uri, g_free);
 
   G_OBJECT_CLASS (pt_application_parent_class)->finalize (object);
 }
@@ -76,6 +117,16 @@ quit_activated (GSimpleAction *action,
                 gpointer       user_data)
 {
   g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+help_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  gtk_show_uri (window, "help:passthrough", GDK_CURRENT_TIME);
 }
 
 static void
@@ -101,19 +152,24 @@ pt_application_init (PtApplication *self)
 {
   static const GActionEntry actions[] = {
     { "quit", quit_activated },
+    { "help", help_activated },
     { "about", about_activated },
   };
   const GOptionEntry options[] = {
     { "root", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Read the host from DIR instead of / (a fixture tree)"), N_("DIR") },
+    { "connect", 'c', 0, G_OPTION_ARG_STRING, NULL,
+      N_("libvirt connection (default: the last one used, qemu:///system at first)"), N_("URI") },
+    { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Open the demo host: try everything without an IOMMU"), NULL },
     { NULL }
   };
   const char *quit_accels[] = { "<Control>q", NULL };
-
-  self->root = g_strdup ("/");
+  const char *help_accels[] = { "F1", NULL };
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.help", help_accels);
   g_application_add_main_option_entries (G_APPLICATION (self), options);
 }
 

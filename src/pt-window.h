@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "pt-application.h"
+#include "pt-session.h"
 
 G_BEGIN_DECLS
 
@@ -15,7 +16,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PtWindow, pt_window, PT, WINDOW, AdwApplicationWindow)
 
-PtWindow *pt_window_new (PtApplication *application,
-                         const char    *root);
+PtWindow *pt_window_new       (PtApplication *application,
+                               PtSession     *session);
+void      pt_window_add_toast (PtWindow      *self,
+                               AdwToast      *toast);
 
 G_END_DECLS

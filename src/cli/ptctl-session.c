@@ -84,15 +84,6 @@ ptctl_scan_host (PtctlContext  *ctx,
                   connect_error->message);
     }
 
-  if (connection != NULL && !pt_connection_is_local (connection) && ctx->root != NULL)
-    {
-      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
-                   _("--root reads a tree on this computer; it cannot be combined with "
-                     "--connect %s, whose devices are read through libvirt."),
-                   pt_connection_get_uri (connection));
-      return NULL;
-    }
-
   scanner = pt_scanner_new_for_connection (ctx->root, connection);
   host = pt_scanner_scan (scanner, NULL, error);
   if (host == NULL)

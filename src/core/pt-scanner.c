@@ -359,13 +359,20 @@ scan_root (PtScanner     *self,
   return _pt_host_new (pt_root_get_path (root), devices, groups, checks, boot, problems, boot_id);
 }
 
+/*
+ * A remote (or test-driver) connection's host is read through its node
+ * devices, unless a root tree was given explicitly: then that tree is the
+ * host and the connection only says which VM has which device, as in the
+ * demo, where a fixture tree and a test-driver host describe one machine.
+ */
 static PtHost *
 scan_with_owners (PtScanner     *self,
                   GHashTable    *owners,
                   GCancellable  *cancellable,
                   GError       **error)
 {
-  if (self->connection != NULL && !pt_connection_is_local (self->connection))
+  if (self->connection != NULL && !pt_connection_is_local (self->connection) &&
+      g_str_equal (self->root, "/"))
     return scan_node_devices (self, owners, error);
 
   return scan_root (self, owners, cancellable, error);

@@ -190,17 +190,17 @@ set_summary (PtVmPlan *self)
     self->summary = g_strdup_printf (_("Give %s to “%s” (%s)."), list, self->vm, when);
 }
 
+/* The checks that read the connection's VM list: on its owner's thread. */
 static PtVmPlan *
-plan_new (PtConnection            *connection,
-          PtVmPlanKind             kind,
-          const char              *vm_name,
-          const char * const      *addresses,
-          const PtHostdevOptions  *options,
-          PtVmPlanFlags            flags,
-          GError                 **error)
+plan_prepare (PtConnection            *connection,
+              PtVmPlanKind             kind,
+              const char              *vm_name,
+              const char * const      *addresses,
+              const PtHostdevOptions  *options,
+              PtVmPlanFlags            flags,
+              GError                 **error)
 {
   g_autoptr(PtVmPlan) self = NULL;
-  g_autofree char *current = NULL;
   PtVm *vm;
 
   g_return_val_if_fail (PT_IS_CONNECTION (connection), NULL);
@@ -226,19 +226,113 @@ plan_new (PtConnection            *connection,
   if (kind == PT_VM_PLAN_ATTACH && !check_owners (self, connection, error))
     return NULL;
 
-  current = read_definition (connection, vm_name, NULL, error);
-  if (current == NULL)
-    return NULL;
+  return g_steal_pointer (&self);
+}
 
-  if (kind == PT_VM_PLAN_ATTACH)
-    self->xml = pt_hostdev_attach (current, addresses, &self->options, error);
+/* The part that talks to libvirt: any thread. */
+static gboolean
+plan_compute (PtVmPlan      *self,
+              PtConnection  *connection,
+              GError       **error)
+{
+  g_autofree char *current = read_definition (connection, self->vm, NULL, error);
+
+  if (current == NULL)
+    return FALSE;
+
+  if (self->kind == PT_VM_PLAN_ATTACH)
+    self->xml = pt_hostdev_attach (current, (const char * const *) self->addresses,
+                                   &self->options, error);
   else
-    self->xml = pt_hostdev_detach (current, addresses, error);
+    self->xml = pt_hostdev_detach (current, (const char * const *) self->addresses, error);
   if (self->xml == NULL)
-    return NULL;
+    return FALSE;
 
   set_summary (self);
+  return TRUE;
+}
+
+static PtVmPlan *
+plan_new (PtConnection            *connection,
+          PtVmPlanKind             kind,
+          const char              *vm_name,
+          const char * const      *addresses,
+          const PtHostdevOptions  *options,
+          PtVmPlanFlags            flags,
+          GError                 **error)
+{
+  g_autoptr(PtVmPlan) self = plan_prepare (connection, kind, vm_name, addresses, options,
+                                           flags, error);
+
+  if (self == NULL || !plan_compute (self, connection, error))
+    return NULL;
+
   return g_steal_pointer (&self);
+}
+
+static void
+compute_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  PtVmPlan *self = task_data;
+  GError *error = NULL;
+
+  if (plan_compute (self, PT_CONNECTION (source_object), &error))
+    g_task_return_pointer (task, g_object_ref (self), g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * pt_vm_plan_new_async:
+ * @kind: attach or detach
+ * @options: (nullable): for attach: managed and ROM settings
+ *
+ * Checks the request against the connection's VMs on this thread (it must
+ * own the connection), then reads the VM's definition and computes the
+ * change in a worker thread.
+ */
+void
+pt_vm_plan_new_async (PtConnection            *connection,
+                      PtVmPlanKind             kind,
+                      const char              *vm_name,
+                      const char * const      *addresses,
+                      const PtHostdevOptions  *options,
+                      PtVmPlanFlags            flags,
+                      GCancellable            *cancellable,
+                      GAsyncReadyCallback      callback,
+                      gpointer                 user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(PtVmPlan) self = NULL;
+  GError *error = NULL;
+
+  task = g_task_new (connection, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pt_vm_plan_new_async);
+
+  self = plan_prepare (connection, kind, vm_name, addresses, options, flags, &error);
+  if (self == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_set_task_data (task, g_steal_pointer (&self), g_object_unref);
+  g_task_run_in_thread (task, compute_thread);
+}
+
+/**
+ * pt_vm_plan_new_finish:
+ *
+ * Returns: (transfer full): the plan, or %NULL with @error set
+ */
+PtVmPlan *
+pt_vm_plan_new_finish (GAsyncResult  *result,
+                       GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**

@@ -41,6 +41,17 @@ PtVmPlan           *pt_vm_plan_new_detach    (PtConnection            *connectio
                                               const char * const      *addresses,
                                               PtVmPlanFlags            flags,
                                               GError                 **error);
+void                pt_vm_plan_new_async     (PtConnection            *connection,
+                                              PtVmPlanKind             kind,
+                                              const char              *vm_name,
+                                              const char * const      *addresses,
+                                              const PtHostdevOptions  *options,
+                                              PtVmPlanFlags            flags,
+                                              GCancellable            *cancellable,
+                                              GAsyncReadyCallback      callback,
+                                              gpointer                 user_data);
+PtVmPlan           *pt_vm_plan_new_finish    (GAsyncResult            *result,
+                                              GError                 **error);
 PtVmPlanKind        pt_vm_plan_get_kind      (PtVmPlan                *self);
 const char         *pt_vm_plan_get_vm        (PtVmPlan                *self);
 const char         *pt_vm_plan_get_summary   (PtVmPlan                *self);

@@ -1,0 +1,572 @@
+/* pt-attach-dialog.c
+ *
+ * "Give this device to that VM": choose the VM, see which group mates go
+ * with it and whether the host needs any of them, review the definition
+ * that will be saved, then apply. Taking a device back is a confirmation
+ * and the same plan machinery in reverse. Both end with a toast that can
+ * undo them.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "passthrough"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pt-attach-dialog.h"
+#include "pt-compat.h"
+#include "pt-vm-plan.h"
+#include "pt-window.h"
+
+struct _PtAttachDialog
+{
+  AdwWindow parent_instance;
+
+  PtSession *session;
+  PtDevice *device;
+  PtVmPlan *plan;
+  GCancellable *cancellable;
+  GPtrArray *members;        /* PtDevice: the device and its group mates */
+  GPtrArray *member_switches;
+  GtkCheckButton *first_choice;
+  char *vm;
+  gboolean needs_force;
+
+  GtkButton *cancel_button;
+  GtkButton *give_button;
+  AdwPreferencesGroup *warning_group;
+  AdwActionRow *warning_row;
+  GtkSwitch *force_switch;
+  GtkListBox *vm_list;
+  AdwPreferencesGroup *devices_group;
+  AdwActionRow *summary_row;
+  GtkSpinner *spinner;
+  AdwExpanderRow *xml_row;
+  GtkTextView *xml_view;
+};
+
+G_DEFINE_FINAL_TYPE (PtAttachDialog, pt_attach_dialog, ADW_TYPE_WINDOW)
+
+static GStrv
+chosen_addresses (PtAttachDialog *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  guint i;
+
+  for (i = 0; i < self->members->len; i++)
+    if (gtk_switch_get_active (g_ptr_array_index (self->member_switches, i)))
+      g_strv_builder_add (builder, pt_device_get_address (g_ptr_array_index (self->members, i)));
+
+  return g_strv_builder_end (builder);
+}
+
+/* Host-use reasons of the chosen devices, one per line. */
+static char *
+chosen_host_use (PtAttachDialog *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint i, j;
+
+  for (i = 0; i < self->members->len; i++)
+    {
+      PtDevice *member = g_ptr_array_index (self->members, i);
+      const char * const *reasons = pt_device_get_host_use (member);
+
+      if (!gtk_switch_get_active (g_ptr_array_index (self->member_switches, i)))
+        continue;
+
+      for (j = 0; reasons[j] != NULL; j++)
+        g_string_append_printf (text, "%s%s: %s", text->len > 0 ? "\n" : "",
+                                pt_device_get_address (member), reasons[j]);
+    }
+
+  return text->len > 0 ? g_string_free (g_steal_pointer (&text), FALSE) : NULL;
+}
+
+static void
+update_give_button (PtAttachDialog *self)
+{
+  gboolean forced_ok = !self->needs_force || gtk_switch_get_active (self->force_switch);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->give_button), self->plan != NULL && forced_ok);
+}
+
+static void
+plan_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(PtAttachDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtVmPlan) plan = pt_vm_plan_new_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  gtk_spinner_stop (self->spinner);
+  g_set_object (&self->plan, plan);
+
+  if (plan == NULL)
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->summary_row), error->message);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->xml_row), FALSE);
+    }
+  else
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->summary_row),
+                                     pt_vm_plan_get_summary (plan));
+      gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->xml_view),
+                                pt_vm_plan_get_xml (plan), -1);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->xml_row), TRUE);
+    }
+
+  update_give_button (self);
+}
+
+/* Whenever the choice changes, the plan is computed again. */
+static void
+replan (PtAttachDialog *self)
+{
+  PtConnection *connection = pt_session_get_connection (self->session);
+  g_auto(GStrv) addresses = chosen_addresses (self);
+  g_autofree char *host_use = chosen_host_use (self);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->plan);
+  update_give_button (self);
+
+  self->needs_force = host_use != NULL;
+  gtk_widget_set_visible (GTK_WIDGET (self->warning_group), host_use != NULL);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->warning_row),
+                                 host_use != NULL ? host_use : "");
+
+  if (self->vm == NULL || connection == NULL || addresses[0] == NULL)
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->summary_row),
+                                     self->vm == NULL ? _("Choose a virtual machine")
+                                                      : _("Choose at least one device"));
+      return;
+    }
+
+  self->cancellable = g_cancellable_new ();
+  gtk_spinner_start (self->spinner);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->summary_row),
+                                 _("Preparing the change…"));
+  pt_vm_plan_new_async (connection, PT_VM_PLAN_ATTACH, self->vm,
+                        (const char * const *) addresses, NULL, PT_VM_PLAN_FLAGS_NONE,
+                        self->cancellable, plan_done, g_object_ref (self));
+}
+
+static void
+on_vm_toggled (GtkCheckButton *button,
+               PtAttachDialog *self)
+{
+  if (!gtk_check_button_get_active (button))
+    return;
+
+  g_free (self->vm);
+  self->vm = g_strdup (g_object_get_data (G_OBJECT (button), "vm-name"));
+  replan (self);
+}
+
+static void
+add_vm_rows (PtAttachDialog *self)
+{
+  PtConnection *connection = pt_session_get_connection (self->session);
+  GListModel *vms = connection != NULL ? pt_connection_get_vms (connection) : NULL;
+  guint i, n = vms != NULL ? g_list_model_get_n_items (vms) : 0;
+
+  if (n == 0)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                     _("There are no virtual machines on this connection"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                                   _("Create one with GNOME Boxes or virt-manager first."));
+      gtk_list_box_append (self->vm_list, row);
+      return;
+    }
+
+  for (i = 0; i < n; i++)
+    {
+      g_autoptr(PtVm) vm = g_list_model_get_item (vms, i);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *check = gtk_check_button_new ();
+      const char *title = pt_vm_get_title (vm);
+      g_autofree char *subtitle = NULL;
+      gboolean has_it = pt_vm_has_device (vm, pt_device_get_address (self->device));
+
+      if (has_it)
+        subtitle = g_strdup (_("Already has this device"));
+      else if (pt_vm_is_active (vm))
+        subtitle = g_strdup_printf (_("%s · Running: the devices are added now"),
+                                    title != NULL ? title : pt_vm_get_name (vm));
+      else
+        subtitle = g_strdup_printf (_("%s · Shut off: the devices are there from its next start"),
+                                    title != NULL ? title : pt_vm_get_name (vm));
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), pt_vm_get_name (vm));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+      gtk_widget_set_sensitive (row, !has_it);
+      g_object_set_data_full (G_OBJECT (check), "vm-name", g_strdup (pt_vm_get_name (vm)), g_free);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      pt_vm_get_name (vm), -1);
+
+      if (self->first_choice == NULL)
+        self->first_choice = GTK_CHECK_BUTTON (check);
+      else
+        gtk_check_button_set_group (GTK_CHECK_BUTTON (check), self->first_choice);
+
+      g_signal_connect_object (check, "toggled", G_CALLBACK (on_vm_toggled), self, 0);
+      gtk_list_box_append (self->vm_list, row);
+    }
+}
+
+static void
+add_member_rows (PtAttachDialog *self)
+{
+  PtHost *host = pt_session_get_host (self->session);
+  int number = pt_device_get_iommu_group (self->device);
+  PtIommuGroup *group = host != NULL && number >= 0 ? pt_host_lookup_group (host, number) : NULL;
+  GListModel *devices = group != NULL ? pt_iommu_group_get_devices (group) : NULL;
+  guint i;
+
+  g_ptr_array_add (self->members, g_object_ref (self->device));
+  for (i = 0; devices != NULL && i < g_list_model_get_n_items (devices); i++)
+    {
+      g_autoptr(PtDevice) member = g_list_model_get_item (devices, i);
+
+      if (member != self->device && !pt_device_is_bridge (member))
+        g_ptr_array_add (self->members, g_object_ref (member));
+    }
+
+  for (i = 0; i < self->members->len; i++)
+    {
+      PtDevice *member = g_ptr_array_index (self->members, i);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *toggle = gtk_switch_new ();
+      g_autofree char *subtitle = g_strdup_printf ("%s · %s", pt_device_get_address (member),
+                                                   pt_device_get_vendor_name (member));
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), pt_device_get_device_name (member));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+      gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
+      /* The device itself always goes; its group mates by default. */
+      gtk_widget_set_sensitive (toggle, i > 0);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (toggle), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      pt_device_get_address (member), -1);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), toggle);
+      adw_preferences_group_add (self->devices_group, row);
+      g_ptr_array_add (self->member_switches, toggle);
+      g_signal_connect_object (toggle, "notify::active", G_CALLBACK (replan), self,
+                               G_CONNECT_SWAPPED);
+    }
+}
+
+/* Undo of a give is a take-back of the same devices, and the other way round. */
+typedef struct
+{
+  PtSession *session;
+  char *vm;
+  GStrv addresses;
+  PtVmPlanKind kind;
+} Change;
+
+static void
+change_free (gpointer data)
+{
+  Change *change = data;
+
+  g_clear_object (&change->session);
+  g_free (change->vm);
+  g_strfreev (change->addresses);
+  g_free (change);
+}
+
+static void
+change_closure_free (gpointer  data,
+                     GClosure *closure)
+{
+  change_free (data);
+}
+
+static Change *
+change_copy (const Change *change)
+{
+  Change *copy = g_new0 (Change, 1);
+
+  copy->session = g_object_ref (change->session);
+  copy->vm = g_strdup (change->vm);
+  copy->addresses = g_strdupv (change->addresses);
+  copy->kind = change->kind;
+  return copy;
+}
+
+static void run_change (GtkWidget *parent, Change *change);
+
+static void
+on_undo (AdwToast *toast,
+         gpointer  user_data)
+{
+  Change *reverse = change_copy (user_data);
+
+  reverse->kind = reverse->kind == PT_VM_PLAN_ATTACH ? PT_VM_PLAN_DETACH : PT_VM_PLAN_ATTACH;
+  run_change (NULL, reverse);
+}
+
+static void
+show_done_toast (Change *change)
+{
+  GApplication *app = g_application_get_default ();
+  GtkWindow *window = app != NULL ? gtk_application_get_active_window (GTK_APPLICATION (app))
+                                  : NULL;
+  g_autofree char *list = g_strjoinv (", ", change->addresses);
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+
+  if (!PT_IS_WINDOW (window))
+    {
+      change_free (change);
+      return;
+    }
+
+  title = change->kind == PT_VM_PLAN_ATTACH
+          ? g_strdup_printf (_("Gave %s to “%s”"), list, change->vm)
+          : g_strdup_printf (_("Took %s back from “%s”"), list, change->vm);
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_timeout (toast, 10);
+  g_signal_connect_data (toast, "button-clicked", G_CALLBACK (on_undo), change,
+                         change_closure_free, 0);
+  pt_window_add_toast (PT_WINDOW (window), toast);
+}
+
+static void
+apply_done (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Change *change = user_data;
+  g_autoptr(GError) error = NULL;
+  PtConnection *connection = pt_session_get_connection (change->session);
+
+  if (!pt_vm_plan_apply_finish (PT_VM_PLAN (object), result, &error))
+    {
+      GApplication *app = g_application_get_default ();
+      GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+      pt_compat_show_error (GTK_WIDGET (window),
+                            change->kind == PT_VM_PLAN_ATTACH
+                              ? _("The Devices Could Not Be Given")
+                              : _("The Devices Could Not Be Taken Back"),
+                            error->message);
+      change_free (change);
+      return;
+    }
+
+  if (connection != NULL)
+    pt_session_rescan (change->session);
+  show_done_toast (change);
+}
+
+static void
+computed_for_change (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Change *change = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtVmPlan) plan = pt_vm_plan_new_finish (result, &error);
+  PtConnection *connection = pt_session_get_connection (change->session);
+
+  if (plan == NULL || connection == NULL)
+    {
+      GApplication *app = g_application_get_default ();
+      GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+      pt_compat_show_error (GTK_WIDGET (window), _("The Change Could Not Be Prepared"),
+                            error != NULL ? error->message : _("libvirt is not connected."));
+      change_free (change);
+      return;
+    }
+
+  pt_vm_plan_apply_async (plan, connection, NULL, apply_done, change);
+}
+
+/* Plans and applies @change; used by undo and take-back. */
+static void
+run_change (GtkWidget *parent,
+            Change    *change)
+{
+  PtConnection *connection = pt_session_get_connection (change->session);
+
+  if (connection == NULL)
+    {
+      change_free (change);
+      return;
+    }
+
+  pt_vm_plan_new_async (connection, change->kind, change->vm,
+                        (const char * const *) change->addresses, NULL, PT_VM_PLAN_FLAGS_NONE,
+                        NULL, computed_for_change, change);
+}
+
+static void
+on_give (PtAttachDialog *self)
+{
+  PtConnection *connection = pt_session_get_connection (self->session);
+  Change *change;
+
+  if (self->plan == NULL || connection == NULL)
+    return;
+
+  change = g_new0 (Change, 1);
+  change->session = g_object_ref (self->session);
+  change->vm = g_strdup (self->vm);
+  change->addresses = chosen_addresses (self);
+  change->kind = PT_VM_PLAN_ATTACH;
+
+  pt_vm_plan_apply_async (self->plan, connection, NULL, apply_done, change);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+take_back_confirmed (gpointer user_data)
+{
+  run_change (NULL, change_copy (user_data));
+}
+
+/**
+ * pt_attach_dialog_take_back:
+ *
+ * Asks, then takes @device, and the other devices of its IOMMU group that
+ * went to the same VM, back from that VM.
+ */
+void
+pt_attach_dialog_take_back (GtkWidget *parent,
+                            PtSession *session,
+                            PtDevice  *device)
+{
+  PtHost *host = pt_session_get_host (session);
+  const char *vm = pt_device_get_vm (device);
+  int number = pt_device_get_iommu_group (device);
+  PtIommuGroup *group = host != NULL && number >= 0 ? pt_host_lookup_group (host, number) : NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *list = NULL;
+  g_autofree char *body = NULL;
+  Change *change;
+  guint i;
+
+  if (vm == NULL)
+    return;
+
+  g_strv_builder_add (builder, pt_device_get_address (device));
+  for (i = 0; group != NULL && i < pt_iommu_group_get_n_devices (group); i++)
+    {
+      g_autoptr(PtDevice) member = g_list_model_get_item (pt_iommu_group_get_devices (group), i);
+
+      if (member != device && g_strcmp0 (pt_device_get_vm (member), vm) == 0)
+        g_strv_builder_add (builder, pt_device_get_address (member));
+    }
+
+  change = g_new0 (Change, 1);
+  change->session = g_object_ref (session);
+  change->vm = g_strdup (vm);
+  change->addresses = g_strv_builder_end (builder);
+  change->kind = PT_VM_PLAN_DETACH;
+
+  list = g_strjoinv (", ", change->addresses);
+  body = g_strdup_printf (_("%s will be removed from “%s”. If it is running, the devices are "
+                            "unplugged now."),
+                          list, vm);
+  pt_compat_confirm (parent, _("Take the Devices Back?"), body, _("_Take Back"), TRUE,
+                     take_back_confirmed, change, change_free);
+}
+
+static void
+pt_attach_dialog_dispose (GObject *object)
+{
+  PtAttachDialog *self = (PtAttachDialog *) object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->plan);
+  g_clear_object (&self->session);
+  g_clear_object (&self->device);
+  g_clear_pointer (&self->members, g_ptr_array_unref);
+  g_clear_pointer (&self->member_switches, g_ptr_array_unref);
+  g_clear_pointer (&self->vm, g_free);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_ATTACH_DIALOG);
+
+  G_OBJECT_CLASS (pt_attach_dialog_parent_class)->dispose (object);
+}
+
+static void
+pt_attach_dialog_class_init (PtAttachDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pt_attach_dialog_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/example/Passthrough/pt-attach-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, give_button);
+  gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, warning_group);
+  gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, warning_row);
+  gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, force_switch);
+  gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, vm_list);
+  gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, devices_group);
+  gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, summary_row);
+  gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, spinner);
+  gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, xml_row);
+  gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, xml_view);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+pt_attach_dialog_init (PtAttachDialog *self)
+{
+  self->members = g_ptr_array_new_with_free_func (g_object_unref);
+  self->member_switches = g_ptr_array_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_signal_connect_object (self->cancel_button, "clicked", G_CALLBACK (gtk_window_destroy), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->give_button, "clicked", G_CALLBACK (on_give), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->force_switch, "notify::active", G_CALLBACK (update_give_button),
+                           self, G_CONNECT_SWAPPED);
+}
+
+/**
+ * pt_attach_dialog_new:
+ *
+ * Returns: (transfer full): the dialog for giving @device to a VM
+ */
+PtAttachDialog *
+pt_attach_dialog_new (PtSession *session,
+                      PtDevice  *device)
+{
+  PtAttachDialog *self = g_object_new (PT_TYPE_ATTACH_DIALOG, NULL);
+  g_autofree char *title = g_strdup_printf (_("Give %s"), pt_device_get_device_name (device));
+
+  self->session = g_object_ref (session);
+  self->device = g_object_ref (device);
+  gtk_window_set_title (GTK_WINDOW (self), title);
+
+  add_member_rows (self);
+  add_vm_rows (self);
+  replan (self);
+
+  return self;
+}

@@ -1,0 +1,29 @@
+/* pt-compat.h
+ *
+ * The one place where libadwaita versions differ: Debian 12 has 1.2, the
+ * Flatpak runtime 1.6 and later, where message dialogs are AdwAlertDialog.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+typedef void (*PtConfirmCallback) (gpointer user_data);
+
+void pt_compat_show_error (GtkWidget         *parent,
+                           const char        *heading,
+                           const char        *body);
+void pt_compat_confirm    (GtkWidget         *parent,
+                           const char        *heading,
+                           const char        *body,
+                           const char        *confirm_label,
+                           gboolean           destructive,
+                           PtConfirmCallback  callback,
+                           gpointer           user_data,
+                           GDestroyNotify     destroy);
+
+G_END_DECLS

@@ -1,0 +1,357 @@
+/* pt-device-page.c
+ *
+ * Everything known about one PCI function, and what can be done with it:
+ * give it to a VM, or take it back from the VM that has it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "passthrough"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pt-attach-dialog.h"
+#include "pt-device-page.h"
+#include "pt-session.h"
+#include "pt-vm-plan.h"
+
+struct _PtDevicePage
+{
+  AdwBin parent_instance;
+
+  PtSession *session;
+  PtDevice *device;
+  GPtrArray *groups;   /* AdwPreferencesGroup added to the page */
+
+  GtkButton *back_button;
+  GtkLabel *heading;
+  AdwPreferencesPage *page;
+};
+
+G_DEFINE_FINAL_TYPE (PtDevicePage, pt_device_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+enum {
+  BACK,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static AdwPreferencesGroup *
+add_group (PtDevicePage *self,
+           const char   *title)
+{
+  AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+
+  adw_preferences_group_set_title (group, title);
+  adw_preferences_page_add (self->page, group);
+  g_ptr_array_add (self->groups, group);
+  return group;
+}
+
+static void
+add_property (AdwPreferencesGroup *group,
+              const char          *title,
+              const char          *value)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value != NULL ? value : _("None"));
+  gtk_widget_add_css_class (row, "property");
+  adw_preferences_group_add (group, row);
+}
+
+static GtkWidget *
+add_button_row (AdwPreferencesGroup *group,
+                const char          *title,
+                const char          *subtitle,
+                const char          *icon_name)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  if (subtitle != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), icon);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  adw_preferences_group_add (group, row);
+  return row;
+}
+
+static void
+on_give (PtDevicePage *self)
+{
+  PtAttachDialog *dialog = pt_attach_dialog_new (self->session, self->device);
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog),
+                                GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_take_back (PtDevicePage *self)
+{
+  pt_attach_dialog_take_back (GTK_WIDGET (self), self->session, self->device);
+}
+
+static char *
+format_ids (guint vendor,
+            guint device)
+{
+  return g_strdup_printf ("%04x:%04x", vendor, device);
+}
+
+static void
+rebuild (PtDevicePage *self)
+{
+  PtDevice *device = self->device;
+  PtHost *host = self->session != NULL ? pt_session_get_host (self->session) : NULL;
+  PtConnection *connection = self->session != NULL ? pt_session_get_connection (self->session)
+                                                   : NULL;
+  const char * const *host_use;
+  const char * const *modules;
+  const char * const *resets;
+  AdwPreferencesGroup *group;
+  g_autofree char *ids = NULL;
+  g_autofree char *subsystem = NULL;
+  g_autofree char *modules_text = NULL;
+  g_autofree char *resets_text = NULL;
+  g_autofree char *class_text = NULL;
+  const char *vm;
+  guint i;
+
+  while (self->groups->len > 0)
+    {
+      adw_preferences_page_remove (self->page, g_ptr_array_index (self->groups, 0));
+      g_ptr_array_remove_index (self->groups, 0);
+    }
+
+  if (device == NULL)
+    return;
+
+  gtk_label_set_label (self->heading, pt_device_get_device_name (device));
+  vm = pt_device_get_vm (device);
+  host_use = pt_device_get_host_use (device);
+
+  /* What can be done comes first. */
+  group = add_group (self, _("Virtual Machines"));
+  if (vm != NULL)
+    {
+      g_autofree char *title = g_strdup_printf (_("Given to “%s”"), vm);
+      GtkWidget *row = add_button_row (group, title,
+                                       _("Take it back: remove it from that virtual machine"),
+                                       "edit-undo-symbolic");
+
+      g_signal_connect_object (row, "activated", G_CALLBACK (on_take_back), self,
+                               G_CONNECT_SWAPPED);
+    }
+  else if (pt_device_is_bridge (device))
+    adw_preferences_group_set_description (group,
+                                           _("PCI bridges cannot be given to virtual machines."));
+  else
+    {
+      GtkWidget *row = add_button_row (group, _("Give to a Virtual Machine…"),
+                                       host_use[0] != NULL
+                                         ? _("This computer uses it: read the warning below first")
+                                         : _("Choose a virtual machine and review the change"),
+                                       "go-next-symbolic");
+
+      gtk_widget_set_sensitive (row, connection != NULL && pt_connection_is_open (connection));
+      if (connection == NULL || !pt_connection_is_open (connection))
+        adw_preferences_group_set_description (group,
+                                               _("libvirt is not connected; see Virtual Machines."));
+      g_signal_connect_object (row, "activated", G_CALLBACK (on_give), self, G_CONNECT_SWAPPED);
+    }
+
+  if (host_use[0] != NULL)
+    {
+      group = add_group (self, _("Used by This Computer"));
+      adw_preferences_group_set_description (group,
+                                             _("Giving it away can blank the screen, take away "
+                                               "the disk the system runs from, or cut the network."));
+      for (i = 0; host_use[i] != NULL; i++)
+        {
+          GtkWidget *row = adw_action_row_new ();
+          GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+
+          gtk_widget_add_css_class (icon, "warning");
+          adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), host_use[i]);
+          adw_preferences_group_add (group, row);
+        }
+    }
+
+  group = add_group (self, _("Device"));
+  add_property (group, _("Address"), pt_device_get_address (device));
+  add_property (group, _("Vendor"), pt_device_get_vendor_name (device));
+  ids = format_ids (pt_device_get_vendor_id (device), pt_device_get_device_id (device));
+  add_property (group, _("Vendor and Device ID"), ids);
+  class_text = g_strdup_printf ("%s (%06x)", pt_device_get_class_name (device),
+                                pt_device_get_class_id (device));
+  add_property (group, _("Class"), class_text);
+  if (pt_device_get_subsystem_name (device) != NULL)
+    {
+      subsystem = g_strdup_printf ("%s (%04x:%04x)", pt_device_get_subsystem_name (device),
+                                   pt_device_get_subsystem_vendor_id (device),
+                                   pt_device_get_subsystem_device_id (device));
+      add_property (group, _("Subsystem"), subsystem);
+    }
+
+  group = add_group (self, _("Driver"));
+  add_property (group, _("In Use"), pt_device_get_driver (device));
+  if (pt_device_get_driver_override (device) != NULL)
+    add_property (group, _("Override"), pt_device_get_driver_override (device));
+  modules = pt_device_get_modules (device);
+  modules_text = g_strjoinv (", ", (char **) modules);
+  add_property (group, _("Kernel Modules"), modules[0] != NULL ? modules_text : NULL);
+
+  if (pt_device_get_iommu_group (device) >= 0 && host != NULL)
+    {
+      PtIommuGroup *iommu = pt_host_lookup_group (host, pt_device_get_iommu_group (device));
+      g_autofree char *title = g_strdup_printf (_("IOMMU Group %d"),
+                                                pt_device_get_iommu_group (device));
+      g_autofree char *state = pt_iommu_group_dup_state_text (iommu);
+      GListModel *members = pt_iommu_group_get_devices (iommu);
+
+      group = add_group (self, title);
+      adw_preferences_group_set_description (group, state);
+      for (i = 0; i < g_list_model_get_n_items (members); i++)
+        {
+          g_autoptr(PtDevice) member = g_list_model_get_item (members, i);
+          g_autofree char *subtitle = g_strdup_printf ("%s · %s", pt_device_get_address (member),
+                                                       pt_device_get_driver (member) != NULL
+                                                         ? pt_device_get_driver (member)
+                                                         : _("no driver"));
+          GtkWidget *row = adw_action_row_new ();
+
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                         pt_device_get_device_name (member));
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+          adw_preferences_group_add (group, row);
+        }
+    }
+
+  group = add_group (self, _("Reset"));
+  resets = pt_device_get_reset_methods (device);
+  resets_text = g_strjoinv (", ", (char **) resets);
+  add_property (group, _("Reset Methods"),
+                resets[0] != NULL ? resets_text
+                                  : (pt_device_has_reset (device) ? _("Available")
+                                                                  : _("None: the device cannot be reset")));
+  if (pt_device_get_reset_quirk (device) != NULL)
+    add_property (group, _("Known Problem"), pt_device_get_reset_quirk (device));
+
+  if (pt_device_is_sriov_pf (device) || pt_device_get_physfn (device) != NULL)
+    {
+      group = add_group (self, _("SR-IOV"));
+      if (pt_device_is_sriov_pf (device))
+        {
+          g_autofree char *count = g_strdup_printf (_("%d of at most %d"),
+                                                    pt_device_get_sriov_num_vfs (device),
+                                                    pt_device_get_sriov_total_vfs (device));
+          add_property (group, _("Virtual Functions"), count);
+        }
+      if (pt_device_get_physfn (device) != NULL)
+        add_property (group, _("Virtual Function of"), pt_device_get_physfn (device));
+    }
+}
+
+PtDevice *
+pt_device_page_get_device (PtDevicePage *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE_PAGE (self), NULL);
+  return self->device;
+}
+
+void
+pt_device_page_set_device (PtDevicePage *self,
+                           PtDevice     *device)
+{
+  g_return_if_fail (PT_IS_DEVICE_PAGE (self));
+
+  g_set_object (&self->device, device);
+  rebuild (self);
+}
+
+static void
+on_back_clicked (PtDevicePage *self)
+{
+  g_signal_emit (self, signals[BACK], 0);
+}
+
+static void
+pt_device_page_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  PtDevicePage *self = PT_DEVICE_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_set_object (&self->session, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pt_device_page_dispose (GObject *object)
+{
+  PtDevicePage *self = (PtDevicePage *) object;
+
+  g_clear_object (&self->session);
+  g_clear_object (&self->device);
+  g_clear_pointer (&self->groups, g_ptr_array_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_DEVICE_PAGE);
+
+  G_OBJECT_CLASS (pt_device_page_parent_class)->dispose (object);
+}
+
+static void
+pt_device_page_class_init (PtDevicePageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pt_device_page_dispose;
+  object_class->set_property = pt_device_page_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, PT_TYPE_SESSION,
+                         G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[BACK] = g_signal_new ("back", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/example/Passthrough/pt-device-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, PtDevicePage, back_button);
+  gtk_widget_class_bind_template_child (widget_class, PtDevicePage, heading);
+  gtk_widget_class_bind_template_child (widget_class, PtDevicePage, page);
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_Escape, 0, "back", NULL);
+}
+
+static void
+pt_device_page_init (PtDevicePage *self)
+{
+  self->groups = g_ptr_array_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (self->back_button, "clicked", G_CALLBACK (on_back_clicked), self,
+                           G_CONNECT_SWAPPED);
+}

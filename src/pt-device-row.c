@@ -1,0 +1,202 @@
+/* pt-device-row.c
+ *
+ * One PCI function in the device list: name, address and IDs, the driver
+ * (vfio-pci stands out), the IOMMU group, the VM that has it, and a warning
+ * when the host needs it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "passthrough"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pt-device-row.h"
+
+struct _PtDeviceRow
+{
+  GtkWidget parent_instance;
+
+  PtDevice *device;
+
+  GtkWidget *box;
+  GtkImage *icon;
+  GtkLabel *title;
+  GtkLabel *subtitle;
+  GtkWidget *warning;
+  GtkLabel *vm;
+  GtkLabel *driver;
+  GtkLabel *group;
+};
+
+G_DEFINE_FINAL_TYPE (PtDeviceRow, pt_device_row, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_DEVICE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+const char *
+pt_device_kind_icon_name (PtDeviceKind kind)
+{
+  switch (kind)
+    {
+    case PT_DEVICE_KIND_GRAPHICS:
+      return "video-display-symbolic";
+    case PT_DEVICE_KIND_AUDIO:
+      return "audio-speakers-symbolic";
+    case PT_DEVICE_KIND_NETWORK:
+      return "network-wired-symbolic";
+    case PT_DEVICE_KIND_STORAGE:
+      return "drive-harddisk-symbolic";
+    case PT_DEVICE_KIND_USB:
+      return "media-removable-symbolic";
+    case PT_DEVICE_KIND_BRIDGE:
+      return "network-workgroup-symbolic";
+    case PT_DEVICE_KIND_OTHER:
+    default:
+      return "application-x-firmware-symbolic";
+    }
+}
+
+static void
+update (PtDeviceRow *self)
+{
+  PtDevice *device = self->device;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *group = NULL;
+  g_autofree char *accessible = NULL;
+  g_autofree char *reasons = NULL;
+  const char *driver;
+  const char *vm;
+
+  if (device == NULL)
+    return;
+
+  driver = pt_device_get_driver (device);
+  vm = pt_device_get_vm (device);
+
+  gtk_image_set_from_icon_name (self->icon, pt_device_kind_icon_name (pt_device_get_kind (device)));
+  gtk_label_set_label (self->title, pt_device_get_device_name (device));
+  subtitle = g_strdup_printf ("%s · %s · %04x:%04x", pt_device_get_vendor_name (device),
+                              pt_device_get_address (device), pt_device_get_vendor_id (device),
+                              pt_device_get_device_id (device));
+  gtk_label_set_label (self->subtitle, subtitle);
+
+  gtk_label_set_label (self->driver, driver != NULL ? driver : _("no driver"));
+  if (g_strcmp0 (driver, "vfio-pci") == 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self->driver), "pt-badge-vfio");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->driver), "pt-badge-vfio");
+
+  if (pt_device_get_iommu_group (device) >= 0)
+    group = g_strdup_printf (_("Group %d"), pt_device_get_iommu_group (device));
+  gtk_label_set_label (self->group, group != NULL ? group : _("No group"));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->vm), vm != NULL);
+  gtk_label_set_label (self->vm, vm != NULL ? vm : "");
+
+  gtk_widget_set_visible (self->warning, pt_device_is_used_by_host (device));
+  reasons = g_strjoinv ("\n", (char **) pt_device_get_host_use (device));
+  gtk_widget_set_tooltip_text (self->warning, reasons);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->warning),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Used by this computer"), -1);
+
+  accessible = g_strdup_printf ("%s, %s, %s%s%s", pt_device_get_device_name (device),
+                                pt_device_get_address (device),
+                                driver != NULL ? driver : _("no driver"),
+                                vm != NULL ? _(", given to ") : "", vm != NULL ? vm : "");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  accessible, -1);
+}
+
+static void
+pt_device_row_dispose (GObject *object)
+{
+  PtDeviceRow *self = (PtDeviceRow *) object;
+
+  g_clear_object (&self->device);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_DEVICE_ROW);
+
+  G_OBJECT_CLASS (pt_device_row_parent_class)->dispose (object);
+}
+
+static void
+pt_device_row_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_DEVICE:
+      g_value_set_object (value, PT_DEVICE_ROW (object)->device);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pt_device_row_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  PtDeviceRow *self = PT_DEVICE_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_DEVICE:
+      if (g_set_object (&self->device, g_value_get_object (value)))
+        {
+          update (self);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pt_device_row_class_init (PtDeviceRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pt_device_row_dispose;
+  object_class->get_property = pt_device_row_get_property;
+  object_class->set_property = pt_device_row_set_property;
+
+  properties[PROP_DEVICE] =
+    g_param_spec_object ("device", NULL, NULL, PT_TYPE_DEVICE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/example/Passthrough/pt-device-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, box);
+  gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, icon);
+  gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, title);
+  gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, subtitle);
+  gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, warning);
+  gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, vm);
+  gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, driver);
+  gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, group);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+pt_device_row_init (PtDeviceRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

@@ -1,0 +1,273 @@
+/* pt-devices-page.c
+ *
+ * Every PCI function, searchable and filtered by kind, in a GtkListView so
+ * that thousands stay smooth. Activating one shows its details.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "passthrough"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "pt-device-page.h"
+#include "pt-device-row.h"
+#include "pt-devices-page.h"
+
+struct _PtDevicesPage
+{
+  AdwBin parent_instance;
+
+  PtSession *session;
+  GtkCustomFilter *filter;
+  GtkFilterListModel *filtered;
+  GtkNoSelection *selection;
+
+  GtkStack *stack;
+  GtkStack *list_stack;
+  GtkSearchEntry *search_entry;
+  GtkDropDown *kind_dropdown;
+  GtkToggleButton *bridges_toggle;
+  GtkListView *list_view;
+  PtDevicePage *device_page;
+};
+
+G_DEFINE_FINAL_TYPE (PtDevicesPage, pt_devices_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* The dropdown's entries, in order. */
+static const int kind_of_entry[] = {
+  -1, PT_DEVICE_KIND_GRAPHICS, PT_DEVICE_KIND_AUDIO, PT_DEVICE_KIND_NETWORK,
+  PT_DEVICE_KIND_STORAGE, PT_DEVICE_KIND_USB, PT_DEVICE_KIND_OTHER,
+};
+
+static gboolean
+contains (const char *haystack,
+          const char *needle)
+{
+  g_autofree char *folded = NULL;
+
+  if (haystack == NULL)
+    return FALSE;
+
+  folded = g_utf8_casefold (haystack, -1);
+  return strstr (folded, needle) != NULL;
+}
+
+static gboolean
+match_device (gpointer item,
+              gpointer user_data)
+{
+  PtDevicesPage *self = user_data;
+  PtDevice *device = item;
+  guint entry = gtk_drop_down_get_selected (self->kind_dropdown);
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  PtDeviceKind kind = pt_device_get_kind (device);
+  g_autofree char *needle = NULL;
+  char ids[10];
+
+  if (kind == PT_DEVICE_KIND_BRIDGE && !gtk_toggle_button_get_active (self->bridges_toggle))
+    return FALSE;
+
+  if (entry < G_N_ELEMENTS (kind_of_entry) && kind_of_entry[entry] >= 0 &&
+      (int) kind != kind_of_entry[entry])
+    return FALSE;
+
+  if (text == NULL || text[0] == '\0')
+    return TRUE;
+
+  needle = g_utf8_casefold (text, -1);
+  g_snprintf (ids, sizeof ids, "%04x:%04x", pt_device_get_vendor_id (device),
+              pt_device_get_device_id (device));
+
+  return contains (pt_device_get_device_name (device), needle) ||
+         contains (pt_device_get_vendor_name (device), needle) ||
+         contains (pt_device_get_address (device), needle) ||
+         contains (pt_device_get_driver (device), needle) ||
+         contains (pt_device_get_vm (device), needle) ||
+         contains (ids, needle);
+}
+
+static void
+update_empty (PtDevicesPage *self)
+{
+  gboolean empty = g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) == 0;
+
+  gtk_stack_set_visible_child_name (self->list_stack, empty ? "empty" : "devices");
+}
+
+static void
+refilter (PtDevicesPage *self)
+{
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  update_empty (self);
+}
+
+static void
+on_host_changed (PtDevicesPage *self)
+{
+  PtHost *host = pt_session_get_host (self->session);
+
+  if (host == NULL)
+    return;
+
+  gtk_filter_list_model_set_model (self->filtered, pt_host_get_devices (host));
+  update_empty (self);
+
+  /* The details follow the same device into the new snapshot. */
+  if (g_str_equal (gtk_stack_get_visible_child_name (self->stack), "details"))
+    {
+      PtDevice *shown = pt_device_page_get_device (self->device_page);
+      PtDevice *fresh = shown != NULL ? pt_host_lookup_device (host, pt_device_get_address (shown))
+                                      : NULL;
+
+      if (fresh != NULL)
+        pt_device_page_set_device (self->device_page, fresh);
+      else
+        gtk_stack_set_visible_child_name (self->stack, "list");
+    }
+}
+
+static void
+on_activate (GtkListView   *list_view,
+             guint          position,
+             PtDevicesPage *self)
+{
+  g_autoptr(PtDevice) device = g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
+
+  pt_device_page_set_device (self->device_page, device);
+  gtk_stack_set_visible_child_name (self->stack, "details");
+}
+
+static void
+on_back (PtDevicesPage *self)
+{
+  gtk_stack_set_visible_child_name (self->stack, "list");
+}
+
+void
+pt_devices_page_focus_search (PtDevicesPage *self)
+{
+  g_return_if_fail (PT_IS_DEVICES_PAGE (self));
+
+  gtk_stack_set_visible_child_name (self->stack, "list");
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+/**
+ * pt_devices_page_show_device:
+ *
+ * Opens the details of the device at @address, if the host has it.
+ */
+void
+pt_devices_page_show_device (PtDevicesPage *self,
+                             const char    *address)
+{
+  PtHost *host = pt_session_get_host (self->session);
+  PtDevice *device = host != NULL ? pt_host_lookup_device (host, address) : NULL;
+
+  if (device == NULL)
+    return;
+
+  pt_device_page_set_device (self->device_page, device);
+  gtk_stack_set_visible_child_name (self->stack, "details");
+}
+
+static void
+pt_devices_page_set_session (PtDevicesPage *self,
+                             PtSession     *session)
+{
+  g_set_object (&self->session, session);
+  g_object_set (self->device_page, "session", session, NULL);
+  g_signal_connect_object (session, "notify::host", G_CALLBACK (on_host_changed), self,
+                           G_CONNECT_SWAPPED);
+  on_host_changed (self);
+}
+
+static void
+pt_devices_page_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      pt_devices_page_set_session (PT_DEVICES_PAGE (object), g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pt_devices_page_dispose (GObject *object)
+{
+  PtDevicesPage *self = (PtDevicesPage *) object;
+
+  g_clear_object (&self->session);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_DEVICES_PAGE);
+  g_clear_object (&self->selection);
+
+  G_OBJECT_CLASS (pt_devices_page_parent_class)->dispose (object);
+}
+
+static void
+pt_devices_page_class_init (PtDevicesPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pt_devices_page_dispose;
+  object_class->set_property = pt_devices_page_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, PT_TYPE_SESSION,
+                         G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (PT_TYPE_DEVICE_ROW);
+  g_type_ensure (PT_TYPE_DEVICE_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/example/Passthrough/pt-devices-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, kind_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, bridges_toggle);
+  gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, list_view);
+  gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, device_page);
+}
+
+static void
+pt_devices_page_init (PtDevicesPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->filter = gtk_custom_filter_new (match_device, self, NULL);
+  self->filtered = gtk_filter_list_model_new (NULL, GTK_FILTER (self->filter));
+  self->selection = gtk_no_selection_new (G_LIST_MODEL (self->filtered));
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (refilter), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->kind_dropdown, "notify::selected", G_CALLBACK (refilter), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->bridges_toggle, "toggled", G_CALLBACK (refilter), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->list_view, "activate", G_CALLBACK (on_activate), self, 0);
+  g_signal_connect_object (self->device_page, "back", G_CALLBACK (on_back), self,
+                           G_CONNECT_SWAPPED);
+}

@@ -1,0 +1,284 @@
+/* pt-host-page.c
+ *
+ * The landing page: can this computer do PCI passthrough, and if not, what
+ * is missing and how to fix it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "passthrough"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pt-host-page.h"
+
+struct _PtHostPage
+{
+  AdwBin parent_instance;
+
+  PtSession *session;
+
+  GtkStack *stack;
+  AdwStatusPage *error_page;
+  GtkImage *summary_icon;
+  GtkLabel *summary_title;
+  GtkLabel *summary_description;
+  GtkListBox *checks_list;
+  AdwActionRow *os_row;
+  AdwActionRow *kernel_row;
+  AdwActionRow *counts_row;
+};
+
+G_DEFINE_FINAL_TYPE (PtHostPage, pt_host_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const char *
+status_icon (PtCheckStatus status)
+{
+  switch (status)
+    {
+    case PT_CHECK_PASS:
+      return "emblem-ok-symbolic";
+    case PT_CHECK_WARN:
+      return "dialog-warning-symbolic";
+    case PT_CHECK_FAIL:
+    default:
+      return "dialog-error-symbolic";
+    }
+}
+
+static const char *
+status_style (PtCheckStatus status)
+{
+  switch (status)
+    {
+    case PT_CHECK_PASS:
+      return "success";
+    case PT_CHECK_WARN:
+      return "warning";
+    case PT_CHECK_FAIL:
+    default:
+      return "error";
+    }
+}
+
+static const char *
+status_words (PtCheckStatus status)
+{
+  switch (status)
+    {
+    case PT_CHECK_PASS:
+      return _("Passed");
+    case PT_CHECK_WARN:
+      return _("Warning");
+    case PT_CHECK_FAIL:
+    default:
+      return _("Failed");
+    }
+}
+
+static GtkWidget *
+create_check_row (gpointer item,
+                  gpointer user_data)
+{
+  PtCheck *check = item;
+  PtCheckStatus status = pt_check_get_status (check);
+  const char *fix = pt_check_get_fix (check);
+  GtkWidget *row;
+  GtkWidget *icon;
+
+  icon = gtk_image_new_from_icon_name (status_icon (status));
+  gtk_widget_add_css_class (icon, status_style (status));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  status_words (status), -1);
+
+  if (fix != NULL)
+    {
+      GtkWidget *label = gtk_label_new (fix);
+
+      row = adw_expander_row_new ();
+      adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), pt_check_get_summary (check));
+      adw_expander_row_add_prefix (ADW_EXPANDER_ROW (row), icon);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+      gtk_widget_set_margin_start (label, 12);
+      gtk_widget_set_margin_end (label, 12);
+      gtk_widget_set_margin_top (label, 12);
+      gtk_widget_set_margin_bottom (label, 12);
+      adw_expander_row_add_row (ADW_EXPANDER_ROW (row), label);
+      adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), status == PT_CHECK_FAIL);
+    }
+  else
+    {
+      row = adw_action_row_new ();
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), pt_check_get_summary (check));
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+    }
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), pt_check_get_title (check));
+  return row;
+}
+
+static guint
+count_failed (PtHost *host)
+{
+  GListModel *checks = pt_host_get_checks (host);
+  guint i, failed = 0;
+
+  for (i = 0; i < g_list_model_get_n_items (checks); i++)
+    {
+      g_autoptr(PtCheck) check = g_list_model_get_item (checks, i);
+
+      failed += pt_check_get_status (check) == PT_CHECK_FAIL;
+    }
+
+  return failed;
+}
+
+static void
+show_host (PtHostPage *self,
+           PtHost     *host)
+{
+  PtBootSetup *boot = pt_host_get_boot_setup (host);
+  guint failed = count_failed (host);
+  guint n_devices = g_list_model_get_n_items (pt_host_get_devices (host));
+  guint n_groups = g_list_model_get_n_items (pt_host_get_groups (host));
+  g_autofree char *counts = NULL;
+  g_autofree char *failed_text = NULL;
+
+  gtk_list_box_bind_model (self->checks_list, pt_host_get_checks (host),
+                           create_check_row, NULL, NULL);
+
+  if (failed == 0)
+    {
+      gtk_image_set_from_icon_name (self->summary_icon, "emblem-ok-symbolic");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->summary_icon), "warning");
+      gtk_widget_add_css_class (GTK_WIDGET (self->summary_icon), "success");
+      gtk_label_set_label (self->summary_title, _("Ready for PCI Passthrough"));
+      gtk_label_set_label (self->summary_description,
+                           _("Open Devices to give a device to a virtual machine."));
+    }
+  else
+    {
+      failed_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                  "%u check below failed. Each says how to fix it.",
+                                                  "%u checks below failed. Each says how to fix it.",
+                                                  failed),
+                                     failed);
+      gtk_image_set_from_icon_name (self->summary_icon, "dialog-warning-symbolic");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->summary_icon), "success");
+      gtk_widget_add_css_class (GTK_WIDGET (self->summary_icon), "warning");
+      gtk_label_set_label (self->summary_title, _("Not Ready for PCI Passthrough Yet"));
+      gtk_label_set_label (self->summary_description, failed_text);
+    }
+
+  adw_action_row_set_subtitle (self->os_row, pt_boot_setup_get_os_name (boot) != NULL
+                                             ? pt_boot_setup_get_os_name (boot) : _("Unknown"));
+  adw_action_row_set_subtitle (self->kernel_row, pt_boot_setup_get_kernel_release (boot) != NULL
+                                                 ? pt_boot_setup_get_kernel_release (boot)
+                                                 : _("Unknown"));
+  counts = g_strdup_printf (_("%u functions in %u IOMMU groups"), n_devices, n_groups);
+  adw_action_row_set_subtitle (self->counts_row, counts);
+
+  gtk_stack_set_visible_child_name (self->stack, "host");
+}
+
+static void
+on_session_changed (PtHostPage *self)
+{
+  PtHost *host = pt_session_get_host (self->session);
+  const char *error = pt_session_get_error (self->session);
+
+  if (host != NULL)
+    show_host (self, host);
+  else if (error != NULL)
+    {
+      adw_status_page_set_description (self->error_page, error);
+      gtk_stack_set_visible_child_name (self->stack, "error");
+    }
+  else
+    gtk_stack_set_visible_child_name (self->stack, "scanning");
+}
+
+static void
+pt_host_page_set_session (PtHostPage *self,
+                          PtSession  *session)
+{
+  g_set_object (&self->session, session);
+  g_signal_connect_object (session, "notify::host", G_CALLBACK (on_session_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::error", G_CALLBACK (on_session_changed), self,
+                           G_CONNECT_SWAPPED);
+  on_session_changed (self);
+}
+
+static void
+pt_host_page_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      pt_host_page_set_session (PT_HOST_PAGE (object), g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pt_host_page_dispose (GObject *object)
+{
+  PtHostPage *self = (PtHostPage *) object;
+
+  g_clear_object (&self->session);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_HOST_PAGE);
+
+  G_OBJECT_CLASS (pt_host_page_parent_class)->dispose (object);
+}
+
+static void
+pt_host_page_class_init (PtHostPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pt_host_page_dispose;
+  object_class->set_property = pt_host_page_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, PT_TYPE_SESSION,
+                         G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/example/Passthrough/pt-host-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, PtHostPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, PtHostPage, error_page);
+  gtk_widget_class_bind_template_child (widget_class, PtHostPage, summary_icon);
+  gtk_widget_class_bind_template_child (widget_class, PtHostPage, summary_title);
+  gtk_widget_class_bind_template_child (widget_class, PtHostPage, summary_description);
+  gtk_widget_class_bind_template_child (widget_class, PtHostPage, checks_list);
+  gtk_widget_class_bind_template_child (widget_class, PtHostPage, os_row);
+  gtk_widget_class_bind_template_child (widget_class, PtHostPage, kernel_row);
+  gtk_widget_class_bind_template_child (widget_class, PtHostPage, counts_row);
+}
+
+static void
+pt_host_page_init (PtHostPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

@@ -1,0 +1,415 @@
+/* pt-session.c
+ *
+ * What the window shows, in one place: the host snapshot and the libvirt
+ * connection. Everything slow happens off the main thread; pages watch the
+ * properties. Whenever the VMs change (a lifecycle event, an attach), the
+ * host is scanned again so that every device shows its current owner.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "passthrough"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pt-scanner.h"
+#include "pt-session.h"
+
+struct _PtSession
+{
+  GObject parent_instance;
+
+  char *root;
+  char *uri;
+  PtHost *host;
+  PtConnection *connection;
+  char *error;
+  char *connection_error;
+  GCancellable *cancellable;
+  guint scans_running;
+  gboolean rescan_again;
+};
+
+G_DEFINE_FINAL_TYPE (PtSession, pt_session, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_HOST,
+  PROP_CONNECTION,
+  PROP_BUSY,
+  PROP_ERROR,
+  PROP_CONNECTION_ERROR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void scan (PtSession *self);
+
+static void
+pt_session_dispose (GObject *object)
+{
+  PtSession *self = (PtSession *) object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->host);
+  g_clear_object (&self->connection);
+
+  G_OBJECT_CLASS (pt_session_parent_class)->dispose (object);
+}
+
+static void
+pt_session_finalize (GObject *object)
+{
+  PtSession *self = (PtSession *) object;
+
+  g_clear_pointer (&self->root, g_free);
+  g_clear_pointer (&self->uri, g_free);
+  g_clear_pointer (&self->error, g_free);
+  g_clear_pointer (&self->connection_error, g_free);
+
+  G_OBJECT_CLASS (pt_session_parent_class)->finalize (object);
+}
+
+static void
+pt_session_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  PtSession *self = PT_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_HOST:
+      g_value_set_object (value, self->host);
+      break;
+
+    case PROP_CONNECTION:
+      g_value_set_object (value, self->connection);
+      break;
+
+    case PROP_BUSY:
+      g_value_set_boolean (value, pt_session_get_busy (self));
+      break;
+
+    case PROP_ERROR:
+      g_value_set_string (value, self->error);
+      break;
+
+    case PROP_CONNECTION_ERROR:
+      g_value_set_string (value, self->connection_error);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pt_session_class_init (PtSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = pt_session_dispose;
+  object_class->finalize = pt_session_finalize;
+  object_class->get_property = pt_session_get_property;
+
+  properties[PROP_HOST] =
+    g_param_spec_object ("host", NULL, NULL, PT_TYPE_HOST,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_CONNECTION] =
+    g_param_spec_object ("connection", NULL, NULL, PT_TYPE_CONNECTION,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_ERROR] =
+    g_param_spec_string ("error", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_CONNECTION_ERROR] =
+    g_param_spec_string ("connection-error", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+pt_session_init (PtSession *self)
+{
+  self->cancellable = g_cancellable_new ();
+}
+
+static void
+set_string (PtSession   *self,
+            char       **field,
+            const char  *value,
+            guint        prop)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+scan_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(PtSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtHost) host = NULL;
+
+  host = pt_scanner_scan_finish (PT_SCANNER (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self->scans_running--;
+
+  if (host != NULL)
+    {
+      g_set_object (&self->host, host);
+      set_string (self, &self->error, NULL, PROP_ERROR);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOST]);
+    }
+  else
+    set_string (self, &self->error, error->message, PROP_ERROR);
+
+  if (self->rescan_again)
+    {
+      self->rescan_again = FALSE;
+      scan (self);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+/* One scan at a time; a request during a scan runs once it ends. */
+static void
+scan (PtSession *self)
+{
+  g_autoptr(PtScanner) scanner = NULL;
+
+  if (self->scans_running > 0)
+    {
+      self->rescan_again = TRUE;
+      return;
+    }
+
+  self->scans_running++;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+
+  scanner = pt_scanner_new_for_connection (self->root, self->connection);
+  pt_scanner_scan_async (scanner, self->cancellable, scan_done, g_object_ref (self));
+}
+
+static void
+on_vms_changed (GListModel *vms,
+                guint       position,
+                guint       removed,
+                guint       added,
+                gpointer    user_data)
+{
+  scan (PT_SESSION (user_data));
+}
+
+static void
+on_vm_devices_changed (PtSession *self)
+{
+  scan (self);
+}
+
+static void
+watch_vm (PtSession *self,
+          PtVm      *vm)
+{
+  g_signal_connect_object (vm, "notify::devices", G_CALLBACK (on_vm_devices_changed), self,
+                           G_CONNECT_SWAPPED);
+}
+
+static void
+on_vms_added (GListModel *vms,
+              guint       position,
+              guint       removed,
+              guint       added,
+              gpointer    user_data)
+{
+  guint i;
+
+  for (i = position; i < position + added; i++)
+    {
+      g_autoptr(PtVm) vm = g_list_model_get_item (vms, i);
+
+      watch_vm (PT_SESSION (user_data), vm);
+    }
+}
+
+static void
+open_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(PtSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  PtConnection *connection = PT_CONNECTION (object);
+  GListModel *vms;
+
+  if (!pt_connection_open_finish (connection, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      set_string (self, &self->connection_error, error->message, PROP_CONNECTION_ERROR);
+      g_clear_object (&self->connection);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
+      scan (self);
+      return;
+    }
+
+  vms = pt_connection_get_vms (connection);
+  on_vms_added (vms, 0, 0, g_list_model_get_n_items (vms), self);
+  g_signal_connect_object (vms, "items-changed", G_CALLBACK (on_vms_added), self, 0);
+  g_signal_connect_object (vms, "items-changed", G_CALLBACK (on_vms_changed), self, 0);
+
+  set_string (self, &self->connection_error, NULL, PROP_CONNECTION_ERROR);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
+  scan (self);
+}
+
+/**
+ * pt_session_new:
+ * @root: (nullable): the host root, "/" for this computer
+ * @uri: (nullable): the libvirt connection, qemu:///system by default
+ *
+ * Returns: (transfer full): a session; it scans and connects right away
+ */
+PtSession *
+pt_session_new (const char *root,
+                const char *uri)
+{
+  PtSession *self = g_object_new (PT_TYPE_SESSION, NULL);
+
+  self->root = g_strdup (root != NULL ? root : "/");
+  pt_session_set_uri (self, uri);
+
+  return self;
+}
+
+/**
+ * pt_session_set_uri:
+ *
+ * Switches to another libvirt connection and scans again.
+ */
+void
+pt_session_set_uri (PtSession  *self,
+                    const char *uri)
+{
+  g_return_if_fail (PT_IS_SESSION (self));
+
+  g_free (self->uri);
+  self->uri = g_strdup (uri != NULL ? uri : PT_CONNECTION_DEFAULT_URI);
+
+  g_clear_object (&self->connection);
+  self->connection = pt_connection_new (self->uri);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
+
+  pt_connection_open_async (self->connection, self->cancellable, open_done,
+                            g_object_ref (self));
+}
+
+const char *
+pt_session_get_root (PtSession *self)
+{
+  g_return_val_if_fail (PT_IS_SESSION (self), NULL);
+  return self->root;
+}
+
+/**
+ * pt_session_get_host:
+ *
+ * Returns: (transfer none) (nullable): the newest snapshot
+ */
+PtHost *
+pt_session_get_host (PtSession *self)
+{
+  g_return_val_if_fail (PT_IS_SESSION (self), NULL);
+  return self->host;
+}
+
+/**
+ * pt_session_get_connection:
+ *
+ * Returns: (transfer none) (nullable): the libvirt connection, while it is
+ *   open or opening
+ */
+PtConnection *
+pt_session_get_connection (PtSession *self)
+{
+  g_return_val_if_fail (PT_IS_SESSION (self), NULL);
+  return self->connection;
+}
+
+gboolean
+pt_session_get_busy (PtSession *self)
+{
+  g_return_val_if_fail (PT_IS_SESSION (self), FALSE);
+  return self->scans_running > 0;
+}
+
+/**
+ * pt_session_get_error:
+ *
+ * Returns: (nullable): why the host could not be read
+ */
+const char *
+pt_session_get_error (PtSession *self)
+{
+  g_return_val_if_fail (PT_IS_SESSION (self), NULL);
+  return self->error;
+}
+
+/**
+ * pt_session_get_connection_error:
+ *
+ * Returns: (nullable): why libvirt could not be reached
+ */
+const char *
+pt_session_get_connection_error (PtSession *self)
+{
+  g_return_val_if_fail (PT_IS_SESSION (self), NULL);
+  return self->connection_error;
+}
+
+static void
+refresh_done (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(PtSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pt_connection_refresh_finish (PT_CONNECTION (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    set_string (self, &self->connection_error, error->message, PROP_CONNECTION_ERROR);
+}
+
+/**
+ * pt_session_rescan:
+ *
+ * Reads the host and the VMs again.
+ */
+void
+pt_session_rescan (PtSession *self)
+{
+  g_return_if_fail (PT_IS_SESSION (self));
+
+  if (self->connection != NULL && pt_connection_is_open (self->connection))
+    pt_connection_refresh_async (self->connection, self->cancellable, refresh_done,
+                                 g_object_ref (self));
+  scan (self);
+}

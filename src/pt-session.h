@@ -1,0 +1,31 @@
+/* pt-session.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pt-connection.h"
+#include "pt-host.h"
+
+G_BEGIN_DECLS
+
+#define PT_TYPE_SESSION (pt_session_get_type ())
+
+G_DECLARE_FINAL_TYPE (PtSession, pt_session, PT, SESSION, GObject)
+
+PtSession    *pt_session_new                (const char   *root,
+                                             const char   *uri);
+const char   *pt_session_get_root           (PtSession    *self);
+PtHost       *pt_session_get_host           (PtSession    *self);
+PtConnection *pt_session_get_connection     (PtSession    *self);
+gboolean      pt_session_get_busy           (PtSession    *self);
+const char   *pt_session_get_error          (PtSession    *self);
+const char   *pt_session_get_connection_error (PtSession  *self);
+void          pt_session_rescan             (PtSession    *self);
+void          pt_session_set_uri            (PtSession    *self,
+                                             const char   *uri);
+
+G_END_DECLS

@@ -1,0 +1,334 @@
+/* pt-vms-page.c
+ *
+ * The virtual machines of the chosen libvirt connection, with the devices
+ * each has; a switcher between the saved connections and a way to add one.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "passthrough"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pt-attach-dialog.h"
+#include "pt-saved-connections.h"
+#include "pt-vms-page.h"
+
+struct _PtVmsPage
+{
+  AdwBin parent_instance;
+
+  PtSession *session;
+  GSettings *settings;
+  GtkStringList *uris;
+  gboolean updating;
+
+  GtkDropDown *connection_dropdown;
+  GtkMenuButton *add_button;
+  GtkPopover *add_popover;
+  GtkEntry *uri_entry;
+  GtkLabel *uri_error;
+  GtkButton *connect_button;
+  GtkStack *stack;
+  GtkListBox *vm_list;
+  AdwStatusPage *error_page;
+};
+
+G_DEFINE_FINAL_TYPE (PtVmsPage, pt_vms_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const char *
+state_icon (PtVmState state)
+{
+  switch (state)
+    {
+    case PT_VM_STATE_RUNNING:
+      return "media-playback-start-symbolic";
+    case PT_VM_STATE_PAUSED:
+      return "media-playback-pause-symbolic";
+    case PT_VM_STATE_SHUT_OFF:
+    case PT_VM_STATE_OTHER:
+    default:
+      return "system-shutdown-symbolic";
+    }
+}
+
+static const char *
+state_words (PtVmState state)
+{
+  switch (state)
+    {
+    case PT_VM_STATE_RUNNING:
+      return _("Running");
+    case PT_VM_STATE_PAUSED:
+      return _("Paused");
+    case PT_VM_STATE_SHUT_OFF:
+      return _("Shut off");
+    case PT_VM_STATE_OTHER:
+    default:
+      return _("Unknown state");
+    }
+}
+
+static void
+on_take_back_clicked (GtkButton *button,
+                      PtVmsPage *self)
+{
+  const char *address = g_object_get_data (G_OBJECT (button), "address");
+  PtHost *host = pt_session_get_host (self->session);
+  PtDevice *device = host != NULL ? pt_host_lookup_device (host, address) : NULL;
+
+  if (device != NULL)
+    pt_attach_dialog_take_back (GTK_WIDGET (self), self->session, device);
+}
+
+static GtkWidget *
+create_vm_row (gpointer item,
+               gpointer user_data)
+{
+  PtVmsPage *self = user_data;
+  PtVm *vm = item;
+  const char * const *devices = pt_vm_get_devices (vm);
+  PtHost *host = pt_session_get_host (self->session);
+  GtkWidget *row = adw_expander_row_new ();
+  GtkWidget *icon = gtk_image_new_from_icon_name (state_icon (pt_vm_get_state (vm)));
+  guint n = g_strv_length ((char **) devices);
+  g_autofree char *subtitle = NULL;
+  guint i;
+
+  subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %u PCI device",
+                                           "%s · %u PCI devices", n),
+                              state_words (pt_vm_get_state (vm)), n);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                 pt_vm_get_title (vm) != NULL ? pt_vm_get_title (vm)
+                                                              : pt_vm_get_name (vm));
+  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  state_words (pt_vm_get_state (vm)), -1);
+  adw_expander_row_add_prefix (ADW_EXPANDER_ROW (row), icon);
+
+  for (i = 0; i < n; i++)
+    {
+      PtDevice *device = host != NULL ? pt_host_lookup_device (host, devices[i]) : NULL;
+      GtkWidget *child = adw_action_row_new ();
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Take Back"));
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (child),
+                                     device != NULL ? pt_device_get_device_name (device)
+                                                    : _("Not on this host"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (child), devices[i]);
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_set_sensitive (button, device != NULL);
+      g_object_set_data_full (G_OBJECT (button), "address", g_strdup (devices[i]), g_free);
+      g_signal_connect_object (button, "clicked", G_CALLBACK (on_take_back_clicked), self, 0);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (child), button);
+      adw_expander_row_add_row (ADW_EXPANDER_ROW (row), child);
+    }
+
+  if (n == 0)
+    {
+      GtkWidget *child = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (child),
+                                     _("No PCI devices: give one from the Devices page"));
+      adw_expander_row_add_row (ADW_EXPANDER_ROW (row), child);
+    }
+
+  return row;
+}
+
+static void
+update_vms (PtVmsPage *self)
+{
+  PtConnection *connection = pt_session_get_connection (self->session);
+  const char *error = pt_session_get_connection_error (self->session);
+  GListModel *vms;
+
+  if (connection == NULL && error != NULL)
+    {
+      adw_status_page_set_description (self->error_page, error);
+      gtk_stack_set_visible_child_name (self->stack, "error");
+      return;
+    }
+
+  if (connection == NULL || !pt_connection_is_open (connection))
+    {
+      gtk_stack_set_visible_child_name (self->stack, "connecting");
+      return;
+    }
+
+  vms = pt_connection_get_vms (connection);
+  gtk_list_box_bind_model (self->vm_list, vms, create_vm_row, self, NULL);
+  gtk_stack_set_visible_child_name (self->stack,
+                                    g_list_model_get_n_items (vms) > 0 ? "vms" : "empty");
+}
+
+static void
+load_uris (PtVmsPage *self)
+{
+  g_auto(GStrv) uris = pt_saved_connections_get (self->settings);
+  g_autofree char *active = g_settings_get_string (self->settings, "active-connection");
+  guint i;
+
+  self->updating = TRUE;
+  gtk_string_list_splice (self->uris, 0, g_list_model_get_n_items (G_LIST_MODEL (self->uris)),
+                          (const char * const *) uris);
+  for (i = 0; uris[i] != NULL; i++)
+    if (g_str_equal (uris[i], active))
+      gtk_drop_down_set_selected (self->connection_dropdown, i);
+  self->updating = FALSE;
+}
+
+static void
+on_connection_chosen (PtVmsPage *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->connection_dropdown);
+  const char *uri = gtk_string_list_get_string (self->uris, selected);
+
+  if (self->updating || uri == NULL)
+    return;
+
+  g_settings_set_string (self->settings, "active-connection", uri);
+  pt_session_set_uri (self->session, uri);
+}
+
+static void
+on_connect_clicked (PtVmsPage *self)
+{
+  const char *uri = gtk_editable_get_text (GTK_EDITABLE (self->uri_entry));
+  g_autoptr(GError) error = NULL;
+
+  if (!pt_saved_connections_add (self->settings, uri, &error))
+    {
+      gtk_label_set_label (self->uri_error, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->uri_error), TRUE);
+      return;
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->uri_error), FALSE);
+  g_settings_set_string (self->settings, "active-connection", uri);
+  load_uris (self);
+  gtk_popover_popdown (self->add_popover);
+  pt_session_set_uri (self->session, uri);
+}
+
+/* A connection given on the command line (or the demo's) is shown too. */
+static void
+select_session_uri (PtVmsPage *self)
+{
+  PtConnection *connection = pt_session_get_connection (self->session);
+  const char *uri = connection != NULL ? pt_connection_get_uri (connection) : NULL;
+  guint i, n = g_list_model_get_n_items (G_LIST_MODEL (self->uris));
+
+  if (uri == NULL)
+    return;
+
+  self->updating = TRUE;
+  for (i = 0; i < n; i++)
+    if (g_str_equal (gtk_string_list_get_string (self->uris, i), uri))
+      break;
+  if (i == n)
+    gtk_string_list_append (self->uris, uri);
+  gtk_drop_down_set_selected (self->connection_dropdown, i);
+  self->updating = FALSE;
+}
+
+static void
+pt_vms_page_set_session (PtVmsPage *self,
+                         PtSession *session)
+{
+  g_set_object (&self->session, session);
+  select_session_uri (self);
+  g_signal_connect_object (session, "notify::connection", G_CALLBACK (update_vms), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::connection-error", G_CALLBACK (update_vms), self,
+                           G_CONNECT_SWAPPED);
+  /* Rescans follow every VM change; the rows show the newest state. */
+  g_signal_connect_object (session, "notify::host", G_CALLBACK (update_vms), self,
+                           G_CONNECT_SWAPPED);
+  update_vms (self);
+}
+
+static void
+pt_vms_page_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      pt_vms_page_set_session (PT_VMS_PAGE (object), g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pt_vms_page_dispose (GObject *object)
+{
+  PtVmsPage *self = (PtVmsPage *) object;
+
+  g_clear_object (&self->session);
+  g_clear_object (&self->settings);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_VMS_PAGE);
+  g_clear_object (&self->uris);
+
+  G_OBJECT_CLASS (pt_vms_page_parent_class)->dispose (object);
+}
+
+static void
+pt_vms_page_class_init (PtVmsPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pt_vms_page_dispose;
+  object_class->set_property = pt_vms_page_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, PT_TYPE_SESSION,
+                         G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/example/Passthrough/pt-vms-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, PtVmsPage, connection_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, PtVmsPage, add_button);
+  gtk_widget_class_bind_template_child (widget_class, PtVmsPage, add_popover);
+  gtk_widget_class_bind_template_child (widget_class, PtVmsPage, uri_entry);
+  gtk_widget_class_bind_template_child (widget_class, PtVmsPage, uri_error);
+  gtk_widget_class_bind_template_child (widget_class, PtVmsPage, connect_button);
+  gtk_widget_class_bind_template_child (widget_class, PtVmsPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, PtVmsPage, vm_list);
+  gtk_widget_class_bind_template_child (widget_class, PtVmsPage, error_page);
+}
+
+static void
+pt_vms_page_init (PtVmsPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (PT_SETTINGS_SCHEMA);
+  self->uris = gtk_string_list_new (NULL);
+  gtk_drop_down_set_model (self->connection_dropdown, G_LIST_MODEL (self->uris));
+  load_uris (self);
+
+  g_signal_connect_object (self->connection_dropdown, "notify::selected",
+                           G_CALLBACK (on_connection_chosen), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->connect_button, "clicked", G_CALLBACK (on_connect_clicked),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->uri_entry, "activate", G_CALLBACK (on_connect_clicked), self,
+                           G_CONNECT_SWAPPED);
+}
