@@ -83,7 +83,7 @@ pt_application_activate (GApplication *app)
       g_autoptr(PtSession) session = pt_session_new (self->root,
                                                      self->uri != NULL ? self->uri : saved_uri);
 
-      window = GTK_WINDOW (pt_window_new (self, session));
+      window = GTK_WINDOW (pt_window_new (GTK_APPLICATION (self), session));
     }
 
   gtk_window_present (window);

@@ -19,7 +19,7 @@
 
 struct _PtDevicePage
 {
-  AdwBin parent_instance;
+  GtkWidget parent_instance;
 
   PtSession *session;
   PtDevice *device;
@@ -30,7 +30,7 @@ struct _PtDevicePage
   AdwPreferencesPage *page;
 };
 
-G_DEFINE_FINAL_TYPE (PtDevicePage, pt_device_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (PtDevicePage, pt_device_page, GTK_TYPE_WIDGET)
 
 enum {
   PROP_0,
@@ -313,11 +313,15 @@ static void
 pt_device_page_dispose (GObject *object)
 {
   PtDevicePage *self = (PtDevicePage *) object;
+  GtkWidget *child;
 
   g_clear_object (&self->session);
   g_clear_object (&self->device);
   g_clear_pointer (&self->groups, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_DEVICE_PAGE);
+  /* The template's unnamed top-level child is ours to unparent. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (pt_device_page_parent_class)->dispose (object);
 }
@@ -339,6 +343,7 @@ pt_device_page_class_init (PtDevicePageClass *klass)
   signals[BACK] = g_signal_new ("back", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/example/Passthrough/pt-device-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PtDevicePage, back_button);

@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 
 #define PT_TYPE_DEVICE_PAGE (pt_device_page_get_type ())
 
-G_DECLARE_FINAL_TYPE (PtDevicePage, pt_device_page, PT, DEVICE_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (PtDevicePage, pt_device_page, PT, DEVICE_PAGE, GtkWidget)
 
 PtDevice *pt_device_page_get_device (PtDevicePage *self);
 void      pt_device_page_set_device (PtDevicePage *self,

@@ -19,7 +19,7 @@
 
 struct _PtDevicesPage
 {
-  AdwBin parent_instance;
+  GtkWidget parent_instance;
 
   PtSession *session;
   GtkCustomFilter *filter;
@@ -35,7 +35,7 @@ struct _PtDevicesPage
   PtDevicePage *device_page;
 };
 
-G_DEFINE_FINAL_TYPE (PtDevicesPage, pt_devices_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (PtDevicesPage, pt_devices_page, GTK_TYPE_WIDGET)
 
 enum {
   PROP_0,
@@ -215,9 +215,13 @@ static void
 pt_devices_page_dispose (GObject *object)
 {
   PtDevicesPage *self = (PtDevicesPage *) object;
+  GtkWidget *child;
 
   g_clear_object (&self->session);
   gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_DEVICES_PAGE);
+  /* The template's unnamed top-level child is ours to unparent. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->selection);
 
   G_OBJECT_CLASS (pt_devices_page_parent_class)->dispose (object);
@@ -240,6 +244,7 @@ pt_devices_page_class_init (PtDevicesPageClass *klass)
   g_type_ensure (PT_TYPE_DEVICE_ROW);
   g_type_ensure (PT_TYPE_DEVICE_PAGE);
 
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/example/Passthrough/pt-devices-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, stack);

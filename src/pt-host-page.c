@@ -16,7 +16,7 @@
 
 struct _PtHostPage
 {
-  AdwBin parent_instance;
+  GtkWidget parent_instance;
 
   PtSession *session;
 
@@ -31,7 +31,7 @@ struct _PtHostPage
   AdwActionRow *counts_row;
 };
 
-G_DEFINE_FINAL_TYPE (PtHostPage, pt_host_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (PtHostPage, pt_host_page, GTK_TYPE_WIDGET)
 
 enum {
   PROP_0,
@@ -243,9 +243,13 @@ static void
 pt_host_page_dispose (GObject *object)
 {
   PtHostPage *self = (PtHostPage *) object;
+  GtkWidget *child;
 
   g_clear_object (&self->session);
   gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_HOST_PAGE);
+  /* The template's unnamed top-level child is ours to unparent. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (pt_host_page_parent_class)->dispose (object);
 }
@@ -264,6 +268,7 @@ pt_host_page_class_init (PtHostPageClass *klass)
                          G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/example/Passthrough/pt-host-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, stack);

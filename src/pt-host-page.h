@@ -13,6 +13,6 @@ G_BEGIN_DECLS
 
 #define PT_TYPE_HOST_PAGE (pt_host_page_get_type ())
 
-G_DECLARE_FINAL_TYPE (PtHostPage, pt_host_page, PT, HOST_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (PtHostPage, pt_host_page, PT, HOST_PAGE, GtkWidget)
 
 G_END_DECLS

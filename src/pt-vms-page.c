@@ -18,7 +18,7 @@
 
 struct _PtVmsPage
 {
-  AdwBin parent_instance;
+  GtkWidget parent_instance;
 
   PtSession *session;
   GSettings *settings;
@@ -36,7 +36,7 @@ struct _PtVmsPage
   AdwStatusPage *error_page;
 };
 
-G_DEFINE_FINAL_TYPE (PtVmsPage, pt_vms_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (PtVmsPage, pt_vms_page, GTK_TYPE_WIDGET)
 
 enum {
   PROP_0,
@@ -279,10 +279,14 @@ static void
 pt_vms_page_dispose (GObject *object)
 {
   PtVmsPage *self = (PtVmsPage *) object;
+  GtkWidget *child;
 
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_VMS_PAGE);
+  /* The template's unnamed top-level child is ours to unparent. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->uris);
 
   G_OBJECT_CLASS (pt_vms_page_parent_class)->dispose (object);
@@ -302,6 +306,7 @@ pt_vms_page_class_init (PtVmsPageClass *klass)
                          G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/example/Passthrough/pt-vms-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PtVmsPage, connection_dropdown);

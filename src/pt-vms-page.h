@@ -13,6 +13,6 @@ G_BEGIN_DECLS
 
 #define PT_TYPE_VMS_PAGE (pt_vms_page_get_type ())
 
-G_DECLARE_FINAL_TYPE (PtVmsPage, pt_vms_page, PT, VMS_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (PtVmsPage, pt_vms_page, PT, VMS_PAGE, GtkWidget)
 
 G_END_DECLS

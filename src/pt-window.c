@@ -28,6 +28,8 @@ struct _PtWindow
   GSettings *settings;
 
   AdwViewStack *view_stack;
+  AdwViewSwitcherTitle *switcher_title;
+  AdwViewSwitcherBar *switcher_bar;
   AdwToastOverlay *toasts;
   GtkSpinner *spinner;
   PtHostPage *host_page;
@@ -88,6 +90,12 @@ pt_window_dispose (GObject *object)
 {
   PtWindow *self = (PtWindow *) object;
 
+  /* libadwaita 1.2's switchers must let go of the stack before it is gone. */
+  if (self->switcher_bar != NULL)
+    adw_view_switcher_bar_set_stack (self->switcher_bar, NULL);
+  if (self->switcher_title != NULL)
+    adw_view_switcher_title_set_stack (self->switcher_title, NULL);
+
   gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_WINDOW);
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
@@ -110,6 +118,8 @@ pt_window_class_init (PtWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/example/Passthrough/pt-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PtWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, host_page);
@@ -142,7 +152,7 @@ pt_window_init (PtWindow *self)
 }
 
 PtWindow *
-pt_window_new (PtApplication *application,
+pt_window_new (GtkApplication *application,
                PtSession     *session)
 {
   PtWindow *self = g_object_new (PT_TYPE_WINDOW, "application", application, NULL);

@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PtWindow, pt_window, PT, WINDOW, AdwApplicationWindow)
 
-PtWindow *pt_window_new       (PtApplication *application,
+PtWindow *pt_window_new       (GtkApplication *application,
                                PtSession     *session);
 void      pt_window_add_toast (PtWindow      *self,
                                AdwToast      *toast);

@@ -1,0 +1,168 @@
+/* test-ui-screenshots.c
+ *
+ * Every page of the real window on the demo host, light and dark, wide and
+ * narrow (360 px), rendered by GTK itself to PNG files in
+ * BUILDDIR/tests/screenshots/ (the AppStream screenshots are taken from
+ * them). Each page is also checked for what a person must see on it, so an
+ * empty or broken page fails the test rather than making a blank picture.
+ *
+ * Runs under Xvfb (xvfb-run) with the memory GSettings backend.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "pt-session.h"
+#include "pt-window.h"
+
+typedef struct
+{
+  const char *page;
+  const char *must_show;   /* a label text that must be on screen */
+} Page;
+
+static const Page pages[] = {
+  { "host", "Ready for PCI Passthrough" },
+  { "devices", "GA106 [GeForce RTX 3060]" },
+  { "groups", "IOMMU Group 1" },
+  { "vms", "Ubuntu 22.04 (CUDA)" },
+};
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static gboolean
+shows_label (GtkWidget  *widget,
+             const char *text)
+{
+  GtkWidget *child;
+
+  if (!gtk_widget_get_mapped (widget))
+    return FALSE;
+
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_label (GTK_LABEL (widget)), text) != NULL)
+    return TRUE;
+
+  for (child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (shows_label (child, text))
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+save_png (GtkWidget  *widget,
+          const char *name)
+{
+  g_autofree char *dir = g_test_build_filename (G_TEST_BUILT, "screenshots", NULL);
+  g_autofree char *file = g_strdup_printf ("%s.png", name);
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+
+  g_mkdir_with_parents (dir, 0755);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("wrote %s (%dx%d)", path, width, height);
+}
+
+static void
+shoot_window (GtkApplication *app,
+              PtSession      *session,
+              int             width,
+              const char     *scheme)
+{
+  PtWindow *window = pt_window_new (app, session);
+  guint i;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), width, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  spin (600);
+
+  for (i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-%s-%s", pages[i].page, scheme,
+                                               width < 500 ? "narrow" : "wide");
+
+      int minimum = 0;
+
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", pages[i].page);
+      spin (400);
+      gtk_widget_measure (gtk_window_get_child (GTK_WINDOW (window)), GTK_ORIENTATION_HORIZONTAL,
+                          -1, &minimum, NULL, NULL, NULL);
+      g_test_message ("%s: content at least %d px wide", name, minimum);
+      /* Usable on a phone: nothing may need more than 360 pixels. */
+      g_assert_cmpint (minimum, <=, 360);
+      g_assert_true (shows_label (GTK_WIDGET (window), pages[i].must_show));
+      save_png (GTK_WIDGET (window), name);
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (100);
+}
+
+static void
+on_activate (GtkApplication *app,
+             gpointer        user_data)
+{
+  g_autoptr(PtSession) session = pt_session_new (PT_DEMO_ROOT, "test://" PT_DEMO_LIBVIRT_HOST);
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  g_application_hold (G_APPLICATION (app));
+
+  while ((pt_session_get_host (session) == NULL || pt_session_get_busy (session) ||
+          pt_session_get_connection (session) == NULL ||
+          !pt_connection_is_open (pt_session_get_connection (session))) &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (pt_session_get_host (session));
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  shoot_window (app, session, 960, "light");
+  shoot_window (app, session, 360, "light");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  shoot_window (app, session, 960, "dark");
+  shoot_window (app, session, 360, "dark");
+
+  g_application_release (G_APPLICATION (app));
+}
+
+static void
+test_screenshots (void)
+{
+  g_autoptr(AdwApplication) app = adw_application_new ("org.example.Passthrough.UiTest",
+                                                       G_APPLICATION_NON_UNIQUE);
+
+  g_signal_connect (app, "activate", G_CALLBACK (on_activate), NULL);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/ui/screenshots", test_screenshots);
+  return g_test_run ();
+}
