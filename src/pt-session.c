@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pt-nodedev-scan.h"
 #include "pt-scanner.h"
 #include "pt-session.h"
 
@@ -158,15 +159,10 @@ set_string (PtSession   *self,
 }
 
 static void
-scan_done (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
+scan_finished (PtSession *self,
+               PtHost    *host,
+               GError    *error)
 {
-  g_autoptr(PtSession) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PtHost) host = NULL;
-
-  host = pt_scanner_scan_finish (PT_SCANNER (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
@@ -190,11 +186,56 @@ scan_done (GObject      *object,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
-/* One scan at a time; a request during a scan runs once it ends. */
+static void
+scan_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(PtSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtHost) host = pt_scanner_scan_finish (PT_SCANNER (object), result, &error);
+
+  scan_finished (self, host, error);
+}
+
+static void
+nodedev_scan_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  PtSession *self = source_object;
+  GError *error = NULL;
+  PtHost *host = pt_nodedev_scan_host (self->connection, task_data, &error);
+
+  if (host != NULL)
+    g_task_return_pointer (task, host, g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+nodedev_scan_done (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtHost) host = g_task_propagate_pointer (G_TASK (result), &error);
+
+  scan_finished (PT_SESSION (object), host, error);
+}
+
+/*
+ * One scan at a time; a request during a scan runs once it ends. A remote
+ * or test-driver host is read through its node devices, unless a root tree
+ * was given (the demo): then the tree is the host and libvirt says who owns
+ * what. Owners are taken from the VM list here, on its thread.
+ */
 static void
 scan (PtSession *self)
 {
-  g_autoptr(PtScanner) scanner = NULL;
+  gboolean open = self->connection != NULL && pt_connection_is_open (self->connection);
+  g_autoptr(GHashTable) owners = NULL;
 
   if (self->scans_running > 0)
     {
@@ -205,8 +246,23 @@ scan (PtSession *self)
   self->scans_running++;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 
-  scanner = pt_scanner_new_for_connection (self->root, self->connection);
-  pt_scanner_scan_async (scanner, self->cancellable, scan_done, g_object_ref (self));
+  if (open)
+    owners = pt_connection_dup_owners (self->connection);
+
+  if (open && !pt_connection_is_local (self->connection) && g_str_equal (self->root, "/"))
+    {
+      g_autoptr(GTask) task = g_task_new (self, self->cancellable, nodedev_scan_done, NULL);
+
+      g_task_set_task_data (task, g_steal_pointer (&owners), (GDestroyNotify) g_hash_table_unref);
+      g_task_run_in_thread (task, nodedev_scan_thread);
+    }
+  else
+    {
+      g_autoptr(PtScanner) scanner = pt_scanner_new (self->root);
+
+      pt_scanner_set_owners (scanner, owners);
+      pt_scanner_scan_async (scanner, self->cancellable, scan_done, g_object_ref (self));
+    }
 }
 
 static void

@@ -9,7 +9,6 @@
 
 #include <glib.h>
 
-#include "pt-connection.h"
 #include "pt-host.h"
 
 G_BEGIN_DECLS
@@ -43,17 +42,26 @@ gboolean      ptctl_only_options   (PtctlContext  *ctx,
                                     const char    *command,
                                     const char    *allowed,
                                     int           *status);
+gboolean      ptctl_needs_libvirt  (PtctlContext  *ctx,
+                                    const char    *command);
+PtHost       *ptctl_scan_host      (PtctlContext  *ctx,
+                                    GError       **error);
+
+#if PTCTL_WITH_LIBVIRT
+#include "pt-connection.h"
+
 PtConnection *ptctl_open_connection (PtctlContext *ctx,
                                      gboolean      required,
                                      GError      **error);
-PtHost       *ptctl_scan_host      (PtctlContext  *ctx,
-                                    GError       **error);
+#endif
 
 int  ptctl_cmd_devices (PtctlContext *ctx);
 int  ptctl_cmd_groups  (PtctlContext *ctx);
 int  ptctl_cmd_check   (PtctlContext *ctx);
+#if PTCTL_WITH_LIBVIRT
 int  ptctl_cmd_vms     (PtctlContext *ctx);
 int  ptctl_cmd_attach  (PtctlContext *ctx);
 int  ptctl_cmd_detach  (PtctlContext *ctx);
+#endif
 
 G_END_DECLS

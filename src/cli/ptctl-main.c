@@ -12,7 +12,9 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "ptctl-context.h"
 
@@ -27,10 +29,37 @@ static const Command commands[] = {
   { "devices", ptctl_cmd_devices, N_("List every PCI function, grouped by IOMMU group") },
   { "groups", ptctl_cmd_groups, N_("List the IOMMU groups and whether each is usable") },
   { "check", ptctl_cmd_check, N_("Check whether this host is ready for passthrough") },
+#if PTCTL_WITH_LIBVIRT
   { "vms", ptctl_cmd_vms, N_("List the virtual machines and the devices given to them") },
   { "attach", ptctl_cmd_attach, N_("Give devices to a virtual machine (--vm NAME ADDRESS…)") },
   { "detach", ptctl_cmd_detach, N_("Take devices away from a virtual machine (--vm NAME ADDRESS…)") },
+#else
+  { "vms", NULL, N_("List the virtual machines and the devices given to them") },
+  { "attach", NULL, N_("Give devices to a virtual machine (--vm NAME ADDRESS…)") },
+  { "detach", NULL, N_("Take devices away from a virtual machine (--vm NAME ADDRESS…)") },
+#endif
 };
+
+#if !PTCTL_WITH_LIBVIRT
+/*
+ * passthroughctl itself does not link libvirt, so that reading a host stays
+ * fast; whatever needs libvirt runs in its twin, passthroughctl-libvirt,
+ * beside it in the build tree or in libexecdir once installed.
+ */
+static int
+exec_libvirt_twin (char **original_argv)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = self != NULL ? g_path_get_dirname (self) : NULL;
+  g_autofree char *beside = dir != NULL ? g_build_filename (dir, "passthroughctl-libvirt", NULL)
+                                        : NULL;
+  const char *twin = beside != NULL && g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE)
+                     ? beside : LIBEXECDIR "/passthroughctl-libvirt";
+
+  execv (twin, original_argv);
+  return ptctl_fail (_("cannot run %s: %s; reinstall Passthrough"), twin, g_strerror (errno));
+}
+#endif
 
 /* Documents can be megabytes: written as they are, not through g_print()'s
  * formatting, which copies them once more. */
@@ -110,6 +139,7 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_auto(GStrv) original_argv = g_strdupv (argv);
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *root = NULL;
@@ -190,7 +220,13 @@ main (int   argc,
 
   for (i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_str_equal (args[0], commands[i].name))
-      return commands[i].run (&ctx);
+      {
+#if !PTCTL_WITH_LIBVIRT
+        if (commands[i].run == NULL || ptctl_needs_libvirt (&ctx, args[0]))
+          return exec_libvirt_twin (original_argv);
+#endif
+        return commands[i].run (&ctx);
+      }
 
   return ptctl_fail (_("unknown command “%s”; see passthroughctl --help"), args[0]);
 }

@@ -16,6 +16,10 @@
 #include "pt-scanner.h"
 #include "ptctl-context.h"
 
+#if PTCTL_WITH_LIBVIRT
+#include "pt-nodedev-scan.h"
+#endif
+
 /* Either daemon layout: monolithic libvirtd, or the modular virtqemud. */
 static gboolean
 local_libvirt_listens (void)
@@ -23,6 +27,27 @@ local_libvirt_listens (void)
   return g_file_test ("/run/libvirt/libvirt-sock", G_FILE_TEST_EXISTS) ||
          g_file_test ("/run/libvirt/virtqemud-sock", G_FILE_TEST_EXISTS);
 }
+
+/**
+ * ptctl_needs_libvirt:
+ *
+ * Whether this run talks to libvirt: the VM commands, any --connect, and
+ * reading this host while libvirt runs on it (to show which VM has which
+ * device). Reading a --root tree, or a host without libvirt, does not.
+ */
+gboolean
+ptctl_needs_libvirt (PtctlContext *ctx,
+                     const char   *command)
+{
+  static const char * const vm_commands[] = { "vms", "attach", "detach", NULL };
+
+  if (g_strv_contains (vm_commands, command) || ctx->connect != NULL)
+    return TRUE;
+
+  return ctx->root == NULL && local_libvirt_listens ();
+}
+
+#if PTCTL_WITH_LIBVIRT
 
 /**
  * ptctl_open_connection:
@@ -53,6 +78,10 @@ ptctl_open_connection (PtctlContext  *ctx,
   return g_steal_pointer (&connection);
 }
 
+#endif
+
+static GPtrArray *kept_hosts;
+
 /**
  * ptctl_scan_host:
  *
@@ -65,12 +94,14 @@ PtHost *
 ptctl_scan_host (PtctlContext  *ctx,
                  GError       **error)
 {
-  g_autoptr(PtConnection) connection = NULL;
   g_autoptr(PtScanner) scanner = NULL;
-  g_autoptr(GError) connect_error = NULL;
   const char * const *problems;
-  PtHost *host;
+  PtHost *host = NULL;
   guint i;
+#if PTCTL_WITH_LIBVIRT
+  g_autoptr(PtConnection) connection = NULL;
+  g_autoptr(GError) connect_error = NULL;
+  g_autoptr(GHashTable) owners = NULL;
 
   connection = ptctl_open_connection (ctx, FALSE, &connect_error);
   if (connection == NULL && connect_error != NULL)
@@ -84,14 +115,36 @@ ptctl_scan_host (PtctlContext  *ctx,
                   connect_error->message);
     }
 
-  scanner = pt_scanner_new_for_connection (ctx->root, connection);
+  if (connection != NULL)
+    owners = pt_connection_dup_owners (connection);
+
+  /* A remote host is read through libvirt, unless a tree was given: then
+   * the tree is the host and the connection tells the owners. */
+  if (connection != NULL && !pt_connection_is_local (connection) && ctx->root == NULL)
+    host = pt_nodedev_scan_host (connection, owners, error);
+  else
+    {
+      scanner = pt_scanner_new (ctx->root);
+      pt_scanner_set_owners (scanner, owners);
+      host = pt_scanner_scan (scanner, NULL, error);
+    }
+#else
+  scanner = pt_scanner_new (ctx->root);
   host = pt_scanner_scan (scanner, NULL, error);
+#endif
   if (host == NULL)
     return NULL;
 
   problems = pt_host_get_problems (host);
   for (i = 0; problems[i] != NULL; i++)
     g_printerr (_("passthroughctl: warning: %s\n"), problems[i]);
+
+  /* The process ends right after the command; tearing down a snapshot of
+   * thousands of devices first cost more than reading some of them. This
+   * reference keeps it alive to the end (valgrind: "still reachable"). */
+  if (kept_hosts == NULL)
+    kept_hosts = g_ptr_array_new ();
+  g_ptr_array_add (kept_hosts, g_object_ref (host));
 
   return host;
 }

@@ -17,4 +17,8 @@ PtHost *_pt_host_new (const char  *root,
                       GPtrArray   *problems,
                       const char  *boot_id);
 
+GPtrArray *_pt_host_build_groups (GPtrArray  *devices);
+void       _pt_host_set_owners   (GPtrArray  *devices,
+                                  GHashTable *owners);
+
 G_END_DECLS

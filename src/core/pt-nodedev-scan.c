@@ -20,7 +20,9 @@
 #include <string.h>
 
 #include "pt-device-private.h"
+#include "pt-checks.h"
 #include "pt-error.h"
+#include "pt-host-private.h"
 #include "pt-intern.h"
 #include "pt-libvirt-error.h"
 #include "pt-nodedev-scan.h"
@@ -331,4 +333,37 @@ pt_nodedev_scan_devices (gpointer     handle,
 
   g_ptr_array_sort (devices, compare_devices);
   return g_steal_pointer (&devices);
+}
+
+/**
+ * pt_nodedev_scan_host:
+ * @connection: an open connection to a host that is not this computer
+ * @owners: (nullable) (element-type utf8 utf8): address -> VM name
+ *
+ * Reads a remote (or test-driver) host through its node devices. Blocks:
+ * call it in a worker thread from a UI.
+ *
+ * Returns: (transfer full): the snapshot, or %NULL with @error set
+ */
+PtHost *
+pt_nodedev_scan_host (PtConnection  *connection,
+                      GHashTable    *owners,
+                      GError       **error)
+{
+  g_autoptr(PtBootSetup) boot = pt_boot_setup_new_unknown ();
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(GPtrArray) checks = NULL;
+  const char *uri = pt_connection_get_uri (connection);
+
+  devices = pt_nodedev_scan_devices (pt_connection_get_handle (connection), uri, problems, error);
+  if (devices == NULL)
+    return NULL;
+
+  _pt_host_set_owners (devices, owners);
+  groups = _pt_host_build_groups (devices);
+  checks = pt_checks_run_remote (uri, groups->len);
+
+  return _pt_host_new (uri, devices, groups, checks, boot, problems, NULL);
 }

@@ -7,7 +7,9 @@
 
 #include <glib.h>
 
+#include "pt-connection.h"
 #include "pt-device.h"
+#include "pt-host.h"
 
 G_BEGIN_DECLS
 
@@ -17,5 +19,9 @@ GPtrArray *pt_nodedev_scan_devices (gpointer     handle,
                                     const char  *uri,
                                     GPtrArray   *problems,
                                     GError     **error);
+
+PtHost    *pt_nodedev_scan_host    (PtConnection *connection,
+                                    GHashTable   *owners,
+                                    GError      **error);
 
 G_END_DECLS

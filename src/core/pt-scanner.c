@@ -20,7 +20,6 @@
 #include "pt-host-private.h"
 #include "pt-host-use.h"
 #include "pt-modalias.h"
-#include "pt-nodedev-scan.h"
 #include "pt-pci-scan.h"
 #include "pt-root.h"
 #include "pt-scanner.h"
@@ -30,7 +29,7 @@ struct _PtScanner
   GObject parent_instance;
 
   char *root;
-  PtConnection *connection;
+  GHashTable *owners;
 };
 
 G_DEFINE_FINAL_TYPE (PtScanner, pt_scanner, G_TYPE_OBJECT)
@@ -38,7 +37,6 @@ G_DEFINE_FINAL_TYPE (PtScanner, pt_scanner, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_ROOT,
-  PROP_CONNECTION,
   N_PROPS
 };
 
@@ -50,7 +48,7 @@ pt_scanner_finalize (GObject *object)
   PtScanner *self = (PtScanner *) object;
 
   g_clear_pointer (&self->root, g_free);
-  g_clear_object (&self->connection);
+  g_clear_pointer (&self->owners, g_hash_table_unref);
 
   G_OBJECT_CLASS (pt_scanner_parent_class)->finalize (object);
 }
@@ -67,10 +65,6 @@ pt_scanner_get_property (GObject    *object,
     {
     case PROP_ROOT:
       g_value_set_string (value, self->root);
-      break;
-
-    case PROP_CONNECTION:
-      g_value_set_object (value, self->connection);
       break;
 
     default:
@@ -94,10 +88,6 @@ pt_scanner_set_property (GObject      *object,
         self->root = g_strdup ("/");
       break;
 
-    case PROP_CONNECTION:
-      self->connection = g_value_dup_object (value);
-      break;
-
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -114,10 +104,6 @@ pt_scanner_class_init (PtScannerClass *klass)
 
   properties[PROP_ROOT] =
     g_param_spec_string ("root", NULL, NULL, "/",
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-
-  properties[PROP_CONNECTION] =
-    g_param_spec_object ("connection", NULL, NULL, PT_TYPE_CONNECTION,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -141,18 +127,21 @@ pt_scanner_new (const char *root)
 }
 
 /**
- * pt_scanner_new_for_connection:
- * @root: (nullable): the host's root directory, for local connections
- * @connection: (nullable): an open connection; its VMs tell who owns which
- *   device, and for a remote or test host its node devices are the devices
+ * pt_scanner_set_owners:
+ * @owners: (nullable) (element-type utf8 utf8): host address -> the VM it is
+ *   given to, as libvirt says; %NULL when unknown
  *
- * Returns: (transfer full): a scanner
+ * Lets the next scans say which VM has which device.
  */
-PtScanner *
-pt_scanner_new_for_connection (const char   *root,
-                               PtConnection *connection)
+void
+pt_scanner_set_owners (PtScanner  *self,
+                       GHashTable *owners)
 {
-  return g_object_new (PT_TYPE_SCANNER, "root", root, "connection", connection, NULL);
+  g_return_if_fail (PT_IS_SCANNER (self));
+
+  g_clear_pointer (&self->owners, g_hash_table_unref);
+  if (owners != NULL)
+    self->owners = g_hash_table_ref (owners);
 }
 
 const char *
@@ -173,8 +162,8 @@ compare_group_numbers (gconstpointer a,
 }
 
 /* Devices are in address order, so each group's members are too. */
-static GPtrArray *
-build_groups (GPtrArray *devices)
+GPtrArray *
+_pt_host_build_groups (GPtrArray *devices)
 {
   g_autoptr(GHashTable) members = NULL;
   g_autoptr(GPtrArray) numbers = NULL;
@@ -273,9 +262,9 @@ spread_host_use (GPtrArray *devices)
     }
 }
 
-static void
-set_owners (GPtrArray  *devices,
-            GHashTable *owners)
+void
+_pt_host_set_owners (GPtrArray  *devices,
+                     GHashTable *owners)
 {
   guint i;
 
@@ -285,31 +274,6 @@ set_owners (GPtrArray  *devices,
 
       device->vm = g_intern_string (g_hash_table_lookup (owners, device->address));
     }
-}
-
-/* A host seen only through libvirt's node devices. */
-static PtHost *
-scan_node_devices (PtScanner     *self,
-                   GHashTable    *owners,
-                   GError       **error)
-{
-  g_autoptr(PtBootSetup) boot = pt_boot_setup_new_unknown ();
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) devices = NULL;
-  g_autoptr(GPtrArray) groups = NULL;
-  g_autoptr(GPtrArray) checks = NULL;
-  const char *uri = pt_connection_get_uri (self->connection);
-
-  devices = pt_nodedev_scan_devices (pt_connection_get_handle (self->connection), uri,
-                                     problems, error);
-  if (devices == NULL)
-    return NULL;
-
-  set_owners (devices, owners);
-  groups = build_groups (devices);
-  checks = pt_checks_run_remote (uri, groups->len);
-
-  return _pt_host_new (uri, devices, groups, checks, boot, problems, NULL);
 }
 
 static PtHost *
@@ -351,41 +315,12 @@ scan_root (PtScanner     *self,
 
   pt_host_use_apply (root, by_address, problems);
   spread_host_use (devices);
-  set_owners (devices, owners);
-  groups = build_groups (devices);
+  _pt_host_set_owners (devices, owners);
+  groups = _pt_host_build_groups (devices);
   checks = pt_checks_run (root, boot, groups->len);
   boot_id = pt_root_read_line (root, "proc/sys/kernel/random/boot_id");
 
   return _pt_host_new (pt_root_get_path (root), devices, groups, checks, boot, problems, boot_id);
-}
-
-/*
- * A remote (or test-driver) connection's host is read through its node
- * devices, unless a root tree was given explicitly: then that tree is the
- * host and the connection only says which VM has which device, as in the
- * demo, where a fixture tree and a test-driver host describe one machine.
- */
-static PtHost *
-scan_with_owners (PtScanner     *self,
-                  GHashTable    *owners,
-                  GCancellable  *cancellable,
-                  GError       **error)
-{
-  if (self->connection != NULL && !pt_connection_is_local (self->connection) &&
-      g_str_equal (self->root, "/"))
-    return scan_node_devices (self, owners, error);
-
-  return scan_root (self, owners, cancellable, error);
-}
-
-/* Owners are read from the connection's VM list on the thread that owns it. */
-static GHashTable *
-snapshot_owners (PtScanner *self)
-{
-  if (self->connection == NULL || !pt_connection_is_open (self->connection))
-    return NULL;
-
-  return pt_connection_dup_owners (self->connection);
 }
 
 /**
@@ -402,12 +337,9 @@ pt_scanner_scan (PtScanner     *self,
                  GCancellable  *cancellable,
                  GError       **error)
 {
-  g_autoptr(GHashTable) owners = NULL;
-
   g_return_val_if_fail (PT_IS_SCANNER (self), NULL);
 
-  owners = snapshot_owners (self);
-  return scan_with_owners (self, owners, cancellable, error);
+  return scan_root (self, self->owners, cancellable, error);
 }
 
 static void
@@ -420,7 +352,7 @@ scan_thread (GTask        *task,
   GError *error = NULL;
   PtHost *host;
 
-  host = scan_with_owners (self, task_data, cancellable, &error);
+  host = scan_root (self, task_data, cancellable, &error);
   if (host == NULL)
     g_task_return_error (task, error);
   else
@@ -439,15 +371,14 @@ pt_scanner_scan_async (PtScanner           *self,
                        gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  GHashTable *owners;
 
   g_return_if_fail (PT_IS_SCANNER (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pt_scanner_scan_async);
-  owners = snapshot_owners (self);
-  if (owners != NULL)
-    g_task_set_task_data (task, owners, (GDestroyNotify) g_hash_table_unref);
+  if (self->owners != NULL)
+    g_task_set_task_data (task, g_hash_table_ref (self->owners),
+                          (GDestroyNotify) g_hash_table_unref);
   g_task_run_in_thread (task, scan_thread);
 }
 

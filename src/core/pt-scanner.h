@@ -7,7 +7,6 @@
 
 #include <gio/gio.h>
 
-#include "pt-connection.h"
 #include "pt-host.h"
 
 G_BEGIN_DECLS
@@ -17,8 +16,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (PtScanner, pt_scanner, PT, SCANNER, GObject)
 
 PtScanner  *pt_scanner_new         (const char           *root);
-PtScanner  *pt_scanner_new_for_connection (const char     *root,
-                                           PtConnection   *connection);
+void        pt_scanner_set_owners  (PtScanner            *self,
+                                    GHashTable           *owners);
 const char *pt_scanner_get_root    (PtScanner            *self);
 PtHost     *pt_scanner_scan        (PtScanner            *self,
                                     GCancellable         *cancellable,
