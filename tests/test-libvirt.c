@@ -21,6 +21,7 @@
 #include "pt-connection.h"
 #include "pt-error.h"
 #include "pt-hostdev-edit.h"
+#include "pt-nodedev-scan.h"
 #include "pt-scanner.h"
 #include "pt-vm-plan.h"
 
@@ -360,7 +361,6 @@ compare_scans (const char *fixture)
   g_autofree char *uri = host_uri (fixture);
   g_autoptr(PtConnection) connection = pt_connection_new (uri);
   g_autoptr(PtScanner) sysfs_scanner = pt_scanner_new (root);
-  g_autoptr(PtScanner) nodedev_scanner = NULL;
   g_autoptr(PtHost) sysfs = NULL;
   g_autoptr(PtHost) nodedev = NULL;
   g_autoptr(GError) error = NULL;
@@ -368,10 +368,9 @@ compare_scans (const char *fixture)
   guint i;
 
   g_assert_true (pt_connection_open (connection, NULL, &error));
-  nodedev_scanner = pt_scanner_new_for_connection (NULL, connection);
   sysfs = pt_scanner_scan (sysfs_scanner, NULL, &error);
   g_assert_no_error (error);
-  nodedev = pt_scanner_scan (nodedev_scanner, NULL, &error);
+  nodedev = pt_nodedev_scan_host (connection, NULL, &error);
   g_assert_no_error (error);
 
   a = pt_host_get_devices (sysfs);
@@ -424,9 +423,9 @@ static void
 test_owners_in_scan (void)
 {
   g_autoptr(PtConnection) connection = open_desktop ();
-  g_autoptr(PtScanner) scanner = pt_scanner_new_for_connection (NULL, connection);
+  g_autoptr(GHashTable) owners = pt_connection_dup_owners (connection);
   g_autoptr(GError) error = NULL;
-  g_autoptr(PtHost) host = pt_scanner_scan (scanner, NULL, &error);
+  g_autoptr(PtHost) host = pt_nodedev_scan_host (connection, owners, &error);
 
   g_assert_no_error (error);
   g_assert_cmpstr (pt_device_get_vm (pt_host_lookup_device (host, "0000:02:00.1")), ==,
