@@ -1,0 +1,235 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A newcomer's path through the real app, driven through AT-SPI.
+
+Usage: test-ui-e2e.py PASSTHROUGH   (under Xvfb and a D-Bus session)
+
+On the demo host: open Devices, search for the GPU, open it, give it to the
+shut-off VM (confirming the boot-GPU warning), and check that the VM now has
+both functions and the device list names the VM; then take it back and check
+that it is free again. Prints TAP. Uses Debian's /usr/bin/python3 for the
+Atspi bindings (python3-gi, gir1.2-atspi-2.0).
+"""
+
+import os
+import subprocess
+import sys
+import time
+
+if subprocess.run(["which", "xdotool"], capture_output=True).returncode != 0:
+    print("1..0 # SKIP xdotool is not installed")
+    sys.exit(0)
+
+try:
+    import gi
+    gi.require_version("Atspi", "2.0")
+    from gi.repository import Atspi
+except (ImportError, ValueError) as error:
+    print(f"1..0 # SKIP no AT-SPI Python bindings ({error}); install python3-gi gir1.2-atspi-2.0")
+    sys.exit(0)
+
+import warnings
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+APP = sys.argv[1]
+env = dict(os.environ, GDK_BACKEND="x11", GSK_RENDERER="cairo")
+env.pop("NO_AT_BRIDGE", None)
+process = subprocess.Popen([APP, "--demo"], env=env)
+
+
+def walk(node, depth=0):
+    yield node
+    if depth > 40:
+        return
+    try:
+        count = node.get_child_count()
+    except Exception:
+        return
+    for i in range(count):
+        child = node.get_child_at_index(i)
+        if child is not None:
+            yield from walk(child, depth + 1)
+
+
+def find_app():
+    for _ in range(200):
+        desktop = Atspi.get_desktop(0)
+        for i in range(desktop.get_child_count()):
+            app = desktop.get_child_at_index(i)
+            if app is not None and app.get_name() == "passthrough":
+                return app
+        time.sleep(0.1)
+    raise AssertionError("the app never appeared on the accessibility bus")
+
+
+def find(root, role=None, name=None, contains=None, timeout=15, shown=False):
+    end = time.time() + timeout
+    while time.time() < end:
+        # The client caches the tree; pages rebuilt since must be read anew.
+        root.clear_cache()
+        for node in walk(root):
+            try:
+                if role and node.get_role_name() != role:
+                    continue
+                if shown and not showing(node):
+                    continue
+                label = node.get_name() or ""
+                if name is not None and label != name:
+                    continue
+                if contains is not None and contains not in label:
+                    continue
+                return node
+            except Exception:
+                continue
+        time.sleep(0.2)
+    raise AssertionError(f"nothing on screen with role={role} name={name} contains={contains}")
+
+
+def showing(node):
+    try:
+        return node.get_state_set().contains(Atspi.StateType.SHOWING)
+    except Exception:
+        return False
+
+
+def find_window(app, contains, timeout=15):
+    """The top-level window that shows @contains (buttons repeat across windows)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        app.clear_cache()
+        for i in range(app.get_child_count()):
+            window = app.get_child_at_index(i)
+            if window is not None and any(contains in (n.get_name() or "") for n in walk(window)):
+                return window
+        time.sleep(0.2)
+    raise AssertionError(f"no window shows {contains}")
+
+
+def gone(root, contains, timeout=15):
+    """Not shown any more (recycled list rows may linger in the tree, hidden)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if not any(contains in (n.get_name() or "") and showing(n) for n in walk(root)):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"still on screen: {contains}")
+
+
+def click(node):
+    action = node.get_action_iface()
+    if action is not None:
+        for i in range(action.get_n_actions()):
+            if action.get_action_name(i) in ("click", "activate", "press", "toggle"):
+                action.do_action(i)
+                return
+    # List items have no actions in GTK 4.8: click them with XTest. Without
+    # a window manager every window sits at 0,0, so window coordinates are
+    # screen coordinates.
+    extents = node.get_component_iface().get_extents(Atspi.CoordType.WINDOW)
+    x, y = extents.x + min(extents.width // 2, 40), extents.y + extents.height // 2
+    subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], check=True)
+
+
+def type_into(entry, text):
+    """Keyboard input through XTest: GTK 4.8 does not take text over AT-SPI."""
+    extents = entry.get_component_iface().get_extents(Atspi.CoordType.WINDOW)
+    subprocess.run(["xdotool", "mousemove", str(extents.x + 20),
+                    str(extents.y + extents.height // 2), "click", "1"], check=True)
+    subprocess.run(["xdotool", "type", "--delay", "50", text], check=True)
+
+
+steps = []
+
+
+def step(name):
+    def register(fn):
+        steps.append((name, fn))
+        return fn
+    return register
+
+
+state = {}
+
+
+@step("the window opens on the demo host")
+def _():
+    state["app"] = find_app()
+    state["frame"] = find(state["app"], role="frame", name="Passthrough")
+    find(state["frame"], name="Ready for PCI Passthrough")
+
+
+@step("Devices: searching 3060 finds the GPU, and it opens")
+def _():
+    frame = state["frame"]
+    click(find(frame, role="page tab", name="Devices"))
+    # GTK 4.8 does not update a list view's accessible children when its
+    # filter changes, so the search is typed but its effect is not asserted
+    # here; the screenshots test shows filtered lists.
+    type_into(find(frame, role="entry", contains="Search devices"), "3060")
+    time.sleep(0.5)
+    click(find(frame, contains="GA106 [GeForce RTX 3060], 0000:01:00.0"))
+    find(frame, contains="Give to a Virtual Machine")
+    find(frame, name="boot GPU (boot_vga=1)")
+
+
+@step("give it to the shut-off VM, confirming the warning")
+def _():
+    click(find(state["frame"], contains="Give to a Virtual Machine"))
+    dialog = find_window(state["app"], "Give them anyway")
+    click(find(dialog, name="win11-gaming"))
+    find(dialog, contains="Give 0000:01:00.0, 0000:01:00.1 to “win11-gaming”")
+    click(find(dialog, name="Give them anyway"))
+    time.sleep(0.3)
+    # GTK 4.8 names mnemonic buttons with their underscore.
+    click(find(dialog, role="push button", contains="Give"))
+
+
+@step("the device shows its VM, and the VM has both functions")
+def _():
+    frame = state["frame"]
+    find(frame, name="Given to “win11-gaming”")
+    click(find(frame, role="page tab", name="VMs"))
+    find(frame, contains="Shut off · 2 PCI devices")
+    click(find(frame, role="page tab", name="Devices"))
+    click(find(frame, role="push button", name="Back to Devices"))
+    find(frame, contains="0000:01:00.0, nouveau, given to win11-gaming")
+    find(frame, contains="0000:01:00.1, snd_hda_intel, given to win11-gaming")
+
+
+@step("take it back: the VM loses both, the device is free")
+def _():
+    frame = state["frame"]
+    click(find(frame, contains="GA106 [GeForce RTX 3060], 0000:01:00.0"))
+    click(find(frame, name="Given to “win11-gaming”"))
+    dialog = find_window(state["app"], "Take the Devices Back")
+    time.sleep(1)  # let the dialog map before pressing its button
+    click(find(dialog, role="push button", contains="Take Back"))
+    time.sleep(1)
+    click(find(frame, role="page tab", name="VMs"))
+    find(frame, contains="Shut off · 0 PCI devices")
+
+
+print(f"1..{len(steps)}")
+failed = False
+try:
+    for number, (name, fn) in enumerate(steps, 1):
+        if failed:
+            print(f"not ok {number} {name} # skipped after a failure")
+            continue
+        try:
+            fn()
+            print(f"ok {number} {name}", flush=True)
+        except Exception as error:
+            failed = True
+            print(f"not ok {number} {name}")
+            # What the screen showed, for whoever reads the failure.
+            shot = os.path.join(os.environ.get("G_TEST_BUILDDIR", "/tmp"), "ui-e2e-failure.png")
+            if subprocess.run(f"xwd -root -silent | convert xwd:- {shot}", shell=True,
+                              capture_output=True).returncode == 0:
+                print(f"# screen: {shot}")
+            for line in str(error).splitlines():
+                print(f"# {line}")
+finally:
+    process.terminate()
+    process.wait(timeout=10)
+sys.exit(1 if failed else 0)
