@@ -13,7 +13,11 @@ and prints each time and the ratios against lspci and the floor, plus how the
 time grows from 4,096 to 8,192 functions. All three run back to back in this
 one process on the same trees, so the ratios hold whatever the machine.
 
-Usage: build-aux/benchmark.py [--build DIR] [--runs N] [--sizes 1024,4096,8192]
+With --ui (needs a display; run it under xvfb-run) it also starts the app on
+the demo host and on a 4,096-function host and prints the time from exec to
+the first frame with the device list populated, and the peak RSS.
+
+Usage: build-aux/benchmark.py [--build DIR] [--runs N] [--sizes 1024,4096,8192] [--ui]
 """
 
 import argparse
@@ -44,12 +48,42 @@ def median_seconds(argv, runs):
     return statistics.median(samples)
 
 
+def ui_startup(args):
+    app = os.path.join(args.build, "src", "passthrough")
+    gen = os.path.join(SOURCE, "tests", "fixtures", "gen-host.py")
+    demo_root = os.path.join(args.build, "tests", "desktop-intel")
+    demo_uri = "test://" + os.path.join(args.build, "tests", "desktop-intel-node.xml")
+    env = dict(os.environ, PASSTHROUGH_STARTUP_BENCHMARK="1", GSETTINGS_BACKEND="memory",
+               GSETTINGS_SCHEMA_DIR=os.path.join(args.build, "data"))
+    with tempfile.TemporaryDirectory(prefix="pt-bench-ui-") as tmp:
+        big = os.path.join(tmp, "host-4096")
+        subprocess.run([sys.executable, gen, "4096", big], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.sync()
+        print(f"{'host':>16}  {'exec to populated list':>22}  {'peak RSS':>9}")
+        for label, root in (("demo", demo_root), ("4,096 functions", big)):
+            times, peaks = [], []
+            for _ in range(max(3, args.runs // 2)):
+                start = time.perf_counter()
+                out = subprocess.run([app, "--root", root, "--connect", demo_uri], env=env,
+                                     capture_output=True, text=True, timeout=60).stdout
+                times.append(time.perf_counter() - start)
+                line = next(l for l in out.splitlines() if l.startswith("populated"))
+                peaks.append(int(line.split("VmHWM:")[1].split()[0]))
+            print(f"{label:>16}  {statistics.median(times) * 1e3:>19.0f} ms  "
+                  f"{max(peaks) / 1024:>6.0f} MB")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default=os.path.join(SOURCE, "_build"))
     parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--sizes", default="1024,4096,8192")
+    parser.add_argument("--ui", action="store_true", help="also time the app's startup")
     args = parser.parse_args()
+    if args.ui:
+        ui_startup(args)
+        return
 
     ctl = os.path.join(args.build, "src", "cli", "passthroughctl")
     floor = os.path.join(args.build, "build-aux", "sysfs-floor")

@@ -334,6 +334,9 @@ open_done (GObject      *object,
 
   set_string (self, &self->connection_error, NULL, PROP_CONNECTION_ERROR);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
+
+  /* The first scan ran while connecting; scan again now that libvirt can
+   * say which VM has which device (and, remotely, what the devices are). */
   scan (self);
 }
 
@@ -352,6 +355,9 @@ pt_session_new (const char *root,
 
   self->root = g_strdup (root != NULL ? root : "/");
   pt_session_set_uri (self, uri);
+
+  /* Show this host's devices while libvirt is still being reached. */
+  scan (self);
 
   return self;
 }
