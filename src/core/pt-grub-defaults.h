@@ -1,0 +1,21 @@
+/* pt-grub-defaults.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+GStrv  pt_kernel_params_edit  (const char * const *params,
+                               const char * const *add,
+                               const char * const *remove);
+char  *pt_grub_defaults_edit  (const char         *contents,
+                               const char         *variable,
+                               const char * const *add,
+                               const char * const *remove,
+                               GError            **error);
+
+G_END_DECLS
