@@ -58,6 +58,7 @@ PtConnection *ptctl_open_connection (PtctlContext *ctx,
 int  ptctl_cmd_devices (PtctlContext *ctx);
 int  ptctl_cmd_groups  (PtctlContext *ctx);
 int  ptctl_cmd_check   (PtctlContext *ctx);
+int  ptctl_cmd_boot    (PtctlContext *ctx);
 #if PTCTL_WITH_LIBVIRT
 int  ptctl_cmd_vms     (PtctlContext *ctx);
 int  ptctl_cmd_attach  (PtctlContext *ctx);

@@ -29,6 +29,7 @@ static const Command commands[] = {
   { "devices", ptctl_cmd_devices, N_("List every PCI function, grouped by IOMMU group") },
   { "groups", ptctl_cmd_groups, N_("List the IOMMU groups and whether each is usable") },
   { "check", ptctl_cmd_check, N_("Check whether this host is ready for passthrough") },
+  { "boot", ptctl_cmd_boot, N_("Boot configuration: “boot enable-iommu --dry-run” shows the change") },
 #if PTCTL_WITH_LIBVIRT
   { "vms", ptctl_cmd_vms, N_("List the virtual machines and the devices given to them") },
   { "attach", ptctl_cmd_attach, N_("Give devices to a virtual machine (--vm NAME ADDRESS…)") },

@@ -1,0 +1,341 @@
+/* pt-boot-plan.c
+ *
+ * The plan that turns the IOMMU on at the next boot, for the boot loader
+ * this host really uses:
+ *
+ *  - GRUB: the kernel parameters go into the assignment the shell would use,
+ *    which may be in a /etc/default/grub.d/NAME.cfg drop-in rather than in
+ *    /etc/default/grub; Debian-like systems get them in
+ *    GRUB_CMDLINE_LINUX_DEFAULT (so the recovery entry stays without them),
+ *    the others in GRUB_CMDLINE_LINUX; then grub.cfg is regenerated where
+ *    this distribution keeps it. BLS systems also get grubby, which edits
+ *    the existing entries.
+ *  - systemd-boot: /etc/kernel/cmdline and every entry's options line.
+ *  - kernelstub (Pop!_OS): its -a and -d commands; never -o, which replaces
+ *    the whole command line.
+ *
+ * Intel needs intel_iommu=on; AMD's IOMMU is on by default and amd_iommu=on
+ * is not a valid value, so for AMD only the flags that turn it off go.
+ * iommu=pt is added for both. The plan only reads the host.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pt-boot-plan"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "pt-boot-plan.h"
+#include "pt-error.h"
+#include "pt-grub-defaults.h"
+#include "pt-kernel-cmdline.h"
+
+static const char * const disablers[] = {
+  "intel_iommu=off", "amd_iommu=off", "iommu=off", "amd_iommu=on", NULL,
+};
+
+static GStrv
+wanted_params (PtCpuVendor vendor)
+{
+  const char *intel[] = { "intel_iommu=on", "iommu=pt", NULL };
+  const char *other[] = { "iommu=pt", NULL };
+
+  return g_strdupv ((char **) (vendor == PT_CPU_VENDOR_INTEL ? intel : other));
+}
+
+static char *
+read_text (PtRoot     *root,
+           const char *relpath)
+{
+  return pt_root_read_file (root, relpath, NULL, NULL);
+}
+
+/* /etc/default/grub, then the drop-ins in the order grub-mkconfig sources them. */
+static GPtrArray *
+grub_files (PtRoot *root)
+{
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) dropins = pt_root_list_dir (root, "etc/default/grub.d", NULL);
+  guint i;
+
+  g_ptr_array_add (files, g_strdup ("etc/default/grub"));
+  for (i = 0; dropins != NULL && i < dropins->len; i++)
+    {
+      const char *name = g_ptr_array_index (dropins, i);
+
+      if (g_str_has_suffix (name, ".cfg") && strchr (name, '/') == NULL)
+        g_ptr_array_add (files, g_strconcat ("etc/default/grub.d/", name, NULL));
+    }
+
+  return files;
+}
+
+static gboolean
+assigns (const char *contents,
+         const char *variable)
+{
+  g_autofree char *pattern = g_strconcat (variable, "=", NULL);
+  const char *p = contents;
+
+  while (contents != NULL && (p = strstr (p, pattern)) != NULL)
+    {
+      gboolean at_line_start = p == contents || p[-1] == '\n' || p[-1] == ' ' || p[-1] == '\t';
+
+      if (at_line_start)
+        return TRUE;
+      p += strlen (pattern);
+    }
+
+  return FALSE;
+}
+
+static gboolean
+plan_grub (PtPlan       *plan,
+           PtRoot       *root,
+           PtBootSetup  *boot,
+           const char   *const *add,
+           GError      **error)
+{
+  gboolean debian_like = pt_boot_setup_is_like (boot, "debian") ||
+                         pt_boot_setup_is_like (boot, "ubuntu");
+  const char *variable = debian_like ? "GRUB_CMDLINE_LINUX_DEFAULT" : "GRUB_CMDLINE_LINUX";
+  const char *other = debian_like ? "GRUB_CMDLINE_LINUX" : "GRUB_CMDLINE_LINUX_DEFAULT";
+  g_autoptr(GPtrArray) files = grub_files (root);
+  int target = 0;
+  guint i;
+
+  /* The last file that assigns the variable is the one that counts. */
+  for (i = 0; i < files->len; i++)
+    {
+      g_autofree char *text = read_text (root, g_ptr_array_index (files, i));
+
+      if (assigns (text, variable))
+        target = i;
+    }
+
+  for (i = 0; i < files->len; i++)
+    {
+      const char *relpath = g_ptr_array_index (files, i);
+      g_autofree char *before = read_text (root, relpath);
+      g_autofree char *after = NULL;
+      g_autofree char *path = g_strconcat ("/", relpath, NULL);
+
+      if (before == NULL)
+        {
+          if ((int) i == target)
+            {
+              g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                           _("%s cannot be read, so the kernel command line cannot be changed "
+                             "for you."), path);
+              return FALSE;
+            }
+          continue;
+        }
+
+      after = g_strdup (before);
+      if ((int) i == target)
+        {
+          g_autofree char *edited = pt_grub_defaults_edit (after, variable, add, disablers, error);
+
+          if (edited == NULL)
+            return FALSE;
+          g_free (after);
+          after = g_steal_pointer (&edited);
+        }
+      else if (assigns (after, variable))
+        {
+          g_autofree char *edited = pt_grub_defaults_edit (after, variable, NULL, disablers, error);
+
+          if (edited == NULL)
+            return FALSE;
+          g_free (after);
+          after = g_steal_pointer (&edited);
+        }
+
+      if (assigns (after, other))
+        {
+          g_autofree char *edited = pt_grub_defaults_edit (after, other, NULL, disablers, error);
+
+          if (edited == NULL)
+            return FALSE;
+          g_free (after);
+          after = g_steal_pointer (&edited);
+        }
+
+      pt_plan_add_file (plan, path, before, after);
+    }
+
+  if (pt_boot_setup_get_bootloader (boot) == PT_BOOTLOADER_GRUB_BLS)
+    {
+      g_autofree char *args = g_strjoinv (" ", (char **) add);
+      g_autofree char *add_arg = g_strconcat ("--args=", args, NULL);
+      g_autofree char *off = g_strjoinv (" ", (char **) disablers);
+      g_autofree char *remove_arg = g_strconcat ("--remove-args=", off, NULL);
+      const char *grubby_add[] = { "grubby", "--update-kernel=ALL", add_arg, NULL };
+      const char *grubby_remove[] = { "grubby", "--update-kernel=ALL", remove_arg, NULL };
+
+      pt_plan_add_command (plan, grubby_remove);
+      pt_plan_add_command (plan, grubby_add);
+    }
+
+  if (pt_boot_setup_get_regenerate_argv (boot) != NULL)
+    pt_plan_add_command (plan, pt_boot_setup_get_regenerate_argv (boot));
+
+  return TRUE;
+}
+
+static char *
+edit_cmdline_text (const char         *line,
+                   const char * const *add)
+{
+  g_auto(GStrv) params = pt_kernel_cmdline_split (line);
+  g_auto(GStrv) edited = pt_kernel_params_edit ((const char * const *) params, add, disablers);
+
+  return g_strjoinv (" ", edited);
+}
+
+static void
+plan_systemd_boot (PtPlan             *plan,
+                   PtRoot             *root,
+                   const char * const *add)
+{
+  static const char * const entry_dirs[] = {
+    "boot/loader/entries", "boot/efi/loader/entries", "efi/loader/entries",
+  };
+  g_autofree char *cmdline = read_text (root, "etc/kernel/cmdline");
+  guint d, i;
+
+  if (cmdline != NULL)
+    {
+      g_autofree char *stripped = g_strstrip (g_strdup (cmdline));
+      g_autofree char *edited = edit_cmdline_text (stripped, add);
+      g_autofree char *after = g_strconcat (edited, "\n", NULL);
+
+      pt_plan_add_file (plan, "/etc/kernel/cmdline", cmdline, after);
+    }
+
+  for (d = 0; d < G_N_ELEMENTS (entry_dirs); d++)
+    {
+      g_autoptr(GPtrArray) entries = pt_root_list_dir (root, entry_dirs[d], NULL);
+
+      for (i = 0; entries != NULL && i < entries->len; i++)
+        {
+          const char *name = g_ptr_array_index (entries, i);
+          g_autofree char *relpath = g_build_filename (entry_dirs[d], name, NULL);
+          g_autofree char *before = NULL;
+          g_auto(GStrv) lines = NULL;
+          g_autofree char *after = NULL;
+          g_autofree char *path = NULL;
+          guint j;
+
+          if (!g_str_has_suffix (name, ".conf"))
+            continue;
+
+          before = read_text (root, relpath);
+          if (before == NULL)
+            continue;
+
+          lines = g_strsplit (before, "\n", -1);
+          for (j = 0; lines[j] != NULL; j++)
+            if (g_str_has_prefix (lines[j], "options ") || g_str_has_prefix (lines[j], "options\t"))
+              {
+                g_autofree char *edited = edit_cmdline_text (lines[j] + 8, add);
+
+                g_free (lines[j]);
+                lines[j] = g_strconcat ("options ", edited, NULL);
+              }
+
+          after = g_strjoinv ("\n", lines);
+          path = g_strconcat ("/", relpath, NULL);
+          pt_plan_add_file (plan, path, before, after);
+        }
+    }
+}
+
+static void
+plan_kernelstub (PtPlan             *plan,
+                 PtRoot             *root,
+                 const char * const *add)
+{
+  g_autofree char *running = read_text (root, "proc/cmdline");
+  g_auto(GStrv) params = pt_kernel_cmdline_split (running != NULL ? running : "");
+  g_autofree char *args = g_strjoinv (" ", (char **) add);
+  const char *kernelstub_add[] = { "kernelstub", "-a", args, NULL };
+  guint i;
+
+  for (i = 0; params[i] != NULL; i++)
+    if (g_strv_contains (disablers, params[i]))
+      {
+        const char *kernelstub_delete[] = { "kernelstub", "-d", params[i], NULL };
+
+        pt_plan_add_command (plan, kernelstub_delete);
+      }
+
+  pt_plan_add_command (plan, kernelstub_add);
+}
+
+/**
+ * pt_boot_plan_enable_iommu:
+ * @vendor: the CPU vendor, which decides the parameters
+ *
+ * Returns: (transfer full): the plan; empty when the boot configuration
+ *   already turns the IOMMU on, or %NULL with @error set when it cannot be
+ *   changed for this host
+ */
+PtPlan *
+pt_boot_plan_enable_iommu (PtRoot       *root,
+                           PtBootSetup  *boot,
+                           PtCpuVendor   vendor,
+                           GError      **error)
+{
+  g_auto(GStrv) add = wanted_params (vendor);
+  g_autofree char *list = g_strjoinv (" ", add);
+  g_autofree char *summary = NULL;
+  g_autoptr(PtPlan) plan = NULL;
+
+  summary = g_strdup_printf (_("Turn the IOMMU on at the next boot: add %s to the kernel command "
+                               "line (%s) and remove what turns it off."),
+                             list, pt_boot_setup_get_bootloader_name (boot) != NULL
+                                     ? pt_boot_setup_get_bootloader_name (boot) : "?");
+  plan = pt_plan_new (summary);
+  pt_plan_set_reboot (plan, TRUE);
+
+  switch (pt_boot_setup_get_bootloader (boot))
+    {
+    case PT_BOOTLOADER_GRUB:
+    case PT_BOOTLOADER_GRUB_BLS:
+      if (!plan_grub (plan, root, boot, (const char * const *) add, error))
+        return NULL;
+      break;
+
+    case PT_BOOTLOADER_SYSTEMD_BOOT:
+      plan_systemd_boot (plan, root, (const char * const *) add);
+      break;
+
+    case PT_BOOTLOADER_KERNELSTUB:
+      plan_kernelstub (plan, root, (const char * const *) add);
+      break;
+
+    case PT_BOOTLOADER_UNKNOWN:
+    default:
+      g_set_error (error, PT_ERROR, PT_ERROR_NOT_SUPPORTED,
+                   _("This host’s boot loader was not recognised, so the kernel command line "
+                     "cannot be changed for you. Add %s to it as your distribution documents."),
+                   list);
+      return NULL;
+    }
+
+  /* Regenerating alone changes nothing when no file does. */
+  if (pt_plan_get_n_files (plan) == 0 &&
+      pt_boot_setup_get_bootloader (boot) != PT_BOOTLOADER_KERNELSTUB)
+    {
+      g_autoptr(PtPlan) nothing = pt_plan_new (_("The boot configuration already turns the IOMMU "
+                                                 "on; if it is still off, restart."));
+      return g_steal_pointer (&nothing);
+    }
+
+  return g_steal_pointer (&plan);
+}

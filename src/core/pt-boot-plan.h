@@ -1,0 +1,19 @@
+/* pt-boot-plan.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "pt-checks.h"
+#include "pt-plan.h"
+#include "pt-root.h"
+
+G_BEGIN_DECLS
+
+PtPlan *pt_boot_plan_enable_iommu (PtRoot       *root,
+                                   PtBootSetup  *boot,
+                                   PtCpuVendor   vendor,
+                                   GError      **error);
+
+G_END_DECLS

@@ -1,0 +1,269 @@
+/* pt-plan.c
+ *
+ * A change to the host, computed before anything is done: the files it
+ * rewrites (whole before and after, so a person can read the diff and the
+ * change can be undone), the sysfs writes and the commands it runs, and
+ * whether a restart is needed. Dry runs print a plan; the privileged helper
+ * will apply the very same plan.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pt-plan"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pt-plan.h"
+
+typedef struct
+{
+  char *path;
+  char *before;   /* NULL: the file is created */
+  char *after;    /* NULL: the file is deleted */
+} PlanFile;
+
+struct _PtPlan
+{
+  GObject parent_instance;
+
+  char *summary;
+  GPtrArray *files;      /* PlanFile */
+  GPtrArray *commands;   /* GStrv */
+  gboolean reboot;
+};
+
+G_DEFINE_FINAL_TYPE (PtPlan, pt_plan, G_TYPE_OBJECT)
+
+static void
+plan_file_free (gpointer data)
+{
+  PlanFile *file = data;
+
+  g_free (file->path);
+  g_free (file->before);
+  g_free (file->after);
+  g_free (file);
+}
+
+static void
+pt_plan_finalize (GObject *object)
+{
+  PtPlan *self = (PtPlan *) object;
+
+  g_clear_pointer (&self->summary, g_free);
+  g_clear_pointer (&self->files, g_ptr_array_unref);
+  g_clear_pointer (&self->commands, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (pt_plan_parent_class)->finalize (object);
+}
+
+static void
+pt_plan_class_init (PtPlanClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = pt_plan_finalize;
+}
+
+static void
+pt_plan_init (PtPlan *self)
+{
+  self->files = g_ptr_array_new_with_free_func (plan_file_free);
+  self->commands = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+}
+
+PtPlan *
+pt_plan_new (const char *summary)
+{
+  PtPlan *self = g_object_new (PT_TYPE_PLAN, NULL);
+
+  self->summary = g_strdup (summary);
+  return self;
+}
+
+/**
+ * pt_plan_add_file:
+ * @path: the file as a path on the host, e.g. "/etc/default/grub"
+ * @before: (nullable): its contents now; %NULL if it does not exist
+ * @after: (nullable): its contents after; %NULL to delete it
+ *
+ * Adds a file change; a file whose contents would not change is left out.
+ */
+void
+pt_plan_add_file (PtPlan     *self,
+                  const char *path,
+                  const char *before,
+                  const char *after)
+{
+  PlanFile *file;
+
+  g_return_if_fail (PT_IS_PLAN (self));
+
+  if (g_strcmp0 (before, after) == 0)
+    return;
+
+  file = g_new0 (PlanFile, 1);
+  file->path = g_strdup (path);
+  file->before = g_strdup (before);
+  file->after = g_strdup (after);
+  g_ptr_array_add (self->files, file);
+}
+
+void
+pt_plan_add_command (PtPlan             *self,
+                     const char * const *argv)
+{
+  g_return_if_fail (PT_IS_PLAN (self));
+  g_ptr_array_add (self->commands, g_strdupv ((char **) argv));
+}
+
+void
+pt_plan_set_reboot (PtPlan   *self,
+                    gboolean  reboot)
+{
+  g_return_if_fail (PT_IS_PLAN (self));
+  self->reboot = reboot;
+}
+
+void
+pt_plan_set_summary (PtPlan     *self,
+                     const char *summary)
+{
+  g_return_if_fail (PT_IS_PLAN (self));
+  g_free (self->summary);
+  self->summary = g_strdup (summary);
+}
+
+const char *
+pt_plan_get_summary (PtPlan *self)
+{
+  g_return_val_if_fail (PT_IS_PLAN (self), NULL);
+  return self->summary;
+}
+
+gboolean
+pt_plan_get_reboot (PtPlan *self)
+{
+  g_return_val_if_fail (PT_IS_PLAN (self), FALSE);
+  return self->reboot;
+}
+
+guint
+pt_plan_get_n_files (PtPlan *self)
+{
+  g_return_val_if_fail (PT_IS_PLAN (self), 0);
+  return self->files->len;
+}
+
+guint
+pt_plan_get_n_commands (PtPlan *self)
+{
+  g_return_val_if_fail (PT_IS_PLAN (self), 0);
+  return self->commands->len;
+}
+
+gboolean
+pt_plan_is_empty (PtPlan *self)
+{
+  g_return_val_if_fail (PT_IS_PLAN (self), TRUE);
+  return self->files->len == 0 && self->commands->len == 0;
+}
+
+/**
+ * pt_plan_write_json:
+ *
+ * Writes `{"summary", "files": [{"path", "before", "after"}], "sysfs": [],
+ * "commands": [[argv…]], "reboot"}`.
+ */
+void
+pt_plan_write_json (PtPlan       *self,
+                    PtJsonWriter *writer)
+{
+  guint i;
+
+  pt_json_writer_begin_object (writer);
+  pt_json_writer_key (writer, "summary");
+  pt_json_writer_string (writer, self->summary);
+  pt_json_writer_key (writer, "files");
+  pt_json_writer_begin_array (writer);
+  for (i = 0; i < self->files->len; i++)
+    {
+      PlanFile *file = g_ptr_array_index (self->files, i);
+
+      pt_json_writer_begin_object (writer);
+      pt_json_writer_key (writer, "path");
+      pt_json_writer_string (writer, file->path);
+      pt_json_writer_key (writer, "before");
+      pt_json_writer_string (writer, file->before);
+      pt_json_writer_key (writer, "after");
+      pt_json_writer_string (writer, file->after);
+      pt_json_writer_end_object (writer);
+    }
+  pt_json_writer_end_array (writer);
+  pt_json_writer_key (writer, "sysfs");
+  pt_json_writer_begin_array (writer);
+  pt_json_writer_end_array (writer);
+  pt_json_writer_key (writer, "commands");
+  pt_json_writer_begin_array (writer);
+  for (i = 0; i < self->commands->len; i++)
+    pt_json_writer_strv (writer, g_ptr_array_index (self->commands, i));
+  pt_json_writer_end_array (writer);
+  pt_json_writer_key (writer, "reboot");
+  pt_json_writer_bool (writer, self->reboot);
+  pt_json_writer_end_object (writer);
+}
+
+/* The lines of @a that are not in @b, each prefixed with @mark. */
+static void
+append_lines_not_in (GString    *out,
+                     const char *a,
+                     const char *b,
+                     char        mark)
+{
+  g_auto(GStrv) lines_a = g_strsplit (a != NULL ? a : "", "\n", -1);
+  g_auto(GStrv) lines_b = g_strsplit (b != NULL ? b : "", "\n", -1);
+  guint i;
+
+  for (i = 0; lines_a[i] != NULL; i++)
+    if (lines_a[i][0] != '\0' && !g_strv_contains ((const char * const *) lines_b, lines_a[i]))
+      g_string_append_printf (out, "%c%s\n", mark, lines_a[i]);
+}
+
+/**
+ * pt_plan_to_text:
+ *
+ * Returns: (transfer full): the plan for a terminal: what changes in each
+ *   file (lines removed and added), the commands, and the restart
+ */
+char *
+pt_plan_to_text (PtPlan *self)
+{
+  GString *out = g_string_new (NULL);
+  guint i;
+
+  g_return_val_if_fail (PT_IS_PLAN (self), NULL);
+
+  g_string_append_printf (out, "%s\n", self->summary);
+  for (i = 0; i < self->files->len; i++)
+    {
+      PlanFile *file = g_ptr_array_index (self->files, i);
+
+      g_string_append_printf (out, "\n--- %s\n+++ %s\n", file->path, file->path);
+      append_lines_not_in (out, file->before, file->after, '-');
+      append_lines_not_in (out, file->after, file->before, '+');
+    }
+
+  if (self->commands->len > 0)
+    g_string_append_printf (out, "\n%s\n", _("Then runs:"));
+  for (i = 0; i < self->commands->len; i++)
+    {
+      g_autofree char *line = g_strjoinv (" ", g_ptr_array_index (self->commands, i));
+
+      g_string_append_printf (out, "  %s\n", line);
+    }
+
+  if (self->reboot)
+    g_string_append_printf (out, "\n%s\n", _("A restart is needed for this to take effect."));
+
+  return g_string_free (out, FALSE);
+}

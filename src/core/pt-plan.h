@@ -1,0 +1,38 @@
+/* pt-plan.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "pt-json-writer.h"
+
+G_BEGIN_DECLS
+
+#define PT_TYPE_PLAN (pt_plan_get_type ())
+
+G_DECLARE_FINAL_TYPE (PtPlan, pt_plan, PT, PLAN, GObject)
+
+PtPlan     *pt_plan_new            (const char          *summary);
+void        pt_plan_add_file       (PtPlan              *self,
+                                    const char          *path,
+                                    const char          *before,
+                                    const char          *after);
+void        pt_plan_add_command    (PtPlan              *self,
+                                    const char * const  *argv);
+void        pt_plan_set_reboot     (PtPlan              *self,
+                                    gboolean             reboot);
+void        pt_plan_set_summary    (PtPlan              *self,
+                                    const char          *summary);
+const char *pt_plan_get_summary    (PtPlan              *self);
+gboolean    pt_plan_get_reboot     (PtPlan              *self);
+guint       pt_plan_get_n_files    (PtPlan              *self);
+guint       pt_plan_get_n_commands (PtPlan              *self);
+gboolean    pt_plan_is_empty       (PtPlan              *self);
+void        pt_plan_write_json     (PtPlan              *self,
+                                    PtJsonWriter        *writer);
+char       *pt_plan_to_text        (PtPlan              *self);
+
+G_END_DECLS
