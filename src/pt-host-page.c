@@ -12,7 +12,10 @@
 
 #include <glib/gi18n.h>
 
+#include "pt-boot-plan.h"
+#include "pt-compat.h"
 #include "pt-host-page.h"
+#include "pt-plan-dialog.h"
 
 struct _PtHostPage
 {
@@ -86,10 +89,56 @@ status_words (PtCheckStatus status)
     }
 }
 
+/* The checks whose fix is turning the IOMMU on at boot. */
+static gboolean
+fixed_by_enabling_iommu (PtCheck *check)
+{
+  const char *id = pt_check_get_id (check);
+
+  return pt_check_get_status (check) != PT_CHECK_PASS &&
+         (g_str_equal (id, "iommu-kernel") || g_str_equal (id, "kernel-cmdline"));
+}
+
+static void
+on_review_enable_iommu (GtkListBoxRow *row,
+                        PtHostPage    *self)
+{
+  PtHost *host = pt_session_get_host (self->session);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtRoot) root = NULL;
+  g_autoptr(PtPlan) plan = NULL;
+  g_autofree char *cpuinfo = NULL;
+  PtPlanDialog *dialog;
+
+  if (host == NULL)
+    return;
+
+  /* A handful of small files: quick enough to read here. */
+  root = pt_root_open (pt_host_get_root (host), &error);
+  if (root != NULL)
+    {
+      cpuinfo = pt_root_read_file (root, "proc/cpuinfo", NULL, NULL);
+      plan = pt_boot_plan_enable_iommu (root, pt_host_get_boot_setup (host),
+                                        pt_checks_cpu_vendor (cpuinfo), &error);
+    }
+
+  if (plan == NULL)
+    {
+      pt_compat_show_error (GTK_WIDGET (self), _("The Change Cannot Be Prepared"), error->message);
+      return;
+    }
+
+  dialog = pt_plan_dialog_new (plan);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog),
+                                GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static GtkWidget *
 create_check_row (gpointer item,
                   gpointer user_data)
 {
+  PtHostPage *self = user_data;
   PtCheck *check = item;
   PtCheckStatus status = pt_check_get_status (check);
   const char *fix = pt_check_get_fix (check);
@@ -117,6 +166,21 @@ create_check_row (gpointer item,
       gtk_widget_set_margin_bottom (label, 12);
       adw_expander_row_add_row (ADW_EXPANDER_ROW (row), label);
       adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), status == PT_CHECK_FAIL);
+
+      if (fixed_by_enabling_iommu (check) && self != NULL)
+        {
+          GtkWidget *review = adw_action_row_new ();
+
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (review), _("Turn the IOMMU On…"));
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (review),
+                                       _("Review the change to the boot configuration"));
+          adw_action_row_add_suffix (ADW_ACTION_ROW (review),
+                                     gtk_image_new_from_icon_name ("go-next-symbolic"));
+          gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (review), TRUE);
+          g_signal_connect_object (review, "activated", G_CALLBACK (on_review_enable_iommu),
+                                   self, 0);
+          adw_expander_row_add_row (ADW_EXPANDER_ROW (row), review);
+        }
     }
   else
     {
@@ -157,7 +221,7 @@ show_host (PtHostPage *self,
   g_autofree char *failed_text = NULL;
 
   gtk_list_box_bind_model (self->checks_list, pt_host_get_checks (host),
-                           create_check_row, NULL, NULL);
+                           create_check_row, self, NULL);
 
   if (failed == 0)
     {

@@ -289,7 +289,7 @@ check_iommu_kernel (Context   *ctx,
   else
     add (checks, "iommu-kernel", title, PT_CHECK_FAIL,
          _("The IOMMU is off: the kernel found no IOMMU groups."),
-         _("Add intel_iommu=on to the kernel command line (“Enable the IOMMU” does this), "
+         _("Add intel_iommu=on to the kernel command line (“Turn the IOMMU On” shows the change), "
            "then restart."));
 }
 
@@ -405,7 +405,7 @@ check_kernel_cmdline (Context   *ctx,
     {
       g_autofree char *list = join_params (off);
       g_autofree char *summary = g_strdup_printf (_("%s turns the IOMMU off."), list);
-      g_autofree char *fix = g_strdup_printf (_("Remove %s (“Enable the IOMMU” does this), "
+      g_autofree char *fix = g_strdup_printf (_("Remove %s (“Turn the IOMMU On” shows the change), "
                                                 "then restart."), list);
 
       add (checks, "kernel-cmdline", title, PT_CHECK_FAIL, summary, fix);
@@ -417,7 +417,7 @@ check_kernel_cmdline (Context   *ctx,
       add (checks, "kernel-cmdline", title, PT_CHECK_WARN,
            _("amd_iommu=on is not a valid option: the kernel ignores it. AMD’s IOMMU is on by "
              "default."),
-           _("Remove amd_iommu=on from the kernel command line (“Enable the IOMMU” does this)."));
+           _("Remove amd_iommu=on from the kernel command line (“Turn the IOMMU On” shows the change)."));
       return;
     }
 
@@ -437,7 +437,7 @@ check_kernel_cmdline (Context   *ctx,
       else
         add (checks, "kernel-cmdline", title, PT_CHECK_FAIL,
              _("intel_iommu=on is missing from the kernel command line."),
-             _("Add intel_iommu=on, and optionally iommu=pt (“Enable the IOMMU” does this), "
+             _("Add intel_iommu=on, and optionally iommu=pt (“Turn the IOMMU On” shows the change), "
                "then restart."));
       break;
 

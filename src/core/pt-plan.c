@@ -15,6 +15,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <string.h>
+
 #include "pt-plan.h"
 
 typedef struct
@@ -257,9 +259,19 @@ pt_plan_to_text (PtPlan *self)
     g_string_append_printf (out, "\n%s\n", _("Then runs:"));
   for (i = 0; i < self->commands->len; i++)
     {
-      g_autofree char *line = g_strjoinv (" ", g_ptr_array_index (self->commands, i));
+      char **argv = g_ptr_array_index (self->commands, i);
+      guint j;
 
-      g_string_append_printf (out, "  %s\n", line);
+      /* Shown as a shell would need it typed; the helper runs argv as is. */
+      g_string_append (out, " ");
+      for (j = 0; argv[j] != NULL; j++)
+        {
+          g_autofree char *quoted = strpbrk (argv[j], " \t'\"$`\\;&|<>()*?[]#~") != NULL
+                                    ? g_shell_quote (argv[j]) : g_strdup (argv[j]);
+
+          g_string_append_printf (out, " %s", quoted);
+        }
+      g_string_append_c (out, '\n');
     }
 
   if (self->reboot)
