@@ -275,8 +275,8 @@ check_iommu_kernel (Context   *ctx,
 
       summary = g_strdup_printf (_("The IOMMU is off: %s on the kernel command line turns it off."),
                                  params);
-      fix = g_strdup_printf (_("Remove %s from the kernel command line (“Enable the IOMMU” "
-                               "does this), then restart."), params);
+      fix = g_strdup_printf (_("Remove %s from the kernel command line (“Turn the IOMMU On…” "
+                               "on the Host page shows how), then restart."), params);
       add (checks, "iommu-kernel", title, PT_CHECK_FAIL, summary, fix);
       return;
     }
