@@ -73,6 +73,28 @@ grub_files (PtRoot *root)
   return files;
 }
 
+/* Keeps copies of the boot entries a command (grubby, kernelstub) rewrites. */
+static void
+snapshot_entries (PtPlan     *plan,
+                  PtRoot     *root,
+                  const char *relpath)
+{
+  g_autoptr(GPtrArray) entries = pt_root_list_dir (root, relpath, NULL);
+  guint i;
+
+  for (i = 0; entries != NULL && i < entries->len; i++)
+    {
+      const char *name = g_ptr_array_index (entries, i);
+
+      if (g_str_has_suffix (name, ".conf") && name[0] != '.')
+        {
+          g_autofree char *path = g_strconcat ("/", relpath, "/", name, NULL);
+
+          pt_plan_add_snapshot (plan, path);
+        }
+    }
+}
+
 static gboolean
 assigns (const char *contents,
          const char *variable)
@@ -179,6 +201,8 @@ plan_grub (PtPlan       *plan,
 
       pt_plan_add_command (plan, grubby_remove);
       pt_plan_add_command (plan, grubby_add);
+      snapshot_entries (plan, root, "boot/loader/entries");
+      pt_plan_add_snapshot (plan, "/boot/grub2/grubenv");
     }
 
   if (pt_boot_setup_get_regenerate_argv (boot) != NULL)
@@ -275,6 +299,8 @@ plan_kernelstub (PtPlan             *plan,
       }
 
   pt_plan_add_command (plan, kernelstub_add);
+  pt_plan_add_snapshot (plan, "/etc/kernelstub/configuration");
+  snapshot_entries (plan, root, "boot/efi/loader/entries");
 }
 
 /**
@@ -338,4 +364,19 @@ pt_boot_plan_enable_iommu (PtRoot       *root,
     }
 
   return g_steal_pointer (&plan);
+}
+
+/**
+ * pt_boot_plan_enable_iommu_for_root:
+ *
+ * The same plan, for the boot loader and CPU vendor found under @root.
+ */
+PtPlan *
+pt_boot_plan_enable_iommu_for_root (PtRoot  *root,
+                                    GError **error)
+{
+  g_autoptr(PtBootSetup) boot = pt_boot_setup_detect (root);
+  g_autofree char *cpuinfo = pt_root_read_file (root, "proc/cpuinfo", NULL, NULL);
+
+  return pt_boot_plan_enable_iommu (root, boot, pt_checks_cpu_vendor (cpuinfo), error);
 }

@@ -16,4 +16,7 @@ PtPlan *pt_boot_plan_enable_iommu (PtRoot       *root,
                                    PtCpuVendor   vendor,
                                    GError      **error);
 
+PtPlan *pt_boot_plan_enable_iommu_for_root (PtRoot  *root,
+                                            GError **error);
+
 G_END_DECLS

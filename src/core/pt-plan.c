@@ -4,7 +4,7 @@
  * rewrites (whole before and after, so a person can read the diff and the
  * change can be undone), the sysfs writes and the commands it runs, and
  * whether a restart is needed. Dry runs print a plan; the privileged helper
- * will apply the very same plan.
+ * applies the very same plan, in this order: files, commands, sysfs writes.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -33,6 +33,8 @@ struct _PtPlan
   char *summary;
   GPtrArray *files;      /* PlanFile */
   GPtrArray *commands;   /* GStrv */
+  GPtrArray *sysfs;      /* PtPlanSysfsWrite */
+  GPtrArray *snapshots;  /* host paths the commands rewrite */
   gboolean reboot;
 };
 
@@ -50,6 +52,16 @@ plan_file_free (gpointer data)
 }
 
 static void
+sysfs_write_free (gpointer data)
+{
+  PtPlanSysfsWrite *write = data;
+
+  g_free (write->path);
+  g_free (write->value);
+  g_free (write);
+}
+
+static void
 pt_plan_finalize (GObject *object)
 {
   PtPlan *self = (PtPlan *) object;
@@ -57,6 +69,8 @@ pt_plan_finalize (GObject *object)
   g_clear_pointer (&self->summary, g_free);
   g_clear_pointer (&self->files, g_ptr_array_unref);
   g_clear_pointer (&self->commands, g_ptr_array_unref);
+  g_clear_pointer (&self->sysfs, g_ptr_array_unref);
+  g_clear_pointer (&self->snapshots, g_ptr_array_unref);
 
   G_OBJECT_CLASS (pt_plan_parent_class)->finalize (object);
 }
@@ -72,6 +86,8 @@ pt_plan_init (PtPlan *self)
 {
   self->files = g_ptr_array_new_with_free_func (plan_file_free);
   self->commands = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  self->sysfs = g_ptr_array_new_with_free_func (sysfs_write_free);
+  self->snapshots = g_ptr_array_new_with_free_func (g_free);
 }
 
 PtPlan *
@@ -119,6 +135,105 @@ pt_plan_add_command (PtPlan             *self,
   g_ptr_array_add (self->commands, g_strdupv ((char **) argv));
 }
 
+/**
+ * pt_plan_add_sysfs:
+ * @path: the attribute as a path on the host, e.g.
+ *   "/sys/bus/pci/devices/0000:01:00.0/driver_override"
+ * @value: what is written, e.g. "vfio-pci"
+ *
+ * Adds a write to a kernel attribute. Sysfs writes run in the order they were
+ * added, after the files and the commands.
+ */
+void
+pt_plan_add_sysfs (PtPlan     *self,
+                   const char *path,
+                   const char *value)
+{
+  PtPlanSysfsWrite *write;
+
+  g_return_if_fail (PT_IS_PLAN (self));
+
+  write = g_new0 (PtPlanSysfsWrite, 1);
+  write->path = g_strdup (path);
+  write->value = g_strdup (value);
+  g_ptr_array_add (self->sysfs, write);
+}
+
+/**
+ * pt_plan_get_sysfs:
+ *
+ * Returns: (transfer none) (element-type PtPlanSysfsWrite): the sysfs writes
+ */
+GPtrArray *
+pt_plan_get_sysfs (PtPlan *self)
+{
+  g_return_val_if_fail (PT_IS_PLAN (self), NULL);
+  return self->sysfs;
+}
+
+/**
+ * pt_plan_get_file:
+ * @before: (out) (nullable): the contents now, %NULL if the file is new
+ * @after: (out) (nullable): the contents after, %NULL if it is deleted
+ *
+ * Returns: the file's path on the host
+ */
+const char *
+pt_plan_get_file (PtPlan      *self,
+                  guint        index,
+                  const char **before,
+                  const char **after)
+{
+  PlanFile *file;
+
+  g_return_val_if_fail (PT_IS_PLAN (self), NULL);
+  g_return_val_if_fail (index < self->files->len, NULL);
+
+  file = g_ptr_array_index (self->files, index);
+  if (before != NULL)
+    *before = file->before;
+  if (after != NULL)
+    *after = file->after;
+  return file->path;
+}
+
+const char * const *
+pt_plan_get_command (PtPlan *self,
+                     guint   index)
+{
+  g_return_val_if_fail (PT_IS_PLAN (self), NULL);
+  g_return_val_if_fail (index < self->commands->len, NULL);
+  return g_ptr_array_index (self->commands, index);
+}
+
+/**
+ * pt_plan_add_snapshot:
+ * @path: a host path that one of the plan's commands rewrites (grubby edits
+ *   the boot entries, kernelstub its configuration)
+ *
+ * The helper keeps a copy of it before the change, so that undo can restore
+ * it as it restores the plan's own files.
+ */
+void
+pt_plan_add_snapshot (PtPlan     *self,
+                      const char *path)
+{
+  g_return_if_fail (PT_IS_PLAN (self));
+  g_ptr_array_add (self->snapshots, g_strdup (path));
+}
+
+/**
+ * pt_plan_get_snapshots:
+ *
+ * Returns: (transfer none) (element-type utf8): what pt_plan_add_snapshot() added
+ */
+GPtrArray *
+pt_plan_get_snapshots (PtPlan *self)
+{
+  g_return_val_if_fail (PT_IS_PLAN (self), NULL);
+  return self->snapshots;
+}
+
 void
 pt_plan_set_reboot (PtPlan   *self,
                     gboolean  reboot)
@@ -134,6 +249,21 @@ pt_plan_set_summary (PtPlan     *self,
   g_return_if_fail (PT_IS_PLAN (self));
   g_free (self->summary);
   self->summary = g_strdup (summary);
+}
+
+void
+pt_plan_set_summary_printf (PtPlan     *self,
+                            const char *format,
+                            ...)
+{
+  va_list args;
+
+  g_return_if_fail (PT_IS_PLAN (self));
+
+  va_start (args, format);
+  g_free (self->summary);
+  self->summary = g_strdup_vprintf (format, args);
+  va_end (args);
 }
 
 const char *
@@ -168,7 +298,7 @@ gboolean
 pt_plan_is_empty (PtPlan *self)
 {
   g_return_val_if_fail (PT_IS_PLAN (self), TRUE);
-  return self->files->len == 0 && self->commands->len == 0;
+  return self->files->len == 0 && self->commands->len == 0 && self->sysfs->len == 0;
 }
 
 /**
@@ -204,6 +334,17 @@ pt_plan_write_json (PtPlan       *self,
   pt_json_writer_end_array (writer);
   pt_json_writer_key (writer, "sysfs");
   pt_json_writer_begin_array (writer);
+  for (i = 0; i < self->sysfs->len; i++)
+    {
+      PtPlanSysfsWrite *write = g_ptr_array_index (self->sysfs, i);
+
+      pt_json_writer_begin_object (writer);
+      pt_json_writer_key (writer, "path");
+      pt_json_writer_string (writer, write->path);
+      pt_json_writer_key (writer, "value");
+      pt_json_writer_string (writer, write->value);
+      pt_json_writer_end_object (writer);
+    }
   pt_json_writer_end_array (writer);
   pt_json_writer_key (writer, "commands");
   pt_json_writer_begin_array (writer);
@@ -272,6 +413,16 @@ pt_plan_to_text (PtPlan *self)
           g_string_append_printf (out, " %s", quoted);
         }
       g_string_append_c (out, '\n');
+    }
+
+  if (self->sysfs->len > 0)
+    g_string_append_printf (out, "\n%s\n", _("Then writes to the kernel:"));
+  for (i = 0; i < self->sysfs->len; i++)
+    {
+      PtPlanSysfsWrite *write = g_ptr_array_index (self->sysfs, i);
+      g_autofree char *shown = g_strescape (write->value, NULL);
+
+      g_string_append_printf (out, "  %s ← \"%s\"\n", write->path, shown);
     }
 
   if (self->reboot)

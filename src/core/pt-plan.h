@@ -15,6 +15,12 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PtPlan, pt_plan, PT, PLAN, GObject)
 
+typedef struct
+{
+  char *path;     /* on the host, e.g. /sys/bus/pci/drivers_probe */
+  char *value;
+} PtPlanSysfsWrite;
+
 PtPlan     *pt_plan_new            (const char          *summary);
 void        pt_plan_add_file       (PtPlan              *self,
                                     const char          *path,
@@ -22,10 +28,26 @@ void        pt_plan_add_file       (PtPlan              *self,
                                     const char          *after);
 void        pt_plan_add_command    (PtPlan              *self,
                                     const char * const  *argv);
+void        pt_plan_add_sysfs      (PtPlan              *self,
+                                    const char          *path,
+                                    const char          *value);
+GPtrArray  *pt_plan_get_sysfs      (PtPlan              *self);
+const char *pt_plan_get_file       (PtPlan              *self,
+                                    guint                index,
+                                    const char         **before,
+                                    const char         **after);
+const char * const *pt_plan_get_command (PtPlan         *self,
+                                    guint                index);
+void        pt_plan_add_snapshot   (PtPlan              *self,
+                                    const char          *path);
+GPtrArray  *pt_plan_get_snapshots  (PtPlan              *self);
 void        pt_plan_set_reboot     (PtPlan              *self,
                                     gboolean             reboot);
 void        pt_plan_set_summary    (PtPlan              *self,
                                     const char          *summary);
+void        pt_plan_set_summary_printf (PtPlan          *self,
+                                        const char      *format,
+                                        ...) G_GNUC_PRINTF (2, 3);
 const char *pt_plan_get_summary    (PtPlan              *self);
 gboolean    pt_plan_get_reboot     (PtPlan              *self);
 guint       pt_plan_get_n_files    (PtPlan              *self);

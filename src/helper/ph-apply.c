@@ -1,0 +1,181 @@
+/* ph-apply.c
+ *
+ * Applies a plan the helper computed itself: first every path, command and
+ * sysfs write is checked against the allowlists (nothing is done if one
+ * fails), then the change is journalled with copies of the files, then the
+ * files are replaced one by one, the commands run, and the sysfs writes
+ * made. If any step fails, the files are restored, the regenerators run
+ * again, and the error says so.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "ph-apply.h"
+#include "ph-commands.h"
+#include "ph-files.h"
+#include "ph-journal.h"
+#include "ph-sysfs.h"
+#include "pt-error.h"
+
+G_DEFINE_QUARK (ph-apply-error-quark, ph_apply_error)
+
+void
+ph_apply_wrap_error (GError       **error,
+                     PhApplyError   code,
+                     GError        *cause,
+                     const char    *format,
+                     ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error (error, PH_APPLY_ERROR, code, "%s%s%s", cause != NULL ? cause->message : "",
+               cause != NULL && what[0] != '\0' ? "\n" : "", what);
+}
+
+gboolean
+ph_apply_check (PtPlan  *plan,
+                GError **error)
+{
+  GPtrArray *sysfs = pt_plan_get_sysfs (plan);
+  GPtrArray *snapshots = pt_plan_get_snapshots (plan);
+  g_autoptr(GError) local = NULL;
+  guint i;
+
+  for (i = 0; i < pt_plan_get_n_files (plan) && local == NULL; i++)
+    {
+      const char *path = pt_plan_get_file (plan, i, NULL, NULL);
+
+      if (!ph_files_is_editable (path))
+        g_set_error (&local, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
+                     "refusing to change %s: not a file this helper manages", path);
+    }
+  for (i = 0; i < snapshots->len && local == NULL; i++)
+    if (!ph_files_is_editable (g_ptr_array_index (snapshots, i)))
+      g_set_error (&local, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
+                   "refusing to keep %s: not a file this helper manages",
+                   (const char *) g_ptr_array_index (snapshots, i));
+  for (i = 0; i < pt_plan_get_n_commands (plan) && local == NULL; i++)
+    ph_commands_check (pt_plan_get_command (plan, i), &local);
+  for (i = 0; i < sysfs->len && local == NULL; i++)
+    {
+      PtPlanSysfsWrite *write = g_ptr_array_index (sysfs, i);
+      PhSysfsTarget target;
+
+      ph_sysfs_parse_target (write->path, write->value, &target, &local);
+    }
+
+  if (local != NULL)
+    {
+      ph_apply_wrap_error (error, PH_APPLY_ERROR_REFUSED, local, "Nothing was changed.");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+put_back (PhContext  *ctx,
+          guint       id,
+          GError     *cause,
+          GError    **error)
+{
+  g_autoptr(GError) undo_error = NULL;
+
+  /* Without files there is nothing to restore here: sysfs changes are put
+   * back by the verb that knows the devices' previous drivers. */
+  if (id == 0)
+    {
+      ph_apply_wrap_error (error, PH_APPLY_ERROR_ROLLED_BACK, cause, "%s", "");
+      return FALSE;
+    }
+
+  if (!ph_journal_roll_back (ctx, id, &undo_error))
+    {
+      ph_apply_wrap_error (error, PH_APPLY_ERROR_INCONSISTENT, cause,
+                           "Putting the files back failed too: %s. The copies are in /%s/changes/%u; "
+                           "the next run of the helper tries again.",
+                           undo_error->message, PH_STATE_DIR, id);
+      return FALSE;
+    }
+
+  ph_apply_wrap_error (error, PH_APPLY_ERROR_ROLLED_BACK, cause,
+                       "Every file was put back as it was (change %u rolled back).", id);
+  return FALSE;
+}
+
+/**
+ * ph_apply_plan:
+ * @change_id: (out) (optional): the journal's number for the change, 0 if
+ *   the plan changes no file
+ */
+gboolean
+ph_apply_plan (PhContext  *ctx,
+               PtPlan     *plan,
+               guint      *change_id,
+               GError    **error)
+{
+  GPtrArray *sysfs = pt_plan_get_sysfs (plan);
+  g_autoptr(GError) local = NULL;
+  guint id = 0;
+  guint i;
+
+  if (!ph_apply_check (plan, error))
+    return FALSE;
+
+  ctx->n_steps = ctx->step + pt_plan_get_n_files (plan) + pt_plan_get_n_commands (plan) + sysfs->len;
+
+  if (pt_plan_get_n_files (plan) > 0 || pt_plan_get_snapshots (plan)->len > 0)
+    {
+      id = ph_journal_begin (ctx, plan, &local);
+      if (id == 0)
+        {
+          ph_apply_wrap_error (error, PH_APPLY_ERROR_REFUSED, local, "Nothing was changed.");
+          return FALSE;
+        }
+      ph_kernel_step_done (ctx);
+    }
+
+  for (i = 0; i < pt_plan_get_n_files (plan); i++)
+    {
+      const char *after;
+      const char *path = pt_plan_get_file (plan, i, NULL, &after);
+
+      ph_context_step (ctx, "writing %s", path);
+      if (!ph_files_replace (ctx->root_fd, path + 1, after, &local))
+        return put_back (ctx, id, local, error);
+      ph_kernel_step_done (ctx);
+    }
+
+  for (i = 0; i < pt_plan_get_n_commands (plan); i++)
+    {
+      const char * const *argv = pt_plan_get_command (plan, i);
+
+      ph_context_step (ctx, "running %s", argv[0]);
+      if (!ph_kernel_run (ctx, argv, &local))
+        return put_back (ctx, id, local, error);
+      ph_kernel_step_done (ctx);
+    }
+
+  for (i = 0; i < sysfs->len; i++)
+    {
+      PtPlanSysfsWrite *write = g_ptr_array_index (sysfs, i);
+
+      ph_context_step (ctx, "writing %s", write->path);
+      if (!ph_kernel_write (ctx, write->path, write->value, &local))
+        return put_back (ctx, id, local, error);
+      ph_kernel_step_done (ctx);
+    }
+
+  if (id != 0 && !ph_journal_set_state (ctx, id, "done", &local))
+    return put_back (ctx, id, local, error);
+
+  if (change_id != NULL)
+    *change_id = id;
+  return TRUE;
+}

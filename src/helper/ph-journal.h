@@ -1,0 +1,47 @@
+/* ph-journal.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "ph-context.h"
+#include "pt-plan.h"
+
+G_BEGIN_DECLS
+
+#define PH_STATE_DIR "var/lib/passthrough"
+
+typedef struct
+{
+  guint id;
+  char *summary;
+  char *time;
+  char *state;            /* applying, done, rolled-back, undone */
+  GStrv paths;
+} PhChange;
+
+void       ph_change_free          (PhChange   *change);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PhChange, ph_change_free)
+
+gboolean   ph_journal_lock         (PhContext  *ctx,
+                                    GError    **error);
+guint      ph_journal_begin        (PhContext  *ctx,
+                                    PtPlan     *plan,
+                                    GError    **error);
+gboolean   ph_journal_set_state    (PhContext  *ctx,
+                                    guint       id,
+                                    const char *state,
+                                    GError    **error);
+gboolean   ph_journal_roll_back    (PhContext  *ctx,
+                                    guint       id,
+                                    GError    **error);
+gboolean   ph_journal_recover      (PhContext  *ctx,
+                                    GError    **error);
+GPtrArray *ph_journal_list         (PhContext  *ctx);
+PtPlan    *ph_journal_undo_plan    (PhContext  *ctx,
+                                    guint       from_id,
+                                    GArray     *undone,
+                                    GError    **error);
+
+G_END_DECLS

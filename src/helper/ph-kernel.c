@@ -1,0 +1,156 @@
+/* ph-kernel.c
+ *
+ * The installed helper's kernel: real sysfs writes and real programs, with
+ * an empty environment apart from a fixed PATH and the C locale. A tool's
+ * output is passed on line by line as it runs.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+
+#include "ph-commands.h"
+#include "ph-context.h"
+#include "ph-files.h"
+#include "ph-sysfs.h"
+#include "pt-error.h"
+
+gboolean
+ph_kernel_write (PhContext   *ctx,
+                 const char  *path,
+                 const char  *value,
+                 GError     **error)
+{
+  PhSysfsTarget target;
+  const char *attr;
+  int dir_fd, fd;
+  ssize_t n;
+  gsize len = strlen (value);
+
+  if (!ph_sysfs_parse_target (path, value, &target, error))
+    return FALSE;
+
+  switch (target.kind)
+    {
+    case PH_SYSFS_DEVICE_ATTR:
+      dir_fd = ph_sysfs_open_device_dir (ctx->root_fd, target.address, error);
+      attr = target.name;
+      break;
+    case PH_SYSFS_DRIVER_UNBIND:
+      {
+        g_autofree char *dir = g_strconcat ("sys/bus/pci/drivers/", target.name, NULL);
+
+        dir_fd = ph_files_open_dir (ctx->root_fd, dir, FALSE, error);
+        attr = "unbind";
+      }
+      break;
+    case PH_SYSFS_DRIVERS_PROBE:
+    default:
+      dir_fd = ph_files_open_dir (ctx->root_fd, "sys/bus/pci", FALSE, error);
+      attr = "drivers_probe";
+      break;
+    }
+
+  if (dir_fd < 0)
+    return FALSE;
+
+  fd = openat (dir_fd, attr, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+  close (dir_fd);
+  if (fd < 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot open %s: %s",
+                   path, g_strerror (errno));
+      return FALSE;
+    }
+
+  do
+    n = write (fd, value, len);
+  while (n < 0 && errno == EINTR);
+  if (n < 0 || (gsize) n != len)
+    {
+      int saved = n < 0 ? errno : EIO;
+
+      close (fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "the kernel refused %s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+
+  close (fd);
+  return TRUE;
+}
+
+gboolean
+ph_kernel_run (PhContext          *ctx,
+               const char * const *argv,
+               GError            **error)
+{
+  const char *env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autofree char *program = ph_commands_resolve (ctx->root_fd, argv[0]);
+  g_autoptr(GPtrArray) full = g_ptr_array_new ();
+  g_autoptr(GString) tail = g_string_new (NULL);
+  char *line;
+  guint i;
+
+  if (!ph_commands_check (argv, error))
+    return FALSE;
+
+  if (program == NULL)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_NOT_SUPPORTED,
+                   "%s is not installed in /usr/sbin, /usr/bin, /sbin or /bin", argv[0]);
+      return FALSE;
+    }
+
+  g_ptr_array_add (full, program);
+  for (i = 1; argv[i] != NULL; i++)
+    g_ptr_array_add (full, (char *) argv[i]);
+  g_ptr_array_add (full, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_MERGE |
+                                        G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+  g_subprocess_launcher_set_environ (launcher, (char **) env);
+  g_subprocess_launcher_set_cwd (launcher, "/");
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) full->pdata, error);
+  if (process == NULL)
+    return FALSE;
+
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  while ((line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, NULL)) != NULL)
+    {
+      ph_context_log (ctx, line);
+      g_string_append_printf (tail, "%s\n", line);
+      if (tail->len > 2048)
+        g_string_erase (tail, 0, tail->len - 2048);
+      g_free (line);
+    }
+
+  if (!g_subprocess_wait (process, NULL, error))
+    return FALSE;
+
+  if (!g_subprocess_get_if_exited (process) || g_subprocess_get_exit_status (process) != 0)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_FAILED, "%s failed (exit status %d):\n%s",
+                   argv[0], g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1,
+                   tail->str);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+ph_kernel_step_done (PhContext *ctx)
+{
+}

@@ -1,0 +1,276 @@
+/* ph-main.c — passthrough-helper
+ *
+ * The privileged half of Passthrough, run through pkexec:
+ *
+ *   passthrough-helper bind-devices bind ADDRESS [--force]
+ *   passthrough-helper bind-devices return ADDRESS [--device-only]
+ *   passthrough-helper sriov set-vfs ADDRESS COUNT [--keep-vfs-free]
+ *   passthrough-helper configure-boot enable-iommu
+ *   passthrough-helper configure-boot undo [CHANGE]
+ *   passthrough-helper configure-boot history
+ *
+ * (each with --dry-run, which only reads and needs no privilege; --json
+ * prints the plan as JSON). It takes no path, program or module name from
+ * its caller and ignores its environment: it scans the host itself and
+ * computes the plan with the same core code as `passthroughctl --dry-run`.
+ * One run at a time (a lock); an interrupted run is finished or rolled back
+ * by the next (ph-journal.c, ph-devices.c). Exit statuses:
+ * pt-helper-protocol.h.
+ *
+ * Test builds (passthrough-helper-test, never installed) take
+ * "--root DIR" first and talk to the emulated kernel of ph-emulator.c.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <fcntl.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ph-apply.h"
+#include "ph-context.h"
+#include "ph-devices.h"
+#include "ph-journal.h"
+#include "ph-request.h"
+#include "pt-boot-plan.h"
+#include "pt-error.h"
+#include "pt-helper-protocol.h"
+#include "pt-json-writer.h"
+#include "pt-scanner.h"
+
+#ifndef PH_TEST_BUILD
+#define PH_TEST_BUILD 0
+#endif
+
+static int
+exit_status_for (const GError *error)
+{
+  if (error->domain == PH_APPLY_ERROR)
+    switch (error->code)
+      {
+      case PH_APPLY_ERROR_ROLLED_BACK:
+        return PT_HELPER_EXIT_ROLLED_BACK;
+      case PH_APPLY_ERROR_INCONSISTENT:
+        return PT_HELPER_EXIT_INCONSISTENT;
+      case PH_APPLY_ERROR_REFUSED:
+      default:
+        return PT_HELPER_EXIT_REFUSED;
+      }
+
+  if (g_error_matches (error, PT_ERROR, PT_ERROR_NOT_FOUND))
+    return PT_HELPER_EXIT_NOT_FOUND;
+  if (g_error_matches (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT))
+    return PT_HELPER_EXIT_USAGE;
+  if (g_error_matches (error, PT_ERROR, PT_ERROR_BUSY) && g_str_has_prefix (error->message, "another change"))
+    return PT_HELPER_EXIT_LOCKED;
+  return PT_HELPER_EXIT_REFUSED;
+}
+
+static int
+fail (const GError *error)
+{
+  fprintf (stderr, "passthrough-helper: %s\n", error->message);
+  return exit_status_for (error);
+}
+
+static void
+print_plan (PtPlan   *plan,
+            gboolean  json)
+{
+  if (json)
+    {
+      PtJsonWriter *writer = pt_json_writer_new (TRUE);
+      g_autofree char *text = NULL;
+
+      pt_plan_write_json (plan, writer);
+      text = pt_json_writer_free_to_string (writer);
+      printf ("%s\n", text);
+    }
+  else
+    {
+      g_autofree char *text = pt_plan_to_text (plan);
+
+      printf ("%s", text);
+    }
+}
+
+/* One line per change: ID, time, state, summary, files (comma-separated). */
+static void
+print_history (PhContext *ctx)
+{
+  g_autoptr(GPtrArray) changes = ph_journal_list (ctx);
+  guint i;
+
+  for (i = 0; i < changes->len; i++)
+    {
+      PhChange *change = g_ptr_array_index (changes, i);
+      g_autofree char *files = g_strjoinv (",", change->paths);
+
+      printf ("%u\t%s\t%s\t%s\t%s\n", change->id, change->time != NULL ? change->time : "",
+              change->state != NULL ? change->state : "", change->summary != NULL ? change->summary : "",
+              files);
+    }
+}
+
+static PtPlan *
+compute_plan (PhContext        *ctx,
+              const PhRequest  *request,
+              PtHost          **host,
+              GArray           *undone,
+              GError          **error)
+{
+  g_autoptr(PtRoot) root = NULL;
+  g_autoptr(PtScanner) scanner = NULL;
+
+  switch (request->verb)
+    {
+    case PH_VERB_BIND:
+    case PH_VERB_RETURN:
+    case PH_VERB_SET_VFS:
+      scanner = pt_scanner_new (ctx->root);
+      *host = pt_scanner_scan (scanner, NULL, error);
+      if (*host == NULL)
+        return NULL;
+      return ph_devices_plan (ctx, *host, request, error);
+
+    case PH_VERB_ENABLE_IOMMU:
+      root = pt_root_open (ctx->root, error);
+      return root != NULL ? pt_boot_plan_enable_iommu_for_root (root, error) : NULL;
+
+    case PH_VERB_UNDO:
+      return ph_journal_undo_plan (ctx, request->change_id, undone, error);
+
+    case PH_VERB_HISTORY:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static int
+run (PhRequest *request)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtHost) host = NULL;
+  g_autoptr(PtPlan) plan = NULL;
+  g_autoptr(GArray) undone = g_array_new (FALSE, FALSE, sizeof (guint));
+  gboolean read_only = request->dry_run || request->verb == PH_VERB_HISTORY;
+  PhContext ctx = { -1, NULL, 0, 0 };
+  guint change_id = 0;
+  guint i;
+  int status = PT_HELPER_EXIT_OK;
+
+  if (!read_only && geteuid () != 0)
+    {
+      fprintf (stderr, "passthrough-helper: changing the host needs root; run it through pkexec\n");
+      return PT_HELPER_EXIT_NOT_ROOT;
+    }
+
+  ctx.root = PH_TEST_BUILD ? request->root : g_strdup ("/");
+  request->root = NULL;
+  if (ctx.root == NULL)
+    {
+      fprintf (stderr, "passthrough-helper: the test build needs --root DIR\n");
+      return PT_HELPER_EXIT_USAGE;
+    }
+
+  ctx.root_fd = open (ctx.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (ctx.root_fd < 0)
+    {
+      fprintf (stderr, "passthrough-helper: cannot open %s\n", ctx.root);
+      g_free (ctx.root);
+      return PT_HELPER_EXIT_REFUSED;
+    }
+
+  if (!read_only &&
+      (!ph_journal_lock (&ctx, &error) || !ph_journal_recover (&ctx, &error) ||
+       !ph_devices_recover (&ctx, &error)))
+    {
+      status = fail (error);
+      goto out;
+    }
+
+  if (request->verb == PH_VERB_HISTORY)
+    {
+      print_history (&ctx);
+      goto out;
+    }
+
+  plan = compute_plan (&ctx, request, &host, undone, &error);
+  if (plan == NULL)
+    {
+      status = fail (error);
+      goto out;
+    }
+
+  if (request->dry_run)
+    {
+      print_plan (plan, request->json);
+      goto out;
+    }
+
+  if (pt_plan_is_empty (plan))
+    {
+      printf ("%s\n", pt_plan_get_summary (plan));
+      goto out;
+    }
+
+  printf ("%s\n", pt_plan_get_summary (plan));
+  fflush (stdout);
+
+  if (request->verb == PH_VERB_ENABLE_IOMMU || request->verb == PH_VERB_UNDO)
+    {
+      if (!ph_apply_plan (&ctx, plan, &change_id, &error))
+        {
+          status = fail (error);
+          goto out;
+        }
+      for (i = 0; i < undone->len; i++)
+        if (!ph_journal_set_state (&ctx, g_array_index (undone, guint, i), "undone", &error))
+          {
+            status = fail (error);
+            goto out;
+          }
+      if (change_id != 0)
+        printf ("change %u recorded; “configure-boot undo %u” undoes it\n", change_id, change_id);
+      if (pt_plan_get_reboot (plan))
+        printf ("restart to use the new boot configuration\n");
+    }
+  else if (!ph_devices_apply (&ctx, host, request, plan, &error))
+    status = fail (error);
+
+out:
+  close (ctx.root_fd);
+  g_free (ctx.root);
+  return status;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  PhRequest request;
+  int status;
+
+  /* Nothing from the caller's environment: pkexec passes little, sudo more. */
+  clearenv ();
+  setenv ("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
+  setenv ("LC_ALL", "C", 1);
+  setlocale (LC_ALL, "C");
+  umask (022);
+
+  if (!ph_request_parse (argc, argv, PH_TEST_BUILD, &request, &error))
+    {
+      fprintf (stderr, "passthrough-helper: %s\n", error->message);
+      return PT_HELPER_EXIT_USAGE;
+    }
+
+  status = run (&request);
+  ph_request_clear (&request);
+  return status;
+}

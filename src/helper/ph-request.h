@@ -1,0 +1,50 @@
+/* ph-request.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The polkit action is chosen by argv[1], so the verb is argv[2]. */
+typedef enum
+{
+  PH_VERB_BIND,          /* bind-devices bind ADDRESS [--force] */
+  PH_VERB_RETURN,        /* bind-devices return ADDRESS [--device-only] */
+  PH_VERB_SET_VFS,       /* sriov set-vfs ADDRESS COUNT [--keep-vfs-free] */
+  PH_VERB_ENABLE_IOMMU,  /* configure-boot enable-iommu */
+  PH_VERB_UNDO,          /* configure-boot undo [ID] */
+  PH_VERB_HISTORY,       /* configure-boot history */
+} PhVerb;
+
+#define PH_ADDRESS_LEN 12  /* dddd:bb:ss.f */
+#define PH_MAX_ARG_LEN 64
+#define PH_MAX_VFS 65535
+
+typedef struct
+{
+  PhVerb verb;
+  char address[PH_ADDRESS_LEN + 1];
+  int count;
+  guint change_id;       /* 0: the latest */
+  gboolean force;
+  gboolean device_only;
+  gboolean keep_vfs_free;
+  gboolean dry_run;
+  gboolean json;
+  char *root;            /* test builds only: the fixture root */
+} PhRequest;
+
+gboolean ph_request_parse (int          argc,
+                           char       **argv,
+                           gboolean     allow_root,
+                           PhRequest   *request,
+                           GError     **error);
+void     ph_request_clear (PhRequest   *request);
+
+gboolean ph_is_pci_address (const char *text);
+
+G_END_DECLS
