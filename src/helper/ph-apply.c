@@ -82,6 +82,7 @@ ph_apply_check (PtPlan  *plan,
 static gboolean
 put_back (PhContext  *ctx,
           guint       id,
+          gboolean    regenerate,
           GError     *cause,
           GError    **error)
 {
@@ -95,7 +96,7 @@ put_back (PhContext  *ctx,
       return FALSE;
     }
 
-  if (!ph_journal_roll_back (ctx, id, &undo_error))
+  if (!ph_journal_roll_back (ctx, id, regenerate, &undo_error))
     {
       ph_apply_wrap_error (error, PH_APPLY_ERROR_INCONSISTENT, cause,
                            "Putting the files back failed too: %s. The copies are in /%s/changes/%u; "
@@ -122,6 +123,7 @@ ph_apply_plan (PhContext  *ctx,
 {
   GPtrArray *sysfs = pt_plan_get_sysfs (plan);
   g_autoptr(GError) local = NULL;
+  gboolean regenerated = FALSE;
   guint id = 0;
   guint i;
 
@@ -148,7 +150,7 @@ ph_apply_plan (PhContext  *ctx,
 
       ph_context_step (ctx, "writing %s", path);
       if (!ph_files_replace (ctx->root_fd, path + 1, after, &local))
-        return put_back (ctx, id, local, error);
+        return put_back (ctx, id, regenerated, local, error);
       ph_kernel_step_done (ctx);
     }
 
@@ -158,7 +160,8 @@ ph_apply_plan (PhContext  *ctx,
 
       ph_context_step (ctx, "running %s", argv[0]);
       if (!ph_kernel_run (ctx, argv, &local))
-        return put_back (ctx, id, local, error);
+        return put_back (ctx, id, regenerated, local, error);
+      regenerated |= ph_commands_is_regenerator (argv[0]);
       ph_kernel_step_done (ctx);
     }
 
@@ -168,12 +171,12 @@ ph_apply_plan (PhContext  *ctx,
 
       ph_context_step (ctx, "writing %s", write->path);
       if (!ph_kernel_write (ctx, write->path, write->value, &local))
-        return put_back (ctx, id, local, error);
+        return put_back (ctx, id, regenerated, local, error);
       ph_kernel_step_done (ctx);
     }
 
   if (id != 0 && !ph_journal_set_state (ctx, id, "done", &local))
-    return put_back (ctx, id, local, error);
+    return put_back (ctx, id, regenerated, local, error);
 
   if (change_id != NULL)
     *change_id = id;

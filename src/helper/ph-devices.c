@@ -175,7 +175,10 @@ restore_device (PhContext   *ctx,
   if (!read_state (ctx, address, &now, error))
     return FALSE;
 
-  ok = write_step (ctx, override_path, override[0] != '\0' ? override : "\n", error);
+  /* Only what differs is written: a device the run never reached is left alone. */
+  ok = TRUE;
+  if (g_strcmp0 (now.override != NULL ? now.override : "", override) != 0)
+    ok = write_step (ctx, override_path, override[0] != '\0' ? override : "\n", error);
   if (ok && now.driver != NULL && !g_str_equal (now.driver, driver))
     {
       g_autofree char *unbind = g_strdup_printf ("/sys/bus/pci/drivers/%s/unbind", now.driver);

@@ -20,7 +20,7 @@
  * emulated driver. ROOT/.emulate injects faults, one per line:
  *
  *   busy-unbind ADDRESS        the driver's unbind fails with EBUSY
- *   refuse-bind ADDRESS        every driver's probe of ADDRESS fails
+ *   refuse-bind ADDRESS DRIVER  DRIVER's probe of ADDRESS fails
  *   fail-command NAME          NAME exits with status 1
  *   crash-after-step N         the helper is killed (SIGKILL) after step N
  *
@@ -82,6 +82,16 @@ faulty (PhContext  *ctx,
     return FALSE;
   lines = g_strsplit (text, "\n", -1);
   return g_strv_contains ((const char * const *) lines, wanted);
+}
+
+static gboolean
+refuses (PhContext  *ctx,
+         const char *address,
+         const char *driver)
+{
+  g_autofree char *arg = g_strconcat (address, " ", driver, NULL);
+
+  return faulty (ctx, "refuse-bind", arg);
 }
 
 static char *
@@ -258,7 +268,7 @@ probe (PhContext  *ctx,
   g_autoptr(GDir) drivers = NULL;
   const char *name;
 
-  if (dir == NULL || (current = driver_of (dir)) != NULL || faulty (ctx, "refuse-bind", address))
+  if (dir == NULL || (current = driver_of (dir)) != NULL)
     return;
 
   override = read_attr (dir, "driver_override");
@@ -266,7 +276,7 @@ probe (PhContext  *ctx,
     {
       g_autofree char *driver_dir = g_build_filename (drivers_path, override, NULL);
 
-      if (g_file_test (driver_dir, G_FILE_TEST_IS_DIR))
+      if (g_file_test (driver_dir, G_FILE_TEST_IS_DIR) && !refuses (ctx, address, override))
         bind_to (ctx, dir, address, override);
       return;
     }
@@ -286,7 +296,7 @@ probe (PhContext  *ctx,
 
       /* vfio-pci has no ID table of its own: it binds only by override. */
       if (module != NULL && !g_str_equal (name, "vfio-pci") &&
-          g_strv_contains ((const char * const *) modules, module))
+          g_strv_contains ((const char * const *) modules, module) && !refuses (ctx, address, name))
         {
           bind_to (ctx, dir, address, name);
           return;
@@ -493,6 +503,7 @@ set_numvfs (PhContext   *ctx,
 {
   g_autofree char *total = read_attr (dir, "sriov_totalvfs");
   g_autofree char *current = read_attr (dir, "sriov_numvfs");
+  g_autofree char *pf_driver = driver_of (dir);
   int count = atoi (value);
   int errsv = 0;
 
@@ -502,7 +513,7 @@ set_numvfs (PhContext   *ctx,
     errsv = ERANGE;
   else if (count != 0 && atoi (current) != 0)
     errsv = EBUSY;
-  else if (count != 0 && driver_of (dir) == NULL)
+  else if (count != 0 && pf_driver == NULL)
     errsv = ENOENT;
 
   if (errsv != 0)
@@ -534,8 +545,8 @@ ph_kernel_write (PhContext   *ctx,
   if (!ph_sysfs_parse_target (path, value, &target, error))
     return FALSE;
 
-  /* The same link checks as the real kernel write. */
-  fd = ph_sysfs_open_device_dir (ctx->root_fd, target.address, error);
+  /* The same checks and the same open as the real kernel write. */
+  fd = ph_sysfs_open_target (ctx->root_fd, &target, error);
   if (fd < 0)
     return FALSE;
   close (fd);

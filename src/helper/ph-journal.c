@@ -325,12 +325,16 @@ regenerators (GKeyFile *file)
 /**
  * ph_journal_roll_back:
  *
- * Puts every file of change @id back as it was and regenerates what
- * depends on them; the change becomes "rolled-back".
+ * @regenerate: run the regenerators again (when one had run with the new files)
+ *
+ * Puts every file of change @id back as it was, marks the change
+ * "rolled-back", and then regenerates what depends on the files. A failing
+ * regenerator leaves the files restored; the error names the command to run.
  */
 gboolean
 ph_journal_roll_back (PhContext  *ctx,
                       guint       id,
+                      gboolean    regenerate,
                       GError    **error)
 {
   g_autoptr(GKeyFile) file = load_change (ctx, id);
@@ -358,17 +362,28 @@ ph_journal_roll_back (PhContext  *ctx,
         return FALSE;
     }
 
+  if (!ph_journal_set_state (ctx, id, "rolled-back", error))
+    return FALSE;
+
   commands = regenerators (file);
-  for (i = 0; i < (int) commands->len; i++)
+  for (i = 0; regenerate && i < (int) commands->len; i++)
     {
       const char * const *argv = g_ptr_array_index (commands, i);
+      g_autoptr(GError) local = NULL;
 
       ph_context_step (ctx, "running %s", argv[0]);
-      if (!ph_kernel_run (ctx, argv, error))
-        return FALSE;
+      if (!ph_kernel_run (ctx, argv, &local))
+        {
+          g_autofree char *line = g_strjoinv (" ", (char **) argv);
+
+          g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
+                       "the files are back as they were, but regenerating from them failed: %s\n"
+                       "Run “%s” as root once the cause is fixed.", local->message, line);
+          return FALSE;
+        }
     }
 
-  return ph_journal_set_state (ctx, id, "rolled-back", error);
+  return TRUE;
 }
 
 /**
@@ -392,8 +407,9 @@ ph_journal_recover (PhContext  *ctx,
       if (g_strcmp0 (state, "applying") != 0)
         continue;
 
+      /* Whether a regenerator had run is unknown: run them again. */
       ph_context_step (ctx, "change %u was interrupted; rolling it back", id);
-      if (!ph_journal_roll_back (ctx, id, error))
+      if (!ph_journal_roll_back (ctx, id, TRUE, error))
         return FALSE;
     }
 
@@ -460,7 +476,7 @@ ph_journal_undo_plan (PhContext  *ctx,
 {
   g_autoptr(GArray) ids = list_ids (ctx);
   g_autoptr(GHashTable) restore = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) commands = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_autoptr(PtPlan) plan = NULL;

@@ -35,6 +35,7 @@ gboolean   ph_journal_set_state    (PhContext  *ctx,
                                     GError    **error);
 gboolean   ph_journal_roll_back    (PhContext  *ctx,
                                     guint       id,
+                                    gboolean    regenerate,
                                     GError    **error);
 gboolean   ph_journal_recover      (PhContext  *ctx,
                                     GError    **error);

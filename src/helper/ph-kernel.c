@@ -29,46 +29,16 @@ ph_kernel_write (PhContext   *ctx,
                  GError     **error)
 {
   PhSysfsTarget target;
-  const char *attr;
-  int dir_fd, fd;
-  ssize_t n;
   gsize len = strlen (value);
+  ssize_t n;
+  int fd;
 
   if (!ph_sysfs_parse_target (path, value, &target, error))
     return FALSE;
 
-  switch (target.kind)
-    {
-    case PH_SYSFS_DEVICE_ATTR:
-      dir_fd = ph_sysfs_open_device_dir (ctx->root_fd, target.address, error);
-      attr = target.name;
-      break;
-    case PH_SYSFS_DRIVER_UNBIND:
-      {
-        g_autofree char *dir = g_strconcat ("sys/bus/pci/drivers/", target.name, NULL);
-
-        dir_fd = ph_files_open_dir (ctx->root_fd, dir, FALSE, error);
-        attr = "unbind";
-      }
-      break;
-    case PH_SYSFS_DRIVERS_PROBE:
-    default:
-      dir_fd = ph_files_open_dir (ctx->root_fd, "sys/bus/pci", FALSE, error);
-      attr = "drivers_probe";
-      break;
-    }
-
-  if (dir_fd < 0)
-    return FALSE;
-
-  fd = openat (dir_fd, attr, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-  close (dir_fd);
+  fd = ph_sysfs_open_target (ctx->root_fd, &target, error);
   if (fd < 0)
-    {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot open %s: %s",
-                   path, g_strerror (errno));
-      return FALSE;
-    }
+    return FALSE;
 
   do
     n = write (fd, value, len);

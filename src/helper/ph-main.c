@@ -29,6 +29,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -152,7 +153,8 @@ compute_plan (PhContext        *ctx,
 }
 
 static int
-run (PhRequest *request)
+run (PhRequest  *request,
+     const char *root)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PtHost) host = NULL;
@@ -170,13 +172,7 @@ run (PhRequest *request)
       return PT_HELPER_EXIT_NOT_ROOT;
     }
 
-  ctx.root = PH_TEST_BUILD ? request->root : g_strdup ("/");
-  request->root = NULL;
-  if (ctx.root == NULL)
-    {
-      fprintf (stderr, "passthrough-helper: the test build needs --root DIR\n");
-      return PT_HELPER_EXIT_USAGE;
-    }
+  ctx.root = g_strdup (root);
 
   ctx.root_fd = open (ctx.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (ctx.root_fd < 0)
@@ -254,8 +250,8 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
+  const char *root = "/";
   PhRequest request;
-  int status;
 
   /* Nothing from the caller's environment: pkexec passes little, sudo more. */
   clearenv ();
@@ -264,13 +260,24 @@ main (int   argc,
   setlocale (LC_ALL, "C");
   umask (022);
 
-  if (!ph_request_parse (argc, argv, PH_TEST_BUILD, &request, &error))
+#if PH_TEST_BUILD
+  /* Only the test build, never installed, can be pointed at a fixture tree. */
+  if (argc < 3 || strcmp (argv[1], "--root") != 0 || argv[2][0] != '/')
+    {
+      fprintf (stderr, "passthrough-helper: the test build needs --root DIR first\n");
+      return PT_HELPER_EXIT_USAGE;
+    }
+  root = argv[2];
+  argv[2] = argv[0];
+  argv += 2;
+  argc -= 2;
+#endif
+
+  if (!ph_request_parse (argc, argv, &request, &error))
     {
       fprintf (stderr, "passthrough-helper: %s\n", error->message);
       return PT_HELPER_EXIT_USAGE;
     }
 
-  status = run (&request);
-  ph_request_clear (&request);
-  return status;
+  return run (&request, root);
 }

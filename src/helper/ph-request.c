@@ -148,35 +148,25 @@ set_flag (PhRequest  *request,
 
 /**
  * ph_request_parse:
- * @allow_root: whether a leading "--root DIR" is accepted (test builds)
- *
  * Fills @request from `passthrough-helper GROUP VERB [ARGS…] [FLAGS…]`.
  */
 gboolean
 ph_request_parse (int          argc,
                   char       **argv,
-                  gboolean     allow_root,
                   PhRequest   *request,
                   GError     **error)
 {
   const VerbSpec *spec = NULL;
   const char *positional[2] = { NULL, NULL };
   int n_positional = 0;
-  int i, first = 1;
+  int i;
+  const int first = 1;
   gsize v;
 
   memset (request, 0, sizeof *request);
 
   if (argc > 16)
     return fail (error, "too many arguments");
-
-  if (allow_root && argc > 2 && g_strcmp0 (argv[1], "--root") == 0)
-    {
-      if (argv[2][0] != '/' || strstr (argv[2], "/..") != NULL)
-        return fail (error, "--root needs an absolute path without “..”");
-      request->root = g_strdup (argv[2]);
-      first = 3;
-    }
 
   for (i = first; i < argc; i++)
     {
@@ -260,8 +250,3 @@ ph_request_parse (int          argc,
   return TRUE;
 }
 
-void
-ph_request_clear (PhRequest *request)
-{
-  g_clear_pointer (&request->root, g_free);
-}

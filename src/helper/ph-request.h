@@ -35,15 +35,12 @@ typedef struct
   gboolean keep_vfs_free;
   gboolean dry_run;
   gboolean json;
-  char *root;            /* test builds only: the fixture root */
 } PhRequest;
 
 gboolean ph_request_parse (int          argc,
                            char       **argv,
-                           gboolean     allow_root,
                            PhRequest   *request,
                            GError     **error);
-void     ph_request_clear (PhRequest   *request);
 
 gboolean ph_is_pci_address (const char *text);
 

@@ -197,3 +197,54 @@ ph_sysfs_open_device_dir (int          root_fd,
                  address, g_strerror (errno));
   return fd;
 }
+
+/**
+ * ph_sysfs_open_target:
+ *
+ * Opens the attribute for writing, without following a link at its name.
+ *
+ * Returns: the fd, or -1 with @error set
+ */
+int
+ph_sysfs_open_target (int                   root_fd,
+                      const PhSysfsTarget  *target,
+                      GError              **error)
+{
+  g_autofree char *driver_dir = NULL;
+  const char *attr;
+  int dir_fd, fd;
+
+  switch (target->kind)
+    {
+    case PH_SYSFS_DEVICE_ATTR:
+      dir_fd = ph_sysfs_open_device_dir (root_fd, target->address, error);
+      attr = target->name;
+      break;
+    case PH_SYSFS_DRIVER_UNBIND:
+      driver_dir = g_strconcat ("sys/bus/pci/drivers/", target->name, NULL);
+      dir_fd = ph_files_open_dir (root_fd, driver_dir, FALSE, error);
+      attr = "unbind";
+      break;
+    case PH_SYSFS_DRIVERS_PROBE:
+    default:
+      dir_fd = ph_files_open_dir (root_fd, "sys/bus/pci", FALSE, error);
+      attr = "drivers_probe";
+      break;
+    }
+
+  if (dir_fd < 0)
+    return -1;
+
+  fd = openat (dir_fd, attr, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+  close (dir_fd);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, PT_ERROR, saved == ENOENT ? PT_ERROR_NOT_FOUND : PT_ERROR_FAILED,
+                   "cannot open %s of %s: %s", attr,
+                   target->kind == PH_SYSFS_DRIVER_UNBIND ? target->name : target->address,
+                   g_strerror (saved));
+    }
+  return fd;
+}

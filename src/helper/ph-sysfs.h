@@ -32,6 +32,9 @@ gboolean ph_sysfs_parse_target    (const char     *path,
 int      ph_sysfs_open_device_dir (int             root_fd,
                                    const char     *address,
                                    GError        **error);
+int      ph_sysfs_open_target     (int             root_fd,
+                                   const PhSysfsTarget *target,
+                                   GError        **error);
 gboolean ph_is_driver_name        (const char     *name);
 
 G_END_DECLS

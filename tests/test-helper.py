@@ -1,0 +1,483 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""passthrough-helper on copies of the fixture hosts, with the emulated kernel
+of its test build: binding moves the driver links as Linux does, failures
+are put back, boot changes are journalled and undone byte for byte, hostile
+input is refused with nothing written, and a run killed after any step is
+finished or rolled back by the next one.
+
+Usage: test-helper.py HELPER_TEST INSTALLED_HELPER PASSTHROUGHCTL FIXTURES_DIR
+Prints TAP.
+"""
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+helper, installed_helper, ctl, fixtures = sys.argv[1:5]
+results = []
+EXIT_USAGE, EXIT_REFUSED, EXIT_NOT_FOUND = 64, 65, 66
+EXIT_ROLLED_BACK, EXIT_LOCKED = 70, 75
+
+
+def case(name):
+    def register(fn):
+        results.append((name, fn))
+        return fn
+    return register
+
+
+def host(name):
+    root = tempfile.mkdtemp(prefix=f"helper-{name}-")
+    shutil.rmtree(root)
+    shutil.copytree(os.path.join(fixtures, name), root, symlinks=True)
+    return root
+
+
+def run(root, *args):
+    return subprocess.run([helper, "--root", root, *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def tree_digest(root):
+    """Everything under root but the helper's lock (and the directories it lives in)."""
+    digest = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(dirnames + filenames):
+            path = os.path.join(dirpath, name)
+            rel = os.path.relpath(path, root)
+            if rel in ("var", "var/lib", "var/lib/passthrough", "var/lib/passthrough/lock"):
+                continue
+            digest.update(rel.encode() + b"\0")
+            if os.path.islink(path):
+                digest.update(b"L" + os.readlink(path).encode())
+            elif os.path.isfile(path):
+                with open(path, "rb") as f:
+                    digest.update(b"F" + f.read())
+    return digest.hexdigest()
+
+
+def driver(root, address):
+    link = os.path.join(root, "sys/bus/pci/devices", address, "driver")
+    return os.path.basename(os.readlink(link)) if os.path.islink(link) else None
+
+
+def attr(root, address, name):
+    with open(os.path.join(root, "sys/bus/pci/devices", address, name)) as f:
+        return f.read().strip()
+
+
+def groups(root):
+    r = subprocess.run([ctl, "--root", root, "groups", "--json"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return {g["group"]: g for g in json.loads(r.stdout)}
+
+
+def devices(root):
+    r = subprocess.run([ctl, "--root", root, "devices", "--json"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return {d["address"]: d for d in json.loads(r.stdout)}
+
+
+def emulate(root, *lines):
+    with open(os.path.join(root, ".emulate"), "a") as f:
+        f.write("".join(line + "\n" for line in lines))
+
+
+def read(root, rel):
+    path = os.path.join(root, rel)
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return f.read()
+
+
+def emulated_commands(root):
+    text = read(root, "var/log/passthrough-emulator.log") or ""
+    return [line.split("\t") for line in text.splitlines()]
+
+
+@case("bind moves the whole group to vfio-pci by address; /dev/vfio/N appears")
+def _():
+    root = host("desktop-intel")
+    r = run(root, "bind-devices", "return", "0000:02:00.0")
+    assert r.returncode == 0, r.stderr
+    assert (driver(root, "0000:02:00.0"), driver(root, "0000:02:00.1")) == ("nouveau", "snd_hda_intel")
+    assert not os.path.exists(os.path.join(root, "dev/vfio/2"))
+    assert attr(root, "0000:02:00.0", "driver_override") == "(null)"
+    r = run(root, "bind-devices", "bind", "0000:02:00.1")
+    assert r.returncode == 0, r.stderr
+    assert "step 6/6" in r.stdout, r.stdout
+    assert driver(root, "0000:02:00.0") == driver(root, "0000:02:00.1") == "vfio-pci"
+    assert attr(root, "0000:02:00.0", "driver_override") == "vfio-pci"
+    assert driver(root, "0000:00:01.1") == "pcieport", "the bridge stays"
+    assert os.path.exists(os.path.join(root, "dev/vfio/2"))
+    assert groups(root)[2]["viable"] is True
+    assert not os.path.exists(os.path.join(root, "var/lib/passthrough/devices.ini"))
+
+
+@case("binding one GPU leaves its identical twin on its driver")
+def _():
+    root = host("desktop-intel")
+    run(root, "bind-devices", "return", "0000:02:00.0")
+    assert attr(root, "0000:01:00.0", "device") == attr(root, "0000:02:00.0", "device")
+    r = run(root, "bind-devices", "bind", "0000:02:00.0")
+    assert r.returncode == 0, r.stderr
+    assert driver(root, "0000:01:00.0") == "nouveau"
+    assert driver(root, "0000:01:00.1") == "snd_hda_intel"
+
+
+@case("a device the host uses is refused, naming the reason, until --force")
+def _():
+    root = host("desktop-intel")
+    before = tree_digest(root)
+    r = run(root, "bind-devices", "bind", "0000:01:00.0")
+    assert r.returncode == EXIT_REFUSED, r.returncode
+    assert "boot GPU" in r.stderr and "--force" in r.stderr, r.stderr
+    assert tree_digest(root) == before, "nothing written"
+    r = run(root, "bind-devices", "bind", "0000:01:00.0", "--force")
+    assert r.returncode == 0, r.stderr
+    assert driver(root, "0000:01:00.0") == "vfio-pci"
+
+
+@case("vfio-pci is loaded first when it is not")
+def _():
+    root = host("amd-host")
+    shutil.rmtree(os.path.join(root, "sys/bus/pci/drivers/vfio-pci"), ignore_errors=True)
+    info = devices(root)
+    target = next(g for g in groups(root).values()
+                  if not g["used_by_host"] and g["host_drivers"]
+                  and all(not info[a].get("bridge") for a in g["devices"]))
+    r = run(root, "bind-devices", "bind", target["devices"][0])
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert emulated_commands(root)[0] == ["modprobe", "vfio-pci"]
+    assert all(driver(root, a) == "vfio-pci" for a in target["devices"]), target
+
+
+@case("an unbind the kernel refuses (EBUSY) puts every member back")
+def _():
+    root = host("desktop-intel")
+    run(root, "bind-devices", "return", "0000:02:00.0")
+    before = tree_digest(root)
+    emulate(root, "busy-unbind 0000:02:00.1")
+    r = run(root, "bind-devices", "bind", "0000:02:00.0")
+    assert r.returncode == EXIT_ROLLED_BACK, (r.returncode, r.stderr)
+    assert "Device or resource busy" in r.stderr and "put back" in r.stderr, r.stderr
+    assert (driver(root, "0000:02:00.0"), driver(root, "0000:02:00.1")) == ("nouveau", "snd_hda_intel")
+    assert attr(root, "0000:02:00.0", "driver_override") == "(null)"
+    os.unlink(os.path.join(root, ".emulate"))
+    assert tree_digest(root) == before
+
+
+@case("a driver that refuses to bind is detected and the group put back")
+def _():
+    root = host("desktop-intel")
+    run(root, "bind-devices", "return", "0000:02:00.0")
+    emulate(root, "refuse-bind 0000:02:00.1 vfio-pci")
+    r = run(root, "bind-devices", "bind", "0000:02:00.0")
+    assert r.returncode == EXIT_ROLLED_BACK, (r.returncode, r.stderr)
+    assert "did not bind to vfio-pci" in r.stderr, r.stderr
+    assert driver(root, "0000:02:00.0") == "nouveau"
+
+
+@case("return --device-only moves one function; a return no driver takes is undone")
+def _():
+    root = host("desktop-intel")
+    r = run(root, "bind-devices", "return", "0000:02:00.1", "--device-only")
+    assert r.returncode == 0, r.stderr
+    assert (driver(root, "0000:02:00.0"), driver(root, "0000:02:00.1")) == ("vfio-pci", "snd_hda_intel")
+    shutil.rmtree(os.path.join(root, "sys/bus/pci/drivers/nouveau"))
+    r = run(root, "bind-devices", "return", "0000:02:00.0")
+    assert r.returncode == EXIT_ROLLED_BACK, (r.returncode, r.stderr)
+    assert "no host driver took 0000:02:00.0" in r.stderr, r.stderr
+    assert driver(root, "0000:02:00.0") == "vfio-pci"
+
+
+@case("set-vfs: 0 first, range-checked, VFs appear with their own groups, autoprobe off keeps them free")
+def _():
+    root = host("server-sriov")
+    pf = "0000:18:00.0"
+    assert attr(root, pf, "sriov_numvfs") == "4"
+    r = run(root, "sriov", "set-vfs", pf, "2", "--dry-run", "--json")
+    plan = json.loads(r.stdout)
+    assert [w["value"] for w in plan["sysfs"]] == ["0", "2"], plan
+    r = run(root, "sriov", "set-vfs", pf, "2")
+    assert r.returncode == 0, r.stderr
+    assert attr(root, pf, "sriov_numvfs") == "2"
+    vfs = sorted(os.readlink(os.path.join(root, "sys/bus/pci/devices", pf, n))[3:]
+                 for n in os.listdir(os.path.join(root, "sys/bus/pci/devices", pf)) if n.startswith("virtfn"))
+    assert vfs == ["0000:18:10.0", "0000:18:10.2"], vfs
+    assert driver(root, vfs[0]) == "ixgbevf"
+    info = devices(root)
+    assert len({info[vf]["iommu_group"] for vf in vfs} | {info[pf]["iommu_group"]}) == 3, info
+    r = run(root, "sriov", "set-vfs", pf, "3", "--keep-vfs-free")
+    assert r.returncode == 0, r.stderr
+    assert attr(root, pf, "sriov_drivers_autoprobe") == "0"
+    assert driver(root, "0000:18:10.4") is None
+    r = run(root, "sriov", "set-vfs", pf, "64")
+    assert r.returncode == EXIT_USAGE and "0 to 63" in r.stderr, (r.returncode, r.stderr)
+    r = run(root, "sriov", "set-vfs", pf, "0")
+    assert r.returncode == 0, r.stderr
+    assert not any(n.startswith("virtfn") for n in os.listdir(os.path.join(root, "sys/bus/pci/devices", pf)))
+    assert not os.path.exists(os.path.join(root, "sys/bus/pci/devices/0000:18:10.0"))
+
+
+BOOT_HOSTS = ["server-sriov", "laptop-iommu-off", "amd-host", "nvme-root", "popos-kernelstub"]
+
+
+def plan_of(root, *args):
+    r = run(root, *args, "--dry-run", "--json")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+@case("enable-iommu applies exactly its dry run on every boot layout, and undo restores every byte")
+def _():
+    for name in BOOT_HOSTS:
+        root = host(name)
+        ctl_plan = subprocess.run([ctl, "--root", root, "boot", "enable-iommu", "--dry-run", "--json"],
+                                  capture_output=True, text=True)
+        plan = plan_of(root, "configure-boot", "enable-iommu")
+        assert json.loads(ctl_plan.stdout) == plan, (name, "passthroughctl and the helper agree")
+        before = {f["path"]: read(root, f["path"][1:]) for f in plan["files"]}
+        r = run(root, "configure-boot", "enable-iommu")
+        assert r.returncode == 0, (name, r.stderr)
+        for f in plan["files"]:
+            assert read(root, f["path"][1:]) == f["after"], (name, f["path"])
+        assert emulated_commands(root) == plan["commands"], (name, emulated_commands(root))
+        again = plan_of(root, "configure-boot", "enable-iommu")
+        assert again["files"] == [], (name, "idempotent", again)
+        r = run(root, "configure-boot", "undo")
+        assert r.returncode == 0, (name, r.stderr)
+        for path, text in before.items():
+            assert read(root, path[1:]) == text, (name, path)
+        history = run(root, "configure-boot", "history").stdout.splitlines()
+        states = [line.split("\t")[2] for line in history]
+        if plan["files"]:
+            assert states == ["undone", "done"], (name, history)
+
+
+@case("undo N undoes N and every later change; the undo itself can be undone")
+def _():
+    root = host("nvme-root")
+    cfg = "etc/default/grub.d/50-cloudimg-settings.cfg"
+    original = read(root, cfg)
+    assert run(root, "configure-boot", "enable-iommu").returncode == 0
+    after_first = read(root, cfg)
+    with open(os.path.join(root, cfg), "a") as f:
+        f.write('\nGRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=off"\n')
+    assert run(root, "configure-boot", "enable-iommu").returncode == 0
+    r = run(root, "configure-boot", "undo", "1")
+    assert r.returncode == 0, r.stderr
+    assert "Undo changes 1 to 2" in r.stdout, r.stdout
+    assert read(root, cfg) == original
+    r = run(root, "configure-boot", "undo", "3")
+    assert r.returncode == 0, r.stderr
+    assert read(root, cfg) != original and "intel_iommu=on" in read(root, cfg)
+    r = run(root, "configure-boot", "undo", "1")
+    assert r.returncode == EXIT_NOT_FOUND and "not in effect" in r.stderr, (r.returncode, r.stderr)
+    assert after_first is not None
+
+
+def file_states(root, plan):
+    out = []
+    for f in plan["files"]:
+        now = read(root, f["path"][1:])
+        out.append("old" if now == f["before"] else "new" if now == f["after"] else "torn")
+    return out
+
+
+@case("killed after any step of a boot change: each file is old or new, and the next run rolls back")
+def _():
+    for name in ("laptop-iommu-off", "nvme-root", "amd-host"):
+        clean = host(name)
+        plan = plan_of(clean, "configure-boot", "enable-iommu")
+        assert run(clean, "configure-boot", "enable-iommu").returncode == 0
+        steps = 1 + len(plan["files"]) + len(plan["commands"])
+        for k in range(1, steps):
+            root = host(name)
+            emulate(root, f"crash-after-step {k}")
+            r = run(root, "configure-boot", "enable-iommu")
+            assert r.returncode == -9, (name, k, r.returncode, r.stderr)
+            assert "torn" not in file_states(root, plan), (name, k)
+            os.unlink(os.path.join(root, ".emulate"))
+            r = run(root, "configure-boot", "enable-iommu")
+            assert r.returncode == 0, (name, k, r.stderr)
+            assert "was interrupted; rolling it back" in r.stdout, (name, k, r.stdout)
+            assert file_states(root, plan) == ["new"] * len(plan["files"]), (name, k)
+            history = [line.split("\t")[2] for line in
+                       run(root, "configure-boot", "history").stdout.splitlines()]
+            assert history == ["rolled-back", "done"], (name, k, history)
+            assert run(root, "configure-boot", "undo").returncode == 0
+            assert file_states(root, plan) == ["old"] * len(plan["files"]), (name, k)
+
+
+@case("killed after any step of a bind: the next run puts the devices back")
+def _():
+    for k in range(1, 8):
+        root = host("desktop-intel")
+        run(root, "bind-devices", "return", "0000:02:00.0")
+        emulate(root, f"crash-after-step {k}")
+        r = run(root, "bind-devices", "bind", "0000:02:00.0")
+        assert r.returncode == -9, (k, r.returncode)
+        os.unlink(os.path.join(root, ".emulate"))
+        r = run(root, "configure-boot", "undo")
+        assert r.returncode == EXIT_NOT_FOUND, (k, r.returncode, r.stderr)
+        assert "putting the devices back" in r.stdout, (k, r.stdout)
+        assert (driver(root, "0000:02:00.0"), driver(root, "0000:02:00.1")) == ("nouveau", "snd_hda_intel"), k
+        assert attr(root, "0000:02:00.1", "driver_override") == "(null)", k
+        assert not os.path.exists(os.path.join(root, "var/lib/passthrough/devices.ini"))
+
+
+HOSTILE = [
+    (["bind-devices", "bind", "../../../etc/passwd"], EXIT_USAGE),
+    (["bind-devices", "bind", "0000:01:00.0/../../x"], EXIT_USAGE),
+    (["bind-devices", "bind", "0000:0g:00.0"], EXIT_USAGE),
+    (["bind-devices", "bind", "0000:01:00.A"], EXIT_USAGE),
+    (["bind-devices", "bind", "0000:01:20.0"], EXIT_USAGE),
+    (["bind-devices", "bind", "0000:01:00.8"], EXIT_USAGE),
+    (["bind-devices", "bind", "0000:01:00.0;reboot"], EXIT_USAGE),
+    (["bind-devices", "bind", "$(reboot)"], EXIT_USAGE),
+    (["bind-devices", "bind", "0000:01:00.0 "], EXIT_USAGE),
+    (["bind-devices", "bind", "0000:01:00.0\n"], EXIT_USAGE),
+    (["bind-devices", "bind", "0" * 4096], EXIT_USAGE),
+    (["bind-devices", "bind", "０000:01:00.0"], EXIT_USAGE),
+    (["bind-devices", "bind"], EXIT_USAGE),
+    (["bind-devices", "bind", "0000:02:00.0", "0000:02:00.1"], EXIT_USAGE),
+    (["bind-devices", "bind", "0000:02:00.0", "--force", "--force"], EXIT_USAGE),
+    (["bind-devices", "bind", "0000:02:00.0", "--keep-vfs-free"], EXIT_USAGE),
+    (["bind-devices", "bind", "0000:02:00.0", "--root=/"], EXIT_USAGE),
+    (["bind-devices", "unbind", "0000:02:00.0"], EXIT_USAGE),
+    (["sriov", "bind", "0000:02:00.0"], EXIT_USAGE),
+    (["configure-boot", "set-vfs", "0000:02:00.0", "1"], EXIT_USAGE),
+    (["sriov", "set-vfs", "0000:02:00.0", "-1"], EXIT_USAGE),
+    (["sriov", "set-vfs", "0000:02:00.0", "01"], EXIT_USAGE),
+    (["sriov", "set-vfs", "0000:02:00.0", "1e3"], EXIT_USAGE),
+    (["sriov", "set-vfs", "0000:02:00.0", "99999999999"], EXIT_USAGE),
+    (["sriov", "set-vfs", "0000:02:00.0", "65536"], EXIT_USAGE),
+    (["sriov", "set-vfs", "0000:02:00.0"], EXIT_USAGE),
+    (["sriov", "set-vfs", "0000:02:00.0", "2"], EXIT_REFUSED),
+    (["configure-boot", "enable-iommu", "extra"], EXIT_USAGE),
+    (["configure-boot", "undo", "0"], EXIT_USAGE),
+    (["configure-boot", "undo", "../1"], EXIT_USAGE),
+    (["configure-boot", "undo", "7"], EXIT_NOT_FOUND),
+    (["bind-devices", "bind", "0000:0f:00.0"], EXIT_NOT_FOUND),
+    (["bind-devices", "bind", "0000:00:01.1"], EXIT_USAGE),
+    ([], EXIT_USAGE),
+] + [(["bind-devices", "bind", "0000:02:00.0"] + ["--force"] * 20, EXIT_USAGE)]
+
+
+@case("hostile arguments: each refused with its exit status and nothing written")
+def _():
+    root = host("desktop-intel")
+    run(root, "bind-devices", "return", "0000:02:00.0")
+    before = tree_digest(root)
+    for args, status in HOSTILE:
+        r = run(root, *args)
+        assert r.returncode == status, (args, r.returncode, r.stderr)
+        assert r.stderr.startswith("passthrough-helper: "), (args, r.stderr)
+        assert tree_digest(root) == before, (args, "wrote something")
+
+
+@case("symlinks planted in the tree are not followed: nothing outside is touched")
+def _():
+    victim = tempfile.NamedTemporaryFile("w", delete=False)
+    victim.write("precious\n")
+    victim.close()
+    # driver_override replaced by a link to a file elsewhere
+    root = host("desktop-intel")
+    run(root, "bind-devices", "return", "0000:02:00.0")
+    override = os.path.join(root, "sys/bus/pci/devices/0000:02:00.1/driver_override")
+    os.unlink(override)
+    os.symlink(victim.name, override)
+    r = run(root, "bind-devices", "bind", "0000:02:00.0")
+    assert r.returncode == EXIT_ROLLED_BACK, (r.returncode, r.stderr)
+    # the bus link of a device pointing out of sysfs
+    root = host("desktop-intel")
+    link = os.path.join(root, "sys/bus/pci/devices/0000:02:00.0")
+    os.unlink(link)
+    os.symlink("../../../../etc", link)
+    before = tree_digest(root)
+    for args in (["bind", "0000:02:00.0", "--force"], ["return", "0000:02:00.0"]):
+        r = run(root, "bind-devices", *args)
+        verb = args[0]
+        assert tree_digest(root) == before, (verb, r.stdout, r.stderr)
+    assert r.returncode == 0 and "nothing to return" in r.stdout, r.stdout
+    # /etc/default is a link to another directory
+    root = host("server-sriov")
+    outside = tempfile.mkdtemp()
+    shutil.copy(os.path.join(root, "etc/default/grub"), outside)
+    shutil.rmtree(os.path.join(root, "etc/default"))
+    os.symlink(outside, os.path.join(root, "etc/default"))
+    r = run(root, "configure-boot", "enable-iommu")
+    assert r.returncode != 0, r.stdout
+    # the state directory is a link
+    root = host("nvme-root")
+    os.makedirs(os.path.join(root, "var/lib"), exist_ok=True)
+    os.symlink(outside, os.path.join(root, "var/lib/passthrough"))
+    r = run(root, "configure-boot", "enable-iommu")
+    assert r.returncode == EXIT_REFUSED and "passthrough" in r.stderr, (r.returncode, r.stderr)
+    with open(victim.name) as f:
+        assert f.read() == "precious\n"
+    assert sorted(os.listdir(outside)) == ["grub"]
+    os.unlink(victim.name)
+
+
+@case("one run at a time: a second run while the lock is held exits 75")
+def _():
+    root = host("nvme-root")
+    os.makedirs(os.path.join(root, "var/lib/passthrough"))
+    with open(os.path.join(root, "var/lib/passthrough/lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        before = tree_digest(root)
+        r = run(root, "configure-boot", "enable-iommu")
+        assert r.returncode == EXIT_LOCKED, (r.returncode, r.stderr)
+        assert "another change" in r.stderr
+        assert tree_digest(root) == before
+    assert run(root, "configure-boot", "enable-iommu").returncode == 0
+
+
+@case("a failing regenerator rolls the files back")
+def _():
+    root = host("server-sriov")
+    grub = read(root, "etc/default/grub")
+    emulate(root, "fail-command grub2-mkconfig")
+    r = run(root, "configure-boot", "enable-iommu")
+    assert r.returncode == EXIT_ROLLED_BACK, (r.returncode, r.stderr)
+    assert "grub2-mkconfig failed" in r.stderr and "put back" in r.stderr, r.stderr
+    assert read(root, "etc/default/grub") == grub
+
+
+@case("the installed helper has no root option and no emulator, and refuses non-root changes")
+def _():
+    with open(installed_helper, "rb") as f:
+        binary = f.read()
+    assert b"--root" not in binary and b".emulate" not in binary
+    r = subprocess.run([installed_helper, "--root", "/tmp", "configure-boot", "history"],
+                       capture_output=True, text=True)
+    assert r.returncode == EXIT_USAGE, (r.returncode, r.stderr)
+    if os.geteuid() == 0:
+        r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                            installed_helper, "bind-devices", "bind", "0000:00:00.0"],
+                           capture_output=True, text=True)
+        assert r.returncode == 77, (r.returncode, r.stderr)
+
+
+print(f"1..{len(results)}")
+failed = 0
+for number, (name, fn) in enumerate(results, 1):
+    try:
+        fn()
+        print(f"ok {number} {name}")
+    except Exception as error:  # report every failure, keep going
+        failed += 1
+        print(f"not ok {number} {name}")
+        for line in repr(error).splitlines():
+            print(f"# {line}")
+sys.exit(1 if failed else 0)
