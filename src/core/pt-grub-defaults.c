@@ -266,13 +266,17 @@ pt_grub_defaults_edit (const char          *contents,
                        _("%s is set across several lines (line %u ends with “\\”). Join the "
                          "lines by hand and try again."),
                        variable, i + 1);
+          g_free (found.value);
           return NULL;
         }
 
       if (!parse_assignment (lines[i], variable, &assignment, error))
         {
           if (error != NULL && *error != NULL)
-            return NULL;
+            {
+              g_free (found.value);
+              return NULL;
+            }
           continue;
         }
 
