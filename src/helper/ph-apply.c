@@ -18,6 +18,7 @@
 #include "ph-journal.h"
 #include "ph-sysfs.h"
 #include "pt-error.h"
+#include "pt-managed-files.h"
 
 G_DEFINE_QUARK (ph-apply-error-quark, ph_apply_error)
 
@@ -52,12 +53,12 @@ ph_apply_check (PtPlan  *plan,
     {
       const char *path = pt_plan_get_file (plan, i, NULL, NULL);
 
-      if (!ph_files_is_editable (path))
+      if (!pt_managed_file_is_editable (path))
         g_set_error (&local, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
                      "refusing to change %s: not a file this helper manages", path);
     }
   for (i = 0; i < snapshots->len && local == NULL; i++)
-    if (!ph_files_is_editable (g_ptr_array_index (snapshots, i)))
+    if (!pt_managed_file_is_editable (g_ptr_array_index (snapshots, i)))
       g_set_error (&local, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
                    "refusing to keep %s: not a file this helper manages",
                    (const char *) g_ptr_array_index (snapshots, i));
@@ -161,7 +162,7 @@ ph_apply_plan (PhContext  *ctx,
       ph_context_step (ctx, "running %s", argv[0]);
       if (!ph_kernel_run (ctx, argv, &local))
         return put_back (ctx, id, regenerated, local, error);
-      regenerated |= ph_commands_is_regenerator (argv[0]);
+      regenerated |= pt_managed_command_is_regenerator (argv[0]);
       ph_kernel_step_done (ctx);
     }
 

@@ -1,10 +1,8 @@
 /* ph-commands.c
  *
- * The programs the helper may run, by name, and where it looks for them:
- * only in the system's own directories, only regular executable files owned
- * by root. A regenerator rebuilds something from the files the helper
- * edits (grub.cfg, an initramfs, kernelstub's entries); undo runs those again
- * after the files are restored.
+ * Where the helper looks for the programs it may run (pt-managed-files.c
+ * names them): only in the system's own directories, only regular
+ * executable files owned by root and writable by no one else.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,19 +16,7 @@
 
 #include "ph-commands.h"
 #include "pt-error.h"
-
-static const char * const allowed[] = {
-  "modprobe", "grubby", "kernelstub", "grub-reboot", "grub2-reboot",
-  "update-grub", "grub-mkconfig", "grub2-mkconfig",
-  "dracut", "update-initramfs", "mkinitcpio",
-  NULL,
-};
-
-static const char * const regenerators[] = {
-  "update-grub", "grub-mkconfig", "grub2-mkconfig",
-  "dracut", "update-initramfs", "mkinitcpio", "kernelstub",
-  NULL,
-};
+#include "pt-managed-files.h"
 
 static const char * const search_dirs[] = {
   "usr/sbin", "usr/bin", "sbin", "bin", NULL,
@@ -42,7 +28,7 @@ ph_commands_check (const char * const  *argv,
 {
   guint i;
 
-  if (argv == NULL || argv[0] == NULL || !g_strv_contains (allowed, argv[0]))
+  if (argv == NULL || argv[0] == NULL || !pt_managed_command_is_allowed (argv[0]))
     {
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT, "refusing to run “%s”",
                    argv != NULL && argv[0] != NULL ? argv[0] : "");
@@ -60,12 +46,6 @@ ph_commands_check (const char * const  *argv,
   return TRUE;
 }
 
-gboolean
-ph_commands_is_regenerator (const char *name)
-{
-  return g_strv_contains (regenerators, name);
-}
-
 /**
  * ph_commands_resolve:
  *
@@ -78,7 +58,7 @@ ph_commands_resolve (int         root_fd,
 {
   guint i;
 
-  if (!g_strv_contains (allowed, name))
+  if (!pt_managed_command_is_allowed (name))
     return NULL;
 
   for (i = 0; search_dirs[i] != NULL; i++)

@@ -11,7 +11,6 @@ G_BEGIN_DECLS
 
 gboolean  ph_commands_check          (const char * const  *argv,
                                       GError             **error);
-gboolean  ph_commands_is_regenerator (const char          *name);
 char     *ph_commands_resolve        (int                  root_fd,
                                       const char          *name);
 

@@ -2,8 +2,8 @@
  *
  * Files under the root, touched the paranoid way: every directory on the
  * way is opened with O_NOFOLLOW (a planted symlink anywhere stops the walk),
- * paths are relative, never contain "." or ".." components, and only files
- * from a fixed list of boot and module configuration may be rewritten.
+ * and paths are relative and never contain "." or ".." components. Which
+ * files may be rewritten at all is pt-managed-files.c's list.
  * A rewrite is atomic: a temporary file in the same directory, fsync,
  * rename over the old one, fsync of the directory. A reader sees the old
  * file or the new one, never half of either.
@@ -15,7 +15,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,69 +24,17 @@
 
 #include "ph-files.h"
 #include "pt-error.h"
+#include "pt-managed-files.h"
 
 #define MAX_FILE_SIZE (4 * 1024 * 1024)
 
-/* What the helper may ever rewrite, as host paths (fnmatch, no FNM_PATHNAME
- * needed: '*' never crosses '/' because names with '/' are refused first). */
-static const char * const editable[] = {
-  "/etc/default/grub",
-  "/etc/default/grub.d/*.cfg",
-  "/etc/kernel/cmdline",
-  "/boot/loader/entries/*.conf",
-  "/boot/efi/loader/entries/*.conf",
-  "/efi/loader/entries/*.conf",
-  "/boot/grub2/grubenv",
-  "/etc/kernelstub/configuration",
-  "/etc/modprobe.d/passthrough-vfio.conf",
-  "/etc/modules-load.d/passthrough-vfio.conf",
-  "/etc/dracut.conf.d/passthrough-vfio.conf",
-  "/etc/initramfs-tools/modules",
-  "/etc/mkinitcpio.conf",
-  "/etc/udev/rules.d/60-passthrough-vfio.rules",
-  NULL,
-};
 
 static gboolean
 has_bad_component (const char *path)
 {
-  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
-  guint i;
-
-  for (i = 0; parts[i] != NULL; i++)
-    if (g_str_equal (parts[i], ".") || g_str_equal (parts[i], ".."))
-      return TRUE;
-  return strstr (path, "//") != NULL;
+  return !pt_managed_path_is_clean (path);
 }
 
-/**
- * ph_files_is_editable:
- * @path: a host path, e.g. "/etc/default/grub"
- *
- * Returns: whether the helper may rewrite it
- */
-gboolean
-ph_files_is_editable (const char *path)
-{
-  guint i;
-
-  if (path == NULL || path[0] != '/' || has_bad_component (path) || strlen (path) > 255)
-    return FALSE;
-
-  for (i = 0; editable[i] != NULL; i++)
-    {
-      const char *slash = strrchr (editable[i], '/');
-      gsize dir_len = (gsize) (slash - editable[i]);
-
-      /* The directory must match exactly; only the name is a pattern. */
-      if (strncmp (path, editable[i], dir_len + 1) != 0 || strchr (path + dir_len + 1, '/') != NULL)
-        continue;
-      if (fnmatch (slash + 1, path + dir_len + 1, FNM_PERIOD) == 0)
-        return TRUE;
-    }
-
-  return FALSE;
-}
 
 static gboolean
 set_errno_error (GError     **error,

@@ -9,7 +9,6 @@
 
 G_BEGIN_DECLS
 
-gboolean ph_files_is_editable (const char  *path);
 int      ph_files_open_dir    (int          root_fd,
                                const char  *relpath,
                                gboolean     create,

@@ -12,18 +12,6 @@ G_BEGIN_DECLS
 
 #define PH_STATE_DIR "var/lib/passthrough"
 
-typedef struct
-{
-  guint id;
-  char *summary;
-  char *time;
-  char *state;            /* applying, done, rolled-back, undone */
-  GStrv paths;
-} PhChange;
-
-void       ph_change_free          (PhChange   *change);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PhChange, ph_change_free)
-
 gboolean   ph_journal_lock         (PhContext  *ctx,
                                     GError    **error);
 guint      ph_journal_begin        (PhContext  *ctx,
@@ -38,11 +26,6 @@ gboolean   ph_journal_roll_back    (PhContext  *ctx,
                                     gboolean    regenerate,
                                     GError    **error);
 gboolean   ph_journal_recover      (PhContext  *ctx,
-                                    GError    **error);
-GPtrArray *ph_journal_list         (PhContext  *ctx);
-PtPlan    *ph_journal_undo_plan    (PhContext  *ctx,
-                                    guint       from_id,
-                                    GArray     *undone,
                                     GError    **error);
 
 G_END_DECLS

@@ -39,6 +39,7 @@
 #include "ph-journal.h"
 #include "ph-request.h"
 #include "pt-boot-plan.h"
+#include "pt-change-history.h"
 #include "pt-error.h"
 #include "pt-helper-protocol.h"
 #include "pt-json-writer.h"
@@ -104,12 +105,13 @@ print_plan (PtPlan   *plan,
 static void
 print_history (PhContext *ctx)
 {
-  g_autoptr(GPtrArray) changes = ph_journal_list (ctx);
+  g_autoptr(PtRoot) root = pt_root_open (ctx->root, NULL);
+  g_autoptr(GPtrArray) changes = root != NULL ? pt_change_history_list (root) : g_ptr_array_new ();
   guint i;
 
   for (i = 0; i < changes->len; i++)
     {
-      PhChange *change = g_ptr_array_index (changes, i);
+      PtChange *change = g_ptr_array_index (changes, i);
       g_autofree char *files = g_strjoinv (",", change->paths);
 
       printf ("%u\t%s\t%s\t%s\t%s\n", change->id, change->time != NULL ? change->time : "",
@@ -144,7 +146,8 @@ compute_plan (PhContext        *ctx,
       return root != NULL ? pt_boot_plan_enable_iommu_for_root (root, error) : NULL;
 
     case PH_VERB_UNDO:
-      return ph_journal_undo_plan (ctx, request->change_id, undone, error);
+      root = pt_root_open (ctx->root, error);
+      return root != NULL ? pt_change_history_undo_plan (root, request->change_id, undone, error) : NULL;
 
     case PH_VERB_HISTORY:
     default:

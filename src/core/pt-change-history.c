@@ -1,0 +1,329 @@
+/* pt-change-history.c
+ *
+ * The record of the helper's past changes, as passthrough-helper writes it
+ * (src/helper/ph-journal.c): /var/lib/passthrough/changes/N/change.ini with
+ * the summary, time, state (applying, done, rolled-back, undone), the files
+ * and the commands that regenerate what depends on them, and before-K, each
+ * file as it was. Reading it needs no privilege, so `passthroughctl boot
+ * history` and the undo dry run work without the helper; the helper
+ * computes its undo plan with this same code.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pt-change-history"
+
+#include "config.h"
+
+#include "pt-change-history.h"
+#include "pt-error.h"
+#include "pt-managed-files.h"
+
+void
+pt_change_free (PtChange *change)
+{
+  g_free (change->summary);
+  g_free (change->time);
+  g_free (change->state);
+  g_strfreev (change->paths);
+  g_free (change);
+}
+
+/* A file's contents, or NULL without an error when it does not exist. */
+static gboolean
+read_optional (PtRoot      *root,
+               const char  *relpath,
+               char       **contents,
+               GError     **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  *contents = pt_root_read_file (root, relpath, NULL, &local);
+  if (*contents != NULL || g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    return TRUE;
+  g_propagate_error (error, g_steal_pointer (&local));
+  return FALSE;
+}
+
+static char *
+change_path (guint       id,
+             const char *name)
+{
+  return g_strdup_printf (PT_CHANGE_HISTORY_DIR "/%u/%s", id, name);
+}
+
+GKeyFile *
+pt_change_history_load (PtRoot    *root,
+             guint      id)
+{
+  g_autofree char *rel = change_path (id, "change.ini");
+  g_autofree char *text = NULL;
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+
+  if (!read_optional (root, rel, &text, NULL) || text == NULL ||
+      !g_key_file_load_from_data (file, text, -1, G_KEY_FILE_NONE, NULL))
+    return NULL;
+  return g_steal_pointer (&file);
+}
+
+static int
+compare_ids (gconstpointer a,
+             gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* Change numbers present, ascending. */
+static GArray *
+list_ids (PtRoot    *root)
+{
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GPtrArray) names = pt_root_list_dir (root, PT_CHANGE_HISTORY_DIR, NULL);
+  guint i;
+
+  for (i = 0; names != NULL && i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      guint64 id;
+
+      if (g_ascii_string_to_unsigned (name, 10, 1, G_MAXINT, &id, NULL))
+        {
+          guint v = (guint) id;
+
+          g_array_append_val (ids, v);
+        }
+    }
+
+  g_array_sort (ids, compare_ids);
+  return ids;
+}
+
+static char *
+relative (const char *host_path)
+{
+  return g_strdup (host_path + 1);
+}
+
+/* The contents file @index of change @id had before it, or NULL if none. */
+gboolean
+pt_change_history_read_before (PtRoot     *root,
+             GKeyFile   *file,
+             guint       id,
+             guint       index,
+             char      **path,
+             char      **contents,
+             GError    **error)
+{
+  g_autofree char *group = g_strdup_printf ("file %u", index);
+  g_autofree char *name = g_strdup_printf ("before-%u", index);
+  g_autofree char *copy = change_path (id, name);
+
+  *contents = NULL;
+  *path = g_key_file_get_string (file, group, "path", NULL);
+  if (*path == NULL || !pt_managed_file_is_editable (*path))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ROOT,
+                   "the record of change %u is damaged (file %u)", id, index);
+      return FALSE;
+    }
+
+  if (!g_key_file_get_boolean (file, group, "existed", NULL))
+    return TRUE;
+  if (!read_optional (root, copy, contents, error))
+    return FALSE;
+  if (*contents == NULL)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ROOT,
+                   "the copy of %s from change %u is missing", *path, id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GPtrArray *
+pt_change_history_regenerators (GKeyFile *file)
+{
+  GPtrArray *commands = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  int i, n = g_key_file_get_integer (file, "change", "regenerate", NULL);
+
+  for (i = 0; i < n && i < 16; i++)
+    {
+      g_autofree char *group = g_strdup_printf ("regenerate %d", i);
+      g_auto(GStrv) argv = g_key_file_get_string_list (file, group, "argv", NULL, NULL);
+
+      if (argv != NULL && pt_managed_command_is_regenerator (argv[0]))
+        g_ptr_array_add (commands, g_steal_pointer (&argv));
+    }
+  return commands;
+}
+
+/**
+ * pt_change_history_list:
+ *
+ * Returns: (transfer full) (element-type PtChange): the changes, oldest first
+ */
+GPtrArray *
+pt_change_history_list (PtRoot    *root)
+{
+  g_autoptr(GArray) ids = list_ids (root);
+  GPtrArray *changes = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_change_free);
+  guint i;
+
+  for (i = 0; i < ids->len; i++)
+    {
+      guint id = g_array_index (ids, guint, i);
+      g_autoptr(GKeyFile) file = pt_change_history_load (root, id);
+      g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+      PtChange *change;
+      int j, n;
+
+      if (file == NULL)
+        continue;
+
+      n = g_key_file_get_integer (file, "change", "files", NULL);
+      for (j = 0; j < n && j < 4096; j++)
+        {
+          g_autofree char *group = g_strdup_printf ("file %d", j);
+
+          g_ptr_array_add (paths, g_key_file_get_string (file, group, "path", NULL));
+        }
+      g_ptr_array_add (paths, NULL);
+
+      change = g_new0 (PtChange, 1);
+      change->id = id;
+      change->summary = g_key_file_get_string (file, "change", "summary", NULL);
+      change->time = g_key_file_get_string (file, "change", "time", NULL);
+      change->state = g_key_file_get_string (file, "change", "state", NULL);
+      change->paths = (GStrv) g_ptr_array_free (g_steal_pointer (&paths), FALSE);
+      g_ptr_array_add (changes, change);
+    }
+
+  return changes;
+}
+
+/**
+ * pt_change_history_undo_plan:
+ * @from_id: the oldest change to undo; 0 for the latest done one
+ * @undone: (out caller-allocates) (element-type guint): the changes undone
+ *
+ * Returns: (transfer full): the plan that puts the files back as they were
+ *   before @from_id and every later change still in effect
+ */
+PtPlan *
+pt_change_history_undo_plan (PtRoot     *root,
+                      guint       from_id,
+                      GArray     *undone,
+                      GError    **error)
+{
+  g_autoptr(GArray) ids = list_ids (root);
+  g_autoptr(GHashTable) restore = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) commands = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr(PtPlan) plan = NULL;
+  int k;
+  guint i;
+
+  /* The latest change still in effect, when no number is given. */
+  for (k = (int) ids->len - 1; from_id == 0 && k >= 0; k--)
+    {
+      g_autoptr(GKeyFile) file = pt_change_history_load (root, g_array_index (ids, guint, k));
+      g_autofree char *state = file != NULL ? g_key_file_get_string (file, "change", "state", NULL) : NULL;
+
+      if (g_strcmp0 (state, "done") == 0)
+        from_id = g_array_index (ids, guint, k);
+    }
+  if (from_id == 0)
+    {
+      g_set_error_literal (error, PT_ERROR, PT_ERROR_NOT_FOUND, "there is no change to undo");
+      return NULL;
+    }
+
+  /* Newest first, so the earliest change's copy of a file wins. */
+  for (k = (int) ids->len - 1; k >= 0; k--)
+    {
+      guint id = g_array_index (ids, guint, k);
+      g_autoptr(GKeyFile) file = NULL;
+      g_autoptr(GPtrArray) regen = NULL;
+      g_autofree char *state = NULL;
+      int j, n;
+
+      if (id < from_id)
+        break;
+      file = pt_change_history_load (root, id);
+      state = file != NULL ? g_key_file_get_string (file, "change", "state", NULL) : NULL;
+      if (g_strcmp0 (state, "done") != 0)
+        {
+          if (id == from_id)
+            {
+              g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                           "change %u is not in effect (%s); “history” lists the changes",
+                           id, state != NULL ? state : "missing");
+              return NULL;
+            }
+          continue;
+        }
+
+      g_array_append_val (undone, id);
+      n = g_key_file_get_integer (file, "change", "files", NULL);
+      for (j = 0; j < n; j++)
+        {
+          g_autofree char *path = NULL;
+          g_autofree char *contents = NULL;
+
+          if (!pt_change_history_read_before (root, file, id, (guint) j, &path, &contents, error))
+            return NULL;
+          if (!g_hash_table_contains (restore, path))
+            g_ptr_array_add (order, g_strdup (path));
+          g_hash_table_replace (restore, g_strdup (path), g_steal_pointer (&contents));
+        }
+
+      regen = pt_change_history_regenerators (file);
+      for (i = 0; i < regen->len; i++)
+        {
+          char **argv = g_ptr_array_index (regen, i);
+          g_autofree char *key = g_strjoinv ("\x1f", argv);
+
+          if (!g_hash_table_contains (seen, key))
+            {
+              g_hash_table_add (seen, g_strdup (key));
+              g_ptr_array_add (commands, g_strdupv (argv));
+            }
+        }
+    }
+
+  if (undone->len == 0)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND, "there is no change %u to undo", from_id);
+      return NULL;
+    }
+
+  plan = pt_plan_new (NULL);
+  if (undone->len == 1)
+    pt_plan_set_summary_printf (plan, "Undo change %u", from_id);
+  else
+    pt_plan_set_summary_printf (plan, "Undo changes %u to %u", from_id,
+                                g_array_index (undone, guint, 0));
+  pt_plan_set_reboot (plan, TRUE);
+
+  for (i = 0; i < order->len; i++)
+    {
+      const char *path = g_ptr_array_index (order, i);
+      g_autofree char *rel = relative (path);
+      g_autofree char *now = NULL;
+
+      if (!read_optional (root, rel, &now, error))
+        return NULL;
+      pt_plan_add_file (plan, path, now, g_hash_table_lookup (restore, path));
+      /* A file unchanged now is still recorded, so undoing the undo restores it. */
+      if (g_strcmp0 (now, g_hash_table_lookup (restore, path)) == 0)
+        pt_plan_add_snapshot (plan, path);
+    }
+  for (i = 0; i < commands->len; i++)
+    pt_plan_add_command (plan, g_ptr_array_index (commands, i));
+
+  return g_steal_pointer (&plan);
+}
+
