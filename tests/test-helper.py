@@ -469,6 +469,86 @@ def _():
         assert r.returncode == 77, (r.returncode, r.stderr)
 
 
+def ctl_run(root, *args, helper_path=None):
+    env = dict(os.environ)
+    env.pop("PASSTHROUGH_TEST_HELPER", None)
+    if helper_path:
+        env["PASSTHROUGH_TEST_HELPER"] = helper_path
+    return subprocess.run([ctl, "--root", root, *args], capture_output=True, text=True, env=env,
+                          timeout=120)
+
+
+@case("passthroughctl bind/unbind/vfs preview without privilege and apply through the helper, with progress")
+def _():
+    root = host("desktop-intel")
+    before = tree_digest(root)
+    r = ctl_run(root, "unbind", "0000:02:00.0", "--dry-run", "--json")
+    assert r.returncode == 0, r.stderr
+    plan = json.loads(r.stdout)
+    assert set(plan) == {"summary", "files", "sysfs", "commands", "reboot"}, plan
+    assert plan["sysfs"][0] == {"path": "/sys/bus/pci/devices/0000:02:00.0/driver_override", "value": "\n"}
+    r = ctl_run(root, "unbind", "0000:02:00.0")
+    assert r.returncode == 2 and "--dry-run" in r.stderr, (r.returncode, r.stderr)
+    assert tree_digest(root) == before
+    r = ctl_run(root, "unbind", "0000:02:00.0", helper_path=helper)
+    assert r.returncode == 0, r.stderr
+    assert "[6/6] writing /sys/bus/pci/drivers_probe" in r.stdout, r.stdout
+    assert driver(root, "0000:02:00.0") == "nouveau"
+    r = ctl_run(root, "bind", "0000:02:00.0", "--json", helper_path=helper)
+    assert r.returncode == 0 and json.loads(r.stdout)["sysfs"], r.stderr
+    assert driver(root, "0000:02:00.0") == "vfio-pci"
+    root = host("server-sriov")
+    r = ctl_run(root, "vfs", "0000:18:00.0", "0", helper_path=helper)
+    assert r.returncode == 0 and attr(root, "0000:18:00.0", "sriov_numvfs") == "0", r.stderr
+
+
+@case("passthroughctl refuses bad input with a message, and the helper's failures read clearly")
+def _():
+    root = host("desktop-intel")
+    before = tree_digest(root)
+    for args, message in [
+        (["bind", "0000:zz:00.0"], "not a PCI address"),
+        (["bind"], "usage: passthroughctl bind"),
+        (["bind", "0000:02:00.0", "--keep-vfs-free"], "does not take --keep-vfs-free"),
+        (["vfs", "0000:18:00.0", "-1"], "Unknown option -1"),
+        (["vfs", "0000:18:00.0", "1e3"], "not a number"),
+        (["vfs", "0000:02:00.0", "2"], "no SR-IOV"),
+        (["boot", "undo", "x"], "not a change number"),
+        (["boot", "undo"], "no change to undo"),
+        (["boot", "frobnicate"], "enable-iommu, history, undo"),
+    ]:
+        r = ctl_run(root, *args, helper_path=helper)
+        assert r.returncode == 2, (args, r.returncode)
+        assert message in r.stderr, (args, r.stderr)
+        assert tree_digest(root) == before, args
+    run(root, "bind-devices", "return", "0000:02:00.0")
+    emulate(root, "busy-unbind 0000:02:00.1")
+    r = ctl_run(root, "bind", "0000:02:00.0", helper_path=helper)
+    assert r.returncode == 2, r.returncode
+    assert "Device or resource busy" in r.stderr and "was put back" in r.stderr, r.stderr
+    with open(os.path.join(root, "var/lib/passthrough/lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        r = ctl_run(root, "bind", "0000:02:00.0", helper_path=helper)
+        assert "Another change to this host is running" in r.stderr, r.stderr
+
+
+@case("passthroughctl boot history and undo, previewed without privilege")
+def _():
+    root = host("server-sriov")
+    grub = read(root, "etc/default/grub")
+    r = ctl_run(root, "boot", "history")
+    assert r.returncode == 0 and "No boot changes" in r.stdout, r.stdout
+    assert ctl_run(root, "boot", "enable-iommu", helper_path=helper).returncode == 0
+    history = json.loads(ctl_run(root, "boot", "history", "--json").stdout)
+    assert [(c["id"], c["state"], c["files"]) for c in history] == [(1, "done", ["/etc/default/grub"])], history
+    r = ctl_run(root, "boot", "undo", "1", "--dry-run", "--json")
+    plan = json.loads(r.stdout)
+    assert plan["files"][0]["after"] == grub and plan["commands"] == [["grub2-mkconfig", "-o", "/boot/grub2/grub.cfg"]], plan
+    r = ctl_run(root, "boot", "undo", "1", helper_path=helper)
+    assert r.returncode == 0, r.stderr
+    assert read(root, "etc/default/grub") == grub
+
+
 print(f"1..{len(results)}")
 failed = 0
 for number, (name, fn) in enumerate(results, 1):

@@ -13,6 +13,9 @@
 
 #include "pt-checks.h"
 #include "pt-error.h"
+#include "pt-helper-client.h"
+#include "pt-helper-protocol.h"
+#include "pt-managed-files.h"
 #include "pt-json-writer.h"
 #include "pt-kernel-cmdline.h"
 #include "pt-modalias.h"
@@ -357,6 +360,66 @@ test_saved_connections (void)
   g_assert_cmpstr (joined, ==, "qemu:///system qemu:///session qemu+ssh://root@b/system");
 }
 
+/* Every way a helper run can end becomes an error a person can act on. */
+static void
+test_helper_exit_statuses (void)
+{
+  const struct {
+    int status;
+    int code;
+    const char *says;
+  } cases[] = {
+    { PT_HELPER_EXIT_USAGE, PT_ERROR_INVALID_ARGUMENT, "nothing was changed" },
+    { PT_HELPER_EXIT_REFUSED, PT_ERROR_NOT_SUPPORTED, "Nothing was changed" },
+    { PT_HELPER_EXIT_NOT_FOUND, PT_ERROR_NOT_FOUND, "Nothing was changed" },
+    { PT_HELPER_EXIT_ROLLED_BACK, PT_ERROR_FAILED, "put back" },
+    { PT_HELPER_EXIT_INCONSISTENT, PT_ERROR_FAILED, "could not be fully put back" },
+    { PT_HELPER_EXIT_LOCKED, PT_ERROR_BUSY, "Another change" },
+    { PT_HELPER_EXIT_NOT_ROOT, PT_ERROR_PERMISSION_DENIED, "pkexec" },
+    { 126, PT_ERROR_CANCELLED, "dismissed" },
+    { 127, PT_ERROR_PERMISSION_DENIED, "not allowed" },
+    { 128 + 9, PT_ERROR_FAILED, "stopped unexpectedly" },
+  };
+  guint i;
+
+  g_assert_null (pt_helper_client_error_for_status (0, ""));
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = pt_helper_client_error_for_status (cases[i].status,
+                                                                 "passthrough-helper: the detail\n");
+
+      g_assert_error (error, PT_ERROR, cases[i].code);
+      g_assert_nonnull (strstr (error->message, cases[i].says));
+      if (cases[i].status != 126 && cases[i].status != 127)
+        g_assert_true (g_str_has_prefix (error->message, "the detail\n"));
+    }
+}
+
+static void
+test_managed_files (void)
+{
+  const char *editable[] = {
+    "/etc/default/grub", "/etc/default/grub.d/50-cloudimg-settings.cfg", "/etc/kernel/cmdline",
+    "/boot/loader/entries/arch.conf", "/etc/modprobe.d/passthrough-vfio.conf",
+  };
+  const char *refused[] = {
+    "/etc/passwd", "etc/default/grub", "/etc/default/grub.d/../../shadow", "/etc/default/grub.d/x.sh",
+    "/etc/default/grub.d/sub/x.cfg", "/etc/default/grub.d/.hidden.cfg", "/etc//default/grub",
+    "/boot/loader/entries/../../vmlinuz.conf", "/etc/default/grub.d/./x.cfg", "",
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (editable); i++)
+    g_assert_true (pt_managed_file_is_editable (editable[i]));
+  for (i = 0; i < G_N_ELEMENTS (refused); i++)
+    g_assert_false (pt_managed_file_is_editable (refused[i]));
+  g_assert_true (pt_managed_command_is_allowed ("update-grub"));
+  g_assert_false (pt_managed_command_is_allowed ("sh"));
+  g_assert_false (pt_managed_command_is_allowed ("/usr/sbin/update-grub"));
+  g_assert_true (pt_managed_command_is_regenerator ("grub2-mkconfig"));
+  g_assert_false (pt_managed_command_is_regenerator ("grubby"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -372,6 +435,8 @@ main (int   argc,
   g_test_add_func ("/checks/cpu-vendor", test_cpu_vendor);
   g_test_add_func ("/json-writer/output", test_json_writer);
   g_test_add_func ("/saved-connections/add-remove", test_saved_connections);
+  g_test_add_func ("/helper-client/exit-statuses", test_helper_exit_statuses);
+  g_test_add_func ("/managed-files/allowlist", test_managed_files);
 
   return g_test_run ();
 }

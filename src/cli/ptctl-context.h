@@ -32,6 +32,9 @@ typedef struct
   gboolean move;
   gboolean config_only;
   gboolean unmanaged;
+  gboolean force;
+  gboolean device_only;
+  gboolean keep_vfs_free;
   char **args;                /* positional arguments after the command name */
 } PtctlContext;
 
@@ -59,6 +62,9 @@ int  ptctl_cmd_devices (PtctlContext *ctx);
 int  ptctl_cmd_groups  (PtctlContext *ctx);
 int  ptctl_cmd_check   (PtctlContext *ctx);
 int  ptctl_cmd_boot    (PtctlContext *ctx);
+int  ptctl_cmd_bind    (PtctlContext *ctx);
+int  ptctl_cmd_unbind  (PtctlContext *ctx);
+int  ptctl_cmd_vfs     (PtctlContext *ctx);
 #if PTCTL_WITH_LIBVIRT
 int  ptctl_cmd_vms     (PtctlContext *ctx);
 int  ptctl_cmd_attach  (PtctlContext *ctx);

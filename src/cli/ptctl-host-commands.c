@@ -14,7 +14,6 @@
 #include <glib/gi18n.h>
 
 #include "pt-host-json.h"
-#include "pt-boot-plan.h"
 #include "pt-json-writer.h"
 #include "ptctl-context.h"
 
@@ -297,57 +296,4 @@ ptctl_cmd_check (PtctlContext *ctx)
              failed);
 
   return failed == 0 ? PTCTL_EXIT_OK : PTCTL_EXIT_NOT_READY;
-}
-
-/*
- * boot enable-iommu: the plan is computed from this host's own files, by
- * the code the privileged helper will apply; applying it needs that helper.
- */
-int
-ptctl_cmd_boot (PtctlContext *ctx)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PtRoot) root = NULL;
-  g_autoptr(PtBootSetup) boot = NULL;
-  g_autoptr(PtPlan) plan = NULL;
-  g_autofree char *cpuinfo = NULL;
-  int status;
-
-  if (!ptctl_only_options (ctx, "boot", "dry-run", &status))
-    return status;
-  if (ctx->args[0] == NULL || !g_str_equal (ctx->args[0], "enable-iommu") || ctx->args[1] != NULL)
-    return ptctl_fail (_("“boot” takes one of: enable-iommu"));
-
-  root = pt_root_open (ctx->root != NULL ? ctx->root : "/", &error);
-  if (root == NULL)
-    return ptctl_fail ("%s", error->message);
-
-  boot = pt_boot_setup_detect (root);
-  cpuinfo = pt_root_read_file (root, "proc/cpuinfo", NULL, NULL);
-  plan = pt_boot_plan_enable_iommu (root, boot, pt_checks_cpu_vendor (cpuinfo), &error);
-  if (plan == NULL)
-    return ptctl_fail ("%s", error->message);
-
-  if (ctx->json)
-    {
-      PtJsonWriter *writer = pt_json_writer_new (TRUE);
-      g_autofree char *text = NULL;
-
-      pt_plan_write_json (plan, writer);
-      text = pt_json_writer_free_to_string (writer);
-      ptctl_print_document (text);
-    }
-  else
-    {
-      g_autofree char *text = pt_plan_to_text (plan);
-
-      g_print ("%s", text);
-    }
-
-  if (!ctx->dry_run && !pt_plan_is_empty (plan))
-    return ptctl_fail (_("applying this needs the privileged helper (passthrough-helper), which "
-                         "this version does not install yet: make the change above by hand, "
-                         "or use --dry-run to only see it"));
-
-  return PTCTL_EXIT_OK;
 }

@@ -29,7 +29,10 @@ static const Command commands[] = {
   { "devices", ptctl_cmd_devices, N_("List every PCI function, grouped by IOMMU group") },
   { "groups", ptctl_cmd_groups, N_("List the IOMMU groups and whether each is usable") },
   { "check", ptctl_cmd_check, N_("Check whether this host is ready for passthrough") },
-  { "boot", ptctl_cmd_boot, N_("Boot configuration: “boot enable-iommu --dry-run” shows the change") },
+  { "bind", ptctl_cmd_bind, N_("Give a device’s IOMMU group to vfio-pci (ADDRESS [--force])") },
+  { "unbind", ptctl_cmd_unbind, N_("Return a group to its host drivers (ADDRESS [--device-only])") },
+  { "vfs", ptctl_cmd_vfs, N_("Set a device’s SR-IOV virtual functions (ADDRESS COUNT [--keep-vfs-free])") },
+  { "boot", ptctl_cmd_boot, N_("Boot configuration: enable-iommu, history, undo [CHANGE]") },
 #if PTCTL_WITH_LIBVIRT
   { "vms", ptctl_cmd_vms, N_("List the virtual machines and the devices given to them") },
   { "attach", ptctl_cmd_attach, N_("Give devices to a virtual machine (--vm NAME ADDRESS…)") },
@@ -122,6 +125,9 @@ ptctl_only_options (PtctlContext *ctx,
     { "config", ctx->config_only },
     { "unmanaged", ctx->unmanaged },
     { "dry-run", ctx->dry_run },
+    { "force", ctx->force },
+    { "device-only", ctx->device_only },
+    { "keep-vfs-free", ctx->keep_vfs_free },
   };
   g_auto(GStrv) names = g_strsplit (allowed, " ", -1);
   guint i;
@@ -155,6 +161,9 @@ main (int   argc,
   gboolean move = FALSE;
   gboolean config_only = FALSE;
   gboolean unmanaged = FALSE;
+  gboolean force = FALSE;
+  gboolean device_only = FALSE;
+  gboolean keep_vfs_free = FALSE;
   gboolean version = FALSE;
   PtctlContext ctx = { 0 };
   guint i;
@@ -179,6 +188,12 @@ main (int   argc,
       N_("Change only the saved definition, even if the VM runs (attach, detach)"), NULL },
     { "unmanaged", 0, 0, G_OPTION_ARG_NONE, &unmanaged,
       N_("Do not let libvirt bind vfio-pci when the VM starts (attach)"), NULL },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force,
+      N_("Bind even a device the host uses (bind)"), NULL },
+    { "device-only", 0, 0, G_OPTION_ARG_NONE, &device_only,
+      N_("Return only this function, not its whole group (unbind)"), NULL },
+    { "keep-vfs-free", 0, 0, G_OPTION_ARG_NONE, &keep_vfs_free,
+      N_("Leave new virtual functions without a driver (vfs)"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("COMMAND") },
     { NULL }
@@ -217,6 +232,9 @@ main (int   argc,
   ctx.move = move;
   ctx.config_only = config_only;
   ctx.unmanaged = unmanaged;
+  ctx.force = force;
+  ctx.device_only = device_only;
+  ctx.keep_vfs_free = keep_vfs_free;
   ctx.args = args + 1;
 
   for (i = 0; i < G_N_ELEMENTS (commands); i++)
