@@ -515,7 +515,10 @@ def _():
         (["vfs", "0000:02:00.0", "2"], "no SR-IOV"),
         (["boot", "undo", "x"], "not a change number"),
         (["boot", "undo"], "no change to undo"),
-        (["boot", "frobnicate"], "enable-iommu, history, undo"),
+        (["boot", "frobnicate"], "enable-iommu, early-bind"),
+        (["boot", "early-bind", "0000:02:00.0"], "--by-address"),
+        (["boot", "early-bind", "--by-id", "--by-address", "0000:02:00.0"], "--by-address"),
+        (["boot", "enable-iommu", "--by-id"], "does not take --by-id"),
     ]:
         r = ctl_run(root, *args, helper_path=helper)
         assert r.returncode == 2, (args, r.returncode)
@@ -547,6 +550,74 @@ def _():
     r = ctl_run(root, "boot", "undo", "1", helper_path=helper)
     assert r.returncode == 0, r.stderr
     assert read(root, "etc/default/grub") == grub
+
+
+@case("early binding by ID: modprobe.d with softdeps, vfio in the initramfs (no vfio_virqfd from 6.2), verified, undone")
+def _():
+    for name, address, tool_file in [("server-sriov", "0000:3b:00.0", "etc/dracut.conf.d/passthrough-vfio.conf"),
+                                     ("amd-host", None, "etc/mkinitcpio.conf"),
+                                     ("desktop-intel", "0000:03:00.0", "etc/initramfs-tools/modules")]:
+        root = host(name)
+        if address is None:
+            info = devices(root)
+            ids = [(d["vendor_id"], d["device_id"]) for d in info.values()]
+            address = next(g["host_drivers"][0] for g in groups(root).values()
+                           if not g["used_by_host"] and g["host_drivers"]
+                           and all(ids.count((info[a]["vendor_id"], info[a]["device_id"])) == 1
+                                   for a in g["devices"]))
+        release = read(root, "proc/sys/kernel/osrelease").strip()
+        major, minor = (int(x) for x in release.split(".")[:2])
+        plan = plan_of(root, "configure-boot", "early-bind-ids", address)
+        r = ctl_run(root, "boot", "early-bind", "--by-id", address, "--dry-run", "--json")
+        assert json.loads(r.stdout) == plan, (name, "passthroughctl and the helper agree")
+        originals = {f["path"]: f["before"] for f in plan["files"]}
+        r = ctl_run(root, "boot", "early-bind", "--by-id", address, helper_path=helper)
+        assert r.returncode == 0, (name, r.stderr)
+        initramfs = read(root, tool_file)
+        assert "vfio_pci" in initramfs, (name, initramfs)
+        assert ("vfio_virqfd" in initramfs) == ((major, minor) < (6, 2)), (name, release, initramfs)
+        modprobe = read(root, "etc/modprobe.d/passthrough-vfio.conf") or ""
+        cmdline_files = [f for f in plan["files"] if "vfio-pci.ids=" in (f["after"] or "")]
+        assert "options vfio-pci ids=" in modprobe or cmdline_files, (name, plan)
+        assert "softdep" in modprobe or cmdline_files, (name, modprobe)
+        assert emulated_commands(root)[-1][0] in ("lsinitrd", "lsinitramfs", "lsinitcpio"), name
+        assert ctl_run(root, "boot", "undo", helper_path=helper).returncode == 0, name
+        for path, text in originals.items():
+            assert read(root, path[1:]) == text, (name, path)
+
+
+@case("early binding of one of two identical devices: refused by ID, done by address with a udev rule for it alone")
+def _():
+    root = host("nvme-root")
+    info = devices(root)
+    twins = sorted(a for a, d in info.items() if (d["vendor_id"], d["device_id"]) == ("144d", "a80a"))
+    assert len(twins) == 2, twins
+    chosen = next(a for a in twins if not info[a]["host_use"])
+    other = next(a for a in twins if a != chosen)
+    before = tree_digest(root)
+    r = ctl_run(root, "boot", "early-bind", "--by-id", chosen, helper_path=helper)
+    assert r.returncode == 2 and other in r.stderr and "--by-address" in r.stderr, r.stderr
+    assert tree_digest(root) == before
+    r = ctl_run(root, "boot", "early-bind", "--by-address", chosen, helper_path=helper)
+    assert r.returncode == 0, r.stderr
+    rules = read(root, "etc/udev/rules.d/60-passthrough-vfio.rules")
+    assert f'KERNEL=="{chosen}"' in rules and other not in rules, rules
+    assert 'ATTR{vendor}=="0x144d", ATTR{device}=="0xa80a"' in rules, rules
+    assert 'ATTR{driver_override}="vfio-pci"' in rules, rules
+    r = ctl_run(root, "boot", "early-bind", "--by-address", other, helper_path=helper)
+    assert r.returncode == 2 and "in use by this host" in r.stderr, r.stderr
+
+
+@case("an initramfs without the vfio modules after regenerating rolls the change back")
+def _():
+    root = host("server-sriov")
+    emulate(root, "initramfs-without-vfio all")
+    r = run(root, "configure-boot", "early-bind-addresses", "0000:3b:00.0")
+    assert r.returncode == EXIT_ROLLED_BACK, (r.returncode, r.stderr)
+    assert "no vfio-pci module in the new initramfs" in r.stderr, r.stderr
+    assert read(root, "etc/dracut.conf.d/passthrough-vfio.conf") is None
+    assert read(root, "etc/udev/rules.d/60-passthrough-vfio.rules") is None
+    assert [c[0] for c in emulated_commands(root)] == ["dracut", "lsinitrd", "dracut"], emulated_commands(root)
 
 
 print(f"1..{len(results)}")

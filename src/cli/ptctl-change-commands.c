@@ -23,6 +23,7 @@
 #include "pt-boot-plan.h"
 #include "pt-change-history.h"
 #include "pt-device-plan.h"
+#include "pt-early-bind-plan.h"
 #include "pt-helper-client.h"
 #include "pt-json-writer.h"
 #include "pt-sysfs.h"
@@ -315,8 +316,46 @@ print_history (PtctlContext *ctx,
   return PTCTL_EXIT_OK;
 }
 
+/* boot early-bind (--by-id|--by-address) ADDRESS… */
+static int
+early_bind (PtctlContext *ctx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtRoot) root = NULL;
+  g_autoptr(PtHost) host = NULL;
+  g_autoptr(PtPlan) plan = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  char **addresses = ctx->args + 1;
+  guint i;
+
+  if (ctx->by_id == ctx->by_address)
+    return ptctl_fail (_("say how to bind at boot: --by-address (the chosen devices only; works with "
+                         "identical devices) or --by-id (every device with the same IDs)"));
+  if (g_strv_length (addresses) > 8)
+    return ptctl_fail (_("at most 8 devices at a time"));
+  for (i = 0; addresses[i] != NULL; i++)
+    if (!pt_sysfs_is_pci_address (addresses[i]))
+      return ptctl_fail (_("“%s” is not a PCI address like 0000:01:00.0"), addresses[i]);
+
+  root = pt_root_open (ctx->root != NULL ? ctx->root : "/", &error);
+  host = root != NULL ? ptctl_scan_host (ctx, &error) : NULL;
+  if (host == NULL)
+    return ptctl_fail ("%s", error->message);
+  plan = pt_early_bind_plan (root, host, (const char * const *) addresses,
+                             ctx->by_id ? PT_EARLY_BIND_BY_ID : PT_EARLY_BIND_BY_ADDRESS, &error);
+  if (plan == NULL)
+    return ptctl_fail ("%s", error->message);
+
+  g_ptr_array_add (args, (char *) "configure-boot");
+  g_ptr_array_add (args, (char *) (ctx->by_id ? "early-bind-ids" : "early-bind-addresses"));
+  for (i = 0; addresses[i] != NULL; i++)
+    g_ptr_array_add (args, addresses[i]);
+  g_ptr_array_add (args, NULL);
+  return preview_or_apply (ctx, plan, (const char * const *) args->pdata);
+}
+
 /*
- * boot enable-iommu | history | undo [CHANGE]
+ * boot enable-iommu | early-bind … | history | undo [CHANGE]
  */
 int
 ptctl_cmd_boot (PtctlContext *ctx)
@@ -329,12 +368,17 @@ ptctl_cmd_boot (PtctlContext *ctx)
   guint n = g_strv_length (ctx->args);
   int status;
 
-  if (!ptctl_only_options (ctx, "boot", "dry-run", &status))
+  if (!ptctl_only_options (ctx, "boot", g_strcmp0 (verb, "early-bind") == 0 ? "dry-run by-id by-address"
+                                                                           : "dry-run", &status))
     return status;
   if (verb == NULL ||
       !((g_str_equal (verb, "enable-iommu") && n == 1) || (g_str_equal (verb, "history") && n == 1) ||
-        (g_str_equal (verb, "undo") && n <= 2)))
-    return ptctl_fail (_("“boot” takes one of: enable-iommu, history, undo [CHANGE]"));
+        (g_str_equal (verb, "undo") && n <= 2) || (g_str_equal (verb, "early-bind") && n >= 2)))
+    return ptctl_fail (_("“boot” takes one of: enable-iommu, early-bind (--by-id|--by-address) ADDRESS…, "
+                         "history, undo [CHANGE]"));
+
+  if (g_str_equal (verb, "early-bind"))
+    return early_bind (ctx);
 
   root = pt_root_open (ctx->root != NULL ? ctx->root : "/", &error);
   if (root == NULL)

@@ -35,6 +35,8 @@ typedef struct
   gboolean force;
   gboolean device_only;
   gboolean keep_vfs_free;
+  gboolean by_id;
+  gboolean by_address;
   char **args;                /* positional arguments after the command name */
 } PtctlContext;
 

@@ -32,7 +32,7 @@ static const Command commands[] = {
   { "bind", ptctl_cmd_bind, N_("Give a device’s IOMMU group to vfio-pci (ADDRESS [--force])") },
   { "unbind", ptctl_cmd_unbind, N_("Return a group to its host drivers (ADDRESS [--device-only])") },
   { "vfs", ptctl_cmd_vfs, N_("Set a device’s SR-IOV virtual functions (ADDRESS COUNT [--keep-vfs-free])") },
-  { "boot", ptctl_cmd_boot, N_("Boot configuration: enable-iommu, history, undo [CHANGE]") },
+  { "boot", ptctl_cmd_boot, N_("Boot configuration: enable-iommu, early-bind, history, undo [CHANGE]") },
 #if PTCTL_WITH_LIBVIRT
   { "vms", ptctl_cmd_vms, N_("List the virtual machines and the devices given to them") },
   { "attach", ptctl_cmd_attach, N_("Give devices to a virtual machine (--vm NAME ADDRESS…)") },
@@ -128,6 +128,8 @@ ptctl_only_options (PtctlContext *ctx,
     { "force", ctx->force },
     { "device-only", ctx->device_only },
     { "keep-vfs-free", ctx->keep_vfs_free },
+    { "by-id", ctx->by_id },
+    { "by-address", ctx->by_address },
   };
   g_auto(GStrv) names = g_strsplit (allowed, " ", -1);
   guint i;
@@ -164,6 +166,8 @@ main (int   argc,
   gboolean force = FALSE;
   gboolean device_only = FALSE;
   gboolean keep_vfs_free = FALSE;
+  gboolean by_id = FALSE;
+  gboolean by_address = FALSE;
   gboolean version = FALSE;
   PtctlContext ctx = { 0 };
   guint i;
@@ -194,6 +198,10 @@ main (int   argc,
       N_("Return only this function, not its whole group (unbind)"), NULL },
     { "keep-vfs-free", 0, 0, G_OPTION_ARG_NONE, &keep_vfs_free,
       N_("Leave new virtual functions without a driver (vfs)"), NULL },
+    { "by-id", 0, 0, G_OPTION_ARG_NONE, &by_id,
+      N_("Bind at boot by vendor:device ID, the openEuler guide’s way (boot early-bind)"), NULL },
+    { "by-address", 0, 0, G_OPTION_ARG_NONE, &by_address,
+      N_("Bind at boot by PCI address; works with identical devices (boot early-bind)"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("COMMAND") },
     { NULL }
@@ -235,6 +243,8 @@ main (int   argc,
   ctx.force = force;
   ctx.device_only = device_only;
   ctx.keep_vfs_free = keep_vfs_free;
+  ctx.by_id = by_id;
+  ctx.by_address = by_address;
   ctx.args = args + 1;
 
   for (i = 0; i < G_N_ELEMENTS (commands); i++)

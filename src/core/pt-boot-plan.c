@@ -304,6 +304,53 @@ plan_kernelstub (PtPlan             *plan,
 }
 
 /**
+ * pt_boot_plan_add_kernel_params:
+ * @add: parameters the kernel command line should have
+ *
+ * Adds to @plan what puts @add on the kernel command line of this host's
+ * boot loader (and takes off the flags that turn the IOMMU off).
+ *
+ * Returns: %FALSE with @error set when the boot loader cannot be changed
+ */
+gboolean
+pt_boot_plan_add_kernel_params (PtPlan              *plan,
+                                PtRoot              *root,
+                                PtBootSetup         *boot,
+                                const char * const  *add,
+                                GError             **error)
+{
+  g_autofree char *list = NULL;
+
+  switch (pt_boot_setup_get_bootloader (boot))
+    {
+    case PT_BOOTLOADER_GRUB:
+    case PT_BOOTLOADER_GRUB_BLS:
+      if (!plan_grub (plan, root, boot, add, error))
+        return FALSE;
+      break;
+
+    case PT_BOOTLOADER_SYSTEMD_BOOT:
+      plan_systemd_boot (plan, root, add);
+      break;
+
+    case PT_BOOTLOADER_KERNELSTUB:
+      plan_kernelstub (plan, root, add);
+      break;
+
+    case PT_BOOTLOADER_UNKNOWN:
+    default:
+      list = g_strjoinv (" ", (char **) add);
+      g_set_error (error, PT_ERROR, PT_ERROR_NOT_SUPPORTED,
+                   _("This host’s boot loader was not recognised, so the kernel command line "
+                     "cannot be changed for you. Add %s to it as your distribution documents."),
+                   list);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
  * pt_boot_plan_enable_iommu:
  * @vendor: the CPU vendor, which decides the parameters
  *
@@ -329,30 +376,8 @@ pt_boot_plan_enable_iommu (PtRoot       *root,
   plan = pt_plan_new (summary);
   pt_plan_set_reboot (plan, TRUE);
 
-  switch (pt_boot_setup_get_bootloader (boot))
-    {
-    case PT_BOOTLOADER_GRUB:
-    case PT_BOOTLOADER_GRUB_BLS:
-      if (!plan_grub (plan, root, boot, (const char * const *) add, error))
-        return NULL;
-      break;
-
-    case PT_BOOTLOADER_SYSTEMD_BOOT:
-      plan_systemd_boot (plan, root, (const char * const *) add);
-      break;
-
-    case PT_BOOTLOADER_KERNELSTUB:
-      plan_kernelstub (plan, root, (const char * const *) add);
-      break;
-
-    case PT_BOOTLOADER_UNKNOWN:
-    default:
-      g_set_error (error, PT_ERROR, PT_ERROR_NOT_SUPPORTED,
-                   _("This host’s boot loader was not recognised, so the kernel command line "
-                     "cannot be changed for you. Add %s to it as your distribution documents."),
-                   list);
-      return NULL;
-    }
+  if (!pt_boot_plan_add_kernel_params (plan, root, boot, (const char * const *) add, error))
+    return NULL;
 
   /* Regenerating alone changes nothing when no file does. */
   if (pt_plan_get_n_files (plan) == 0 &&

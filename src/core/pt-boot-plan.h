@@ -16,6 +16,11 @@ PtPlan *pt_boot_plan_enable_iommu (PtRoot       *root,
                                    PtCpuVendor   vendor,
                                    GError      **error);
 
+gboolean pt_boot_plan_add_kernel_params (PtPlan              *plan,
+                                         PtRoot              *root,
+                                         PtBootSetup         *boot,
+                                         const char * const  *add,
+                                         GError             **error);
 PtPlan *pt_boot_plan_enable_iommu_for_root (PtRoot  *root,
                                             GError **error);
 

@@ -671,3 +671,23 @@ pt_checks_run_remote (const char *uri,
 
   return checks;
 }
+
+/**
+ * pt_checks_vfio_pci_is_builtin:
+ *
+ * Returns: whether the running kernel has vfio-pci built in (Ubuntu does),
+ *   so that its options must go on the kernel command line
+ */
+gboolean
+pt_checks_vfio_pci_is_builtin (PtRoot      *root,
+                               const char  *kernel_release)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *builtin = NULL;
+
+  if (kernel_release == NULL || strchr (kernel_release, '/') != NULL)
+    return FALSE;
+  path = g_strdup_printf ("lib/modules/%s/modules.builtin", kernel_release);
+  builtin = pt_root_read_file (root, path, NULL, NULL);
+  return module_listed (builtin, "vfio-pci.ko");
+}

@@ -26,4 +26,7 @@ GPtrArray   *pt_checks_run_remote   (const char  *uri,
                                      guint        n_groups);
 PtCpuVendor  pt_checks_cpu_vendor   (const char  *cpuinfo);
 
+gboolean     pt_checks_vfio_pci_is_builtin (PtRoot     *root,
+                                           const char *kernel_release);
+
 G_END_DECLS

@@ -85,7 +85,13 @@ static const char * const commands[] = {
   "modprobe", "grubby", "kernelstub", "grub-reboot", "grub2-reboot",
   "update-grub", "grub-mkconfig", "grub2-mkconfig",
   "dracut", "update-initramfs", "mkinitcpio",
+  "lsinitrd", "lsinitramfs", "lsinitcpio",
   NULL,
+};
+
+/* They list an initramfs: the helper checks vfio-pci is in their output. */
+static const char * const listers[] = {
+  "lsinitrd", "lsinitramfs", "lsinitcpio", NULL,
 };
 
 /* They rebuild something from the managed files: undo runs them again. */
@@ -105,4 +111,10 @@ gboolean
 pt_managed_command_is_regenerator (const char *name)
 {
   return name != NULL && g_strv_contains (regenerators, name);
+}
+
+gboolean
+pt_managed_command_lists_initramfs (const char *name)
+{
+  return name != NULL && g_strv_contains (listers, name);
 }

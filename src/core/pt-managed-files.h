@@ -13,5 +13,6 @@ gboolean pt_managed_file_is_editable (const char *path);
 gboolean pt_managed_path_is_clean    (const char *path);
 gboolean pt_managed_command_is_allowed     (const char *name);
 gboolean pt_managed_command_is_regenerator (const char *name);
+gboolean pt_managed_command_lists_initramfs (const char *name);
 
 G_END_DECLS

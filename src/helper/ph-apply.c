@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "ph-apply.h"
 #include "ph-commands.h"
 #include "ph-files.h"
@@ -158,10 +160,18 @@ ph_apply_plan (PhContext  *ctx,
   for (i = 0; i < pt_plan_get_n_commands (plan); i++)
     {
       const char * const *argv = pt_plan_get_command (plan, i);
+      g_autofree char *output = NULL;
 
       ph_context_step (ctx, "running %s", argv[0]);
-      if (!ph_kernel_run (ctx, argv, &local))
+      if (!ph_kernel_run (ctx, argv, &output, &local))
         return put_back (ctx, id, regenerated, local, error);
+      if (pt_managed_command_lists_initramfs (argv[0]) &&
+          strstr (output, "vfio-pci.ko") == NULL && strstr (output, "vfio_pci.ko") == NULL)
+        {
+          g_set_error (&local, PT_ERROR, PT_ERROR_FAILED,
+                       "%s shows no vfio-pci module in the new initramfs", argv[0]);
+          return put_back (ctx, id, regenerated, local, error);
+        }
       regenerated |= pt_managed_command_is_regenerator (argv[0]);
       ph_kernel_step_done (ctx);
     }

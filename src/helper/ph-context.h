@@ -37,6 +37,7 @@ gboolean ph_kernel_write     (PhContext          *ctx,
                               GError            **error);
 gboolean ph_kernel_run       (PhContext          *ctx,
                               const char * const *argv,
+                              char              **output,
                               GError            **error);
 void     ph_kernel_step_done (PhContext          *ctx);
 

@@ -23,6 +23,10 @@
  *   refuse-bind ADDRESS DRIVER  DRIVER's probe of ADDRESS fails
  *   fail-command NAME          NAME exits with status 1
  *   crash-after-step N         the helper is killed (SIGKILL) after step N
+ *   initramfs-without-vfio all the initramfs listing lacks the vfio modules
+ *
+ * lsinitrd, lsinitramfs and lsinitcpio print the vfio modules when the
+ * generator's configuration in the tree names vfio_pci.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -44,6 +48,7 @@
 #include "ph-context.h"
 #include "ph-sysfs.h"
 #include "pt-error.h"
+#include "pt-managed-files.h"
 #include "pt-modalias.h"
 #include "pt-root.h"
 
@@ -577,6 +582,31 @@ ph_kernel_write (PhContext   *ctx,
     }
 }
 
+/* What the regenerated initramfs would hold: the vfio modules if the
+ * generator's configuration names them (fault: "initramfs-without-vfio"). */
+static char *
+initramfs_listing (PhContext *ctx)
+{
+  const char *configs[] = {
+    "etc/dracut.conf.d/passthrough-vfio.conf", "etc/initramfs-tools/modules", "etc/mkinitcpio.conf", NULL,
+  };
+  guint i;
+
+  if (faulty (ctx, "initramfs-without-vfio", "all"))
+    return g_strdup ("usr/lib/modules/kernel/drivers/gpu/drm/drm.ko\n");
+
+  for (i = 0; configs[i] != NULL; i++)
+    {
+      g_autofree char *path = at (ctx, "%s", configs[i]);
+      g_autofree char *text = NULL;
+
+      if (g_file_get_contents (path, &text, NULL, NULL) && strstr (text, "vfio_pci") != NULL)
+        return g_strdup ("usr/lib/modules/kernel/drivers/vfio/pci/vfio-pci.ko.xz\n"
+                         "usr/lib/modules/kernel/drivers/vfio/vfio.ko.xz\n");
+    }
+  return g_strdup ("usr/lib/modules/kernel/drivers/gpu/drm/drm.ko\n");
+}
+
 static void
 load_vfio_pci (PhContext *ctx)
 {
@@ -596,6 +626,7 @@ load_vfio_pci (PhContext *ctx)
 gboolean
 ph_kernel_run (PhContext          *ctx,
                const char * const *argv,
+               char              **output,
                GError            **error)
 {
   g_autofree char *log_dir = at (ctx, "var/log");
@@ -625,6 +656,8 @@ ph_kernel_run (PhContext          *ctx,
 
   if (g_str_equal (argv[0], "modprobe") && g_strv_contains (argv + 1, "vfio-pci"))
     load_vfio_pci (ctx);
+  if (output != NULL)
+    *output = pt_managed_command_lists_initramfs (argv[0]) ? initramfs_listing (ctx) : g_strdup ("");
   return TRUE;
 }
 

@@ -268,7 +268,7 @@ ph_journal_roll_back (PhContext  *ctx,
       g_autoptr(GError) local = NULL;
 
       ph_context_step (ctx, "running %s", argv[0]);
-      if (!ph_kernel_run (ctx, argv, &local))
+      if (!ph_kernel_run (ctx, argv, NULL, &local))
         {
           g_autofree char *line = g_strjoinv (" ", (char **) argv);
 

@@ -60,6 +60,7 @@ ph_kernel_write (PhContext   *ctx,
 gboolean
 ph_kernel_run (PhContext          *ctx,
                const char * const *argv,
+               char              **output,
                GError            **error)
 {
   const char *env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
@@ -69,6 +70,7 @@ ph_kernel_run (PhContext          *ctx,
   g_autofree char *program = ph_commands_resolve (ctx->root_fd, argv[0]);
   g_autoptr(GPtrArray) full = g_ptr_array_new ();
   g_autoptr(GString) tail = g_string_new (NULL);
+  g_autoptr(GString) all = g_string_new (NULL);
   char *line;
   guint i;
 
@@ -101,6 +103,8 @@ ph_kernel_run (PhContext          *ctx,
     {
       ph_context_log (ctx, line);
       g_string_append_printf (tail, "%s\n", line);
+      if (output != NULL && all->len < 16 * 1024 * 1024)
+        g_string_append_printf (all, "%s\n", line);
       if (tail->len > 2048)
         g_string_erase (tail, 0, tail->len - 2048);
       g_free (line);
@@ -117,6 +121,8 @@ ph_kernel_run (PhContext          *ctx,
       return FALSE;
     }
 
+  if (output != NULL)
+    *output = g_string_free (g_steal_pointer (&all), FALSE);
   return TRUE;
 }
 

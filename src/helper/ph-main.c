@@ -6,6 +6,8 @@
  *   passthrough-helper bind-devices return ADDRESS [--device-only]
  *   passthrough-helper sriov set-vfs ADDRESS COUNT [--keep-vfs-free]
  *   passthrough-helper configure-boot enable-iommu
+ *   passthrough-helper configure-boot early-bind-ids ADDRESS…
+ *   passthrough-helper configure-boot early-bind-addresses ADDRESS…
  *   passthrough-helper configure-boot undo [CHANGE]
  *   passthrough-helper configure-boot history
  *
@@ -40,6 +42,7 @@
 #include "ph-request.h"
 #include "pt-boot-plan.h"
 #include "pt-change-history.h"
+#include "pt-early-bind-plan.h"
 #include "pt-error.h"
 #include "pt-helper-protocol.h"
 #include "pt-json-writer.h"
@@ -145,6 +148,25 @@ compute_plan (PhContext        *ctx,
       root = pt_root_open (ctx->root, error);
       return root != NULL ? pt_boot_plan_enable_iommu_for_root (root, error) : NULL;
 
+    case PH_VERB_EARLY_BIND_IDS:
+    case PH_VERB_EARLY_BIND_ADDRESSES:
+      {
+        const char *addresses[PH_MAX_ADDRESSES + 1] = { NULL };
+        int i;
+
+        for (i = 0; i < request->n_addresses; i++)
+          addresses[i] = request->addresses[i];
+        root = pt_root_open (ctx->root, error);
+        scanner = pt_scanner_new (ctx->root);
+        *host = root != NULL ? pt_scanner_scan (scanner, NULL, error) : NULL;
+        if (*host == NULL)
+          return NULL;
+        return pt_early_bind_plan (root, *host, addresses,
+                                   request->verb == PH_VERB_EARLY_BIND_IDS ? PT_EARLY_BIND_BY_ID
+                                                                           : PT_EARLY_BIND_BY_ADDRESS,
+                                   error);
+      }
+
     case PH_VERB_UNDO:
       root = pt_root_open (ctx->root, error);
       return root != NULL ? pt_change_history_undo_plan (root, request->change_id, undone, error) : NULL;
@@ -221,7 +243,8 @@ run (PhRequest  *request,
   printf ("%s\n", pt_plan_get_summary (plan));
   fflush (stdout);
 
-  if (request->verb == PH_VERB_ENABLE_IOMMU || request->verb == PH_VERB_UNDO)
+  if (request->verb == PH_VERB_ENABLE_IOMMU || request->verb == PH_VERB_UNDO ||
+      request->verb == PH_VERB_EARLY_BIND_IDS || request->verb == PH_VERB_EARLY_BIND_ADDRESSES)
     {
       if (!ph_apply_plan (&ctx, plan, &change_id, &error))
         {

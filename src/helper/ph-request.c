@@ -31,6 +31,8 @@ static const VerbSpec verbs[] = {
   { "bind-devices", "return", PH_VERB_RETURN, 1, 1, { "--device-only", NULL } },
   { "sriov", "set-vfs", PH_VERB_SET_VFS, 2, 2, { "--keep-vfs-free", NULL } },
   { "configure-boot", "enable-iommu", PH_VERB_ENABLE_IOMMU, 0, 0, { NULL, NULL } },
+  { "configure-boot", "early-bind-ids", PH_VERB_EARLY_BIND_IDS, PH_MAX_ADDRESSES, 1, { NULL, NULL } },
+  { "configure-boot", "early-bind-addresses", PH_VERB_EARLY_BIND_ADDRESSES, PH_MAX_ADDRESSES, 1, { NULL, NULL } },
   { "configure-boot", "undo", PH_VERB_UNDO, 1, 0, { NULL, NULL } },
   { "configure-boot", "history", PH_VERB_HISTORY, 0, 0, { NULL, NULL } },
 };
@@ -157,7 +159,7 @@ ph_request_parse (int          argc,
                   GError     **error)
 {
   const VerbSpec *spec = NULL;
-  const char *positional[2] = { NULL, NULL };
+  const char *positional[PH_MAX_ADDRESSES] = { NULL };
   int n_positional = 0;
   int i;
   const int first = 1;
@@ -228,6 +230,22 @@ ph_request_parse (int          argc,
                          positional[1], PH_MAX_VFS);
           request->count = (int) count;
         }
+      break;
+
+    case PH_VERB_EARLY_BIND_IDS:
+    case PH_VERB_EARLY_BIND_ADDRESSES:
+      for (i = 0; i < n_positional; i++)
+        {
+          int j;
+
+          if (!ph_is_pci_address (positional[i]))
+            return fail (error, "“%s” is not a PCI address like 0000:01:00.0", positional[i]);
+          for (j = 0; j < i; j++)
+            if (g_str_equal (positional[i], positional[j]))
+              return fail (error, "%s is given twice", positional[i]);
+          memcpy (request->addresses[i], positional[i], PH_ADDRESS_LEN + 1);
+        }
+      request->n_addresses = n_positional;
       break;
 
     case PH_VERB_UNDO:

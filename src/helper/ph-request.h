@@ -16,6 +16,8 @@ typedef enum
   PH_VERB_RETURN,        /* bind-devices return ADDRESS [--device-only] */
   PH_VERB_SET_VFS,       /* sriov set-vfs ADDRESS COUNT [--keep-vfs-free] */
   PH_VERB_ENABLE_IOMMU,  /* configure-boot enable-iommu */
+  PH_VERB_EARLY_BIND_IDS,        /* configure-boot early-bind-ids ADDRESS… */
+  PH_VERB_EARLY_BIND_ADDRESSES,  /* configure-boot early-bind-addresses ADDRESS… */
   PH_VERB_UNDO,          /* configure-boot undo [ID] */
   PH_VERB_HISTORY,       /* configure-boot history */
 } PhVerb;
@@ -23,11 +25,14 @@ typedef enum
 #define PH_ADDRESS_LEN 12  /* dddd:bb:ss.f */
 #define PH_MAX_ARG_LEN 64
 #define PH_MAX_VFS 65535
+#define PH_MAX_ADDRESSES 8
 
 typedef struct
 {
   PhVerb verb;
   char address[PH_ADDRESS_LEN + 1];
+  char addresses[PH_MAX_ADDRESSES][PH_ADDRESS_LEN + 1];   /* early binding */
+  int n_addresses;
   int count;
   guint change_id;       /* 0: the latest */
   gboolean force;

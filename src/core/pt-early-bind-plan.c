@@ -1,0 +1,424 @@
+/* pt-early-bind-plan.c
+ *
+ * Binding devices to vfio-pci from boot on, before their host drivers take
+ * them (a GPU the host must never touch), two ways:
+ *
+ *  - by ID, as the openEuler guide does: "options vfio-pci ids=…" in
+ *    /etc/modprobe.d/passthrough-vfio.conf with "softdep DRIVER pre: vfio-pci"
+ *    for each host driver, so vfio-pci loads first; on kernels with vfio-pci
+ *    built in (Ubuntu) "vfio-pci.ids=…" on the kernel command line instead.
+ *    IDs take every device with that ID, so this is refused when another
+ *    device with one of the IDs is not being given away (a second identical
+ *    GPU for the host): bind by address then.
+ *  - by address, as driverctl does: a udev rule sets driver_override to
+ *    vfio-pci when the device at that address appears, only if its vendor
+ *    and device IDs are still the recorded ones, and loads vfio-pci. Host
+ *    drivers loaded by udev afterwards leave it alone. Identical devices work.
+ *
+ * Both put the vfio modules into the initramfs (dracut force_drivers in a
+ * .conf drop-in, which is the only kind dracut reads; initramfs-tools'
+ * modules file; mkinitcpio's MODULES), without vfio_virqfd from kernel 6.2
+ * on (it was merged into vfio and no longer exists), regenerate it, and
+ * list the new image to check the modules are really inside.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pt-early-bind-plan"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pt-boot-plan.h"
+#include "pt-checks.h"
+#include "pt-device-plan.h"
+#include "pt-early-bind-plan.h"
+#include "pt-error.h"
+
+#define MODPROBE_CONF "/etc/modprobe.d/passthrough-vfio.conf"
+#define MODULES_LOAD_CONF "/etc/modules-load.d/passthrough-vfio.conf"
+#define DRACUT_CONF "/etc/dracut.conf.d/passthrough-vfio.conf"
+#define UDEV_RULES "/etc/udev/rules.d/60-passthrough-vfio.rules"
+#define HEADER "# Written by Passthrough (passthroughctl boot early-bind); undo with “passthroughctl boot undo”.\n"
+
+static gboolean
+kernel_has_virqfd (const char *release)
+{
+  int major = 0, minor = 0;
+
+  /* vfio_virqfd was folded into vfio in 6.2. */
+  if (release == NULL || sscanf (release, "%d.%d", &major, &minor) != 2)
+    return FALSE;
+  return major < 6 || (major == 6 && minor < 2);
+}
+
+static char *
+read_text (PtRoot     *root,
+           const char *path)
+{
+  return pt_root_read_file (root, path + 1, NULL, NULL);
+}
+
+/* Module names as the initramfs tools want them. */
+static GStrv
+vfio_modules (const char *release)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_strv_builder_add_many (builder, "vfio_pci", "vfio", "vfio_iommu_type1", NULL);
+  if (kernel_has_virqfd (release))
+    g_strv_builder_add (builder, "vfio_virqfd");
+  return g_strv_builder_end (builder);
+}
+
+static gboolean
+has_line (const char *text,
+          const char *line)
+{
+  g_auto(GStrv) lines = g_strsplit (text != NULL ? text : "", "\n", -1);
+  guint i;
+
+  for (i = 0; lines[i] != NULL; i++)
+    if (g_str_equal (g_strstrip (lines[i]), line))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+plan_initramfs (PtPlan           *plan,
+                PtRoot           *root,
+                PtBootSetup      *boot,
+                PtEarlyBindKind   kind,
+                GError          **error)
+{
+  const char *release = pt_boot_setup_get_kernel_release (boot);
+  g_auto(GStrv) modules = vfio_modules (release);
+  g_autofree char *joined = g_strjoinv (" ", modules);
+  g_autofree char *image = NULL;
+  guint i;
+
+  if (release == NULL || strchr (release, '/') != NULL)
+    {
+      g_set_error_literal (error, PT_ERROR, PT_ERROR_INVALID_ROOT,
+                           _("The running kernel’s version cannot be read from /proc/sys/kernel/osrelease."));
+      return FALSE;
+    }
+
+  switch (pt_boot_setup_get_initramfs_tool (boot))
+    {
+    case PT_INITRAMFS_DRACUT:
+      {
+        g_autofree char *before = read_text (root, DRACUT_CONF);
+        /* The udev rule must act in the initramfs too, where a GPU driver may load. */
+        g_autofree char *after = g_strdup_printf (HEADER "force_drivers+=\" %s \"\n%s", joined,
+                                                  kind == PT_EARLY_BIND_BY_ADDRESS
+                                                    ? "install_items+=\" " UDEV_RULES " \"\n" : "");
+        const char *regenerate[] = { "dracut", "--force", "--regenerate-all", NULL };
+        const char *list[] = { "lsinitrd", NULL, NULL };
+
+        image = g_strdup_printf ("/boot/initramfs-%s.img", release);
+        list[1] = image;
+        pt_plan_add_file (plan, DRACUT_CONF, before, after);
+        pt_plan_add_command (plan, regenerate);
+        pt_plan_add_command (plan, list);
+      }
+      break;
+
+    case PT_INITRAMFS_INITRAMFS_TOOLS:
+      {
+        g_autofree char *before = read_text (root, "/etc/initramfs-tools/modules");
+        GString *after = g_string_new (before != NULL ? before : "");
+        const char *regenerate[] = { "update-initramfs", "-u", "-k", "all", NULL };
+        const char *list[] = { "lsinitramfs", NULL, NULL };
+
+        for (i = 0; modules[i] != NULL; i++)
+          if (!has_line (before, modules[i]))
+            {
+              if (after->len > 0 && after->str[after->len - 1] != '\n')
+                g_string_append_c (after, '\n');
+              g_string_append_printf (after, "%s\n", modules[i]);
+            }
+        image = g_strdup_printf ("/boot/initrd.img-%s", release);
+        list[1] = image;
+        pt_plan_add_file (plan, "/etc/initramfs-tools/modules", before, after->str);
+        g_string_free (after, TRUE);
+        pt_plan_add_command (plan, regenerate);
+        pt_plan_add_command (plan, list);
+      }
+      break;
+
+    case PT_INITRAMFS_MKINITCPIO:
+      {
+        g_autofree char *before = read_text (root, "/etc/mkinitcpio.conf");
+        g_auto(GStrv) lines = g_strsplit (before != NULL ? before : "", "\n", -1);
+        const char *regenerate[] = { "mkinitcpio", "-P", NULL };
+        const char *list[] = { "lsinitcpio", "/boot/initramfs-linux.img", NULL };
+        gboolean done = FALSE;
+
+        for (i = 0; lines[i] != NULL; i++)
+          {
+            g_autofree char *inside = NULL;
+            g_auto(GStrv) present = NULL;
+            GString *wanted;
+            guint j;
+
+            if (!g_str_has_prefix (lines[i], "MODULES=(") || !g_str_has_suffix (lines[i], ")"))
+              continue;
+            inside = g_strndup (lines[i] + 9, strlen (lines[i]) - 10);
+            present = g_strsplit_set (inside, " \t", -1);
+            wanted = g_string_new (NULL);
+            /* vfio first, so it claims the devices before a GPU driver listed later. */
+            for (j = 0; modules[j] != NULL; j++)
+              g_string_append_printf (wanted, "%s%s", wanted->len > 0 ? " " : "", modules[j]);
+            for (j = 0; present[j] != NULL; j++)
+              if (present[j][0] != '\0' && !g_strv_contains ((const char * const *) modules, present[j]))
+                g_string_append_printf (wanted, " %s", present[j]);
+            g_free (lines[i]);
+            lines[i] = g_strdup_printf ("MODULES=(%s)", wanted->str);
+            g_string_free (wanted, TRUE);
+            done = TRUE;
+          }
+
+        if (!done)
+          {
+            g_set_error_literal (error, PT_ERROR, PT_ERROR_NOT_SUPPORTED,
+                                 _("/etc/mkinitcpio.conf has no one-line MODULES=(…) to add the vfio "
+                                   "modules to. Add “MODULES=()” to it and try again."));
+            return FALSE;
+          }
+        {
+          g_autofree char *after = g_strjoinv ("\n", lines);
+
+          pt_plan_add_file (plan, "/etc/mkinitcpio.conf", before, after);
+        }
+        pt_plan_add_command (plan, regenerate);
+        pt_plan_add_command (plan, list);
+      }
+      break;
+
+    case PT_INITRAMFS_UNKNOWN:
+    default:
+      g_set_error (error, PT_ERROR, PT_ERROR_NOT_SUPPORTED,
+                   _("This host’s initramfs generator was not recognised, so the vfio modules (%s) "
+                     "cannot be put into it for you."), joined);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+collect_devices (PtHost              *host,
+                 const char * const  *addresses,
+                 GPtrArray           *devices,
+                 GError             **error)
+{
+  guint i, j;
+
+  for (i = 0; addresses[i] != NULL; i++)
+    {
+      PtDevice *device = pt_host_lookup_device (host, addresses[i]);
+      g_autoptr(GPtrArray) members = NULL;
+
+      if (device == NULL)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                       _("There is no PCI device %s on this host. “passthroughctl devices” lists them."),
+                       addresses[i]);
+          return FALSE;
+        }
+      if (pt_device_get_iommu_group (device) < 0)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_NOT_SUPPORTED,
+                       _("%s is in no IOMMU group: turn the IOMMU on first."), addresses[i]);
+          return FALSE;
+        }
+
+      members = pt_device_plan_members (host, addresses[i], TRUE);
+      for (j = 0; j < members->len; j++)
+        {
+          PtDevice *member = g_ptr_array_index (members, j);
+          const char * const *reasons = pt_device_get_host_use (member);
+
+          if (reasons[0] != NULL)
+            {
+              g_set_error (error, PT_ERROR, PT_ERROR_BUSY,
+                           _("%s is in use by this host: %s. Binding it at boot would take that from "
+                             "the host at every start."), pt_device_get_address (member), reasons[0]);
+              return FALSE;
+            }
+          if (!g_ptr_array_find (devices, member, NULL))
+            g_ptr_array_add (devices, g_object_ref (member));
+        }
+    }
+
+  return TRUE;
+}
+
+static void
+add_softdeps (GString   *text,
+              GPtrArray *devices)
+{
+  g_autoptr(GPtrArray) seen = g_ptr_array_new ();
+  guint i, j;
+
+  for (i = 0; i < devices->len; i++)
+    {
+      const char * const *modules = pt_device_get_modules (g_ptr_array_index (devices, i));
+
+      for (j = 0; modules[j] != NULL; j++)
+        if (!g_str_equal (modules[j], "vfio_pci") &&
+            !g_ptr_array_find_with_equal_func (seen, modules[j], g_str_equal, NULL))
+          {
+            g_ptr_array_add (seen, (gpointer) modules[j]);
+            g_string_append_printf (text, "softdep %s pre: vfio-pci\n", modules[j]);
+          }
+    }
+}
+
+static gboolean
+plan_by_id (PtPlan       *plan,
+            PtRoot       *root,
+            PtHost       *host,
+            PtBootSetup  *boot,
+            GPtrArray    *devices,
+            GError      **error)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  GListModel *all = pt_host_get_devices (host);
+  g_autofree char *list = NULL;
+  guint i;
+
+  for (i = 0; i < devices->len; i++)
+    {
+      PtDevice *device = g_ptr_array_index (devices, i);
+      g_autofree char *id = g_strdup_printf ("%04x:%04x", pt_device_get_vendor_id (device),
+                                             pt_device_get_device_id (device));
+
+      if (!g_ptr_array_find_with_equal_func (ids, id, g_str_equal, NULL))
+        g_ptr_array_add (ids, g_steal_pointer (&id));
+    }
+
+  /* An ID binds every device that has it. */
+  for (i = 0; i < g_list_model_get_n_items (all); i++)
+    {
+      g_autoptr(PtDevice) other = g_list_model_get_item (all, i);
+      g_autofree char *id = g_strdup_printf ("%04x:%04x", pt_device_get_vendor_id (other),
+                                             pt_device_get_device_id (other));
+
+      if (!g_ptr_array_find (devices, other, NULL) &&
+          g_ptr_array_find_with_equal_func (ids, id, g_str_equal, NULL))
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_BUSY,
+                       _("%s has the same ID (%s) and would be bound to vfio-pci at boot too. "
+                         "Bind by address instead (--by-address): it takes only the device you chose."),
+                       pt_device_get_address (other), id);
+          return FALSE;
+        }
+    }
+
+  g_ptr_array_add (ids, NULL);
+  list = g_strjoinv (",", (char **) ids->pdata);
+
+  if (pt_checks_vfio_pci_is_builtin (root, pt_boot_setup_get_kernel_release (boot)))
+    {
+      g_autofree char *param = g_strconcat ("vfio-pci.ids=", list, NULL);
+      const char *add[] = { param, NULL };
+
+      return pt_boot_plan_add_kernel_params (plan, root, boot, add, error);
+    }
+  else
+    {
+      g_autofree char *before = read_text (root, MODPROBE_CONF);
+      g_autofree char *load_before = read_text (root, MODULES_LOAD_CONF);
+      GString *after = g_string_new (HEADER);
+
+      g_string_append_printf (after, "options vfio-pci ids=%s\n", list);
+      add_softdeps (after, devices);
+      pt_plan_add_file (plan, MODPROBE_CONF, before, after->str);
+      pt_plan_add_file (plan, MODULES_LOAD_CONF, load_before, HEADER "vfio-pci\n");
+      g_string_free (after, TRUE);
+      return TRUE;
+    }
+}
+
+static void
+plan_by_address (PtPlan    *plan,
+                 PtRoot    *root,
+                 GPtrArray *devices)
+{
+  g_autofree char *before = read_text (root, UDEV_RULES);
+  GString *after = g_string_new (HEADER);
+  guint i;
+
+  for (i = 0; i < devices->len; i++)
+    {
+      PtDevice *device = g_ptr_array_index (devices, i);
+
+      g_string_append_printf (after,
+                              "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"%s\", "
+                              "ATTR{vendor}==\"0x%04x\", ATTR{device}==\"0x%04x\", "
+                              "ATTR{driver_override}=\"vfio-pci\", RUN{builtin}+=\"kmod load vfio-pci\"\n",
+                              pt_device_get_address (device), pt_device_get_vendor_id (device),
+                              pt_device_get_device_id (device));
+    }
+  pt_plan_add_file (plan, UDEV_RULES, before, after->str);
+  g_string_free (after, TRUE);
+}
+
+/**
+ * pt_early_bind_plan:
+ * @addresses: the devices; each brings its whole IOMMU group
+ *
+ * Returns: (transfer full): the plan, or %NULL with @error set
+ */
+PtPlan *
+pt_early_bind_plan (PtRoot              *root,
+                    PtHost              *host,
+                    const char * const  *addresses,
+                    PtEarlyBindKind      kind,
+                    GError             **error)
+{
+  g_autoptr(PtBootSetup) boot = pt_boot_setup_detect (root);
+  g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(PtPlan) plan = NULL;
+  g_autofree char *joined = NULL;
+  guint i;
+
+  if (addresses == NULL || addresses[0] == NULL)
+    {
+      g_set_error_literal (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
+                           _("Name at least one device to bind at boot."));
+      return NULL;
+    }
+
+  if (!collect_devices (host, addresses, devices, error))
+    return NULL;
+
+  for (i = 0; i < devices->len; i++)
+    g_ptr_array_add (names, (gpointer) pt_device_get_address (g_ptr_array_index (devices, i)));
+  g_ptr_array_add (names, NULL);
+  joined = g_strjoinv (", ", (char **) names->pdata);
+
+  plan = pt_plan_new (NULL);
+  if (kind == PT_EARLY_BIND_BY_ID)
+    {
+      pt_plan_set_summary_printf (plan, _("Bind %s to vfio-pci at every boot, by device ID."), joined);
+      if (!plan_by_id (plan, root, host, boot, devices, error))
+        return NULL;
+    }
+  else
+    {
+      pt_plan_set_summary_printf (plan, _("Bind %s to vfio-pci at every boot, by address."), joined);
+      plan_by_address (plan, root, devices);
+    }
+
+  if (!plan_initramfs (plan, root, boot, kind, error))
+    return NULL;
+  pt_plan_set_reboot (plan, TRUE);
+  return g_steal_pointer (&plan);
+}
