@@ -181,6 +181,16 @@ def main():
         schema = os.path.join(datadir, "glib-2.0", "schemas", SCHEMA_ID + ".gschema.xml")
         installed(schema, os.path.relpath(schema, prefix))
 
+        # The privileged helper, in libexecdir where the policy names it; never its test builds.
+        helper_path = os.path.join(libexecdir, "passthrough-helper")
+        if installed(helper_path, os.path.relpath(helper_path, prefix), executable=True):
+            r = subprocess.run([staged(helper_path), "configure-boot", "history"],
+                               capture_output=True, text=True)
+            tap.ok(r.returncode == 0, "the installed helper runs (configure-boot history)", r.stderr)
+        test_builds = [os.path.join(r, n) for r, _d, names in os.walk(destdir) for n in names
+                       if n.startswith("passthrough-helper-test")]
+        tap.ok(not test_builds, "the helper's test builds are not installed", "\n".join(test_builds))
+
         # polkit policy: every action runs the helper in libexecdir, one verb group each.
         policy = os.path.join(datadir, "polkit-1", "actions", POLICY)
         if installed(policy, os.path.relpath(policy, prefix)):
