@@ -20,9 +20,44 @@ struct _PtApplication
   char *root;
   char *uri;
   gboolean demo;
+  char *demo_copy;     /* the demo's writable copy of its tree, removed at exit */
 };
 
 G_DEFINE_FINAL_TYPE (PtApplication, pt_application, ADW_TYPE_APPLICATION)
+
+/* Demo actions really run, through the helper's test build, on a copy of the
+ * demo tree, so the bundled one stays as it was. */
+static char *
+copy_demo_host (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("passthrough-demo-XXXXXX", &error);
+  g_autofree char *source = g_build_filename (PT_DEMO_ROOT, ".", NULL);
+  const char *argv[] = { "cp", "-a", source, NULL, NULL };
+  int status = -1;
+
+  if (dir != NULL)
+    {
+      argv[3] = dir;
+      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                    &status, &error);
+    }
+  if (dir == NULL || error != NULL || !g_spawn_check_wait_status (status, NULL))
+    {
+      g_printerr ("passthrough: cannot copy the demo host: %s\n",
+                  error != NULL ? error->message : "cp failed");
+      return NULL;
+    }
+  return g_steal_pointer (&dir);
+}
+
+static void
+remove_demo_host (const char *dir)
+{
+  const char *argv[] = { "rm", "-rf", "--one-file-system", dir, NULL };
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+}
 
 static int
 pt_application_handle_local_options (GApplication *app,
@@ -63,7 +98,10 @@ pt_application_handle_local_options (GApplication *app,
         }
       g_free (self->root);
       g_free (self->uri);
-      self->root = g_strdup (PT_DEMO_ROOT);
+      self->demo_copy = copy_demo_host ();
+      if (self->demo_copy == NULL)
+        return 2;
+      self->root = g_strdup (self->demo_copy);
       self->uri = g_strdup ("test://" PT_DEMO_LIBVIRT_HOST);
     }
 
@@ -82,6 +120,14 @@ pt_application_activate (GApplication *app)
       g_autofree char *saved_uri = g_settings_get_string (settings, "active-connection");
       g_autoptr(PtSession) session = pt_session_new (self->root,
                                                      self->uri != NULL ? self->uri : saved_uri);
+      g_autoptr(PtHelperClient) helper = NULL;
+
+      /* The installed helper changes this host; a tree from --root is only looked at. */
+      if (self->demo_copy != NULL)
+        helper = pt_helper_client_new_for_root (PT_DEMO_HELPER, self->demo_copy);
+      else if (self->root == NULL)
+        helper = pt_helper_client_new ();
+      pt_session_set_helper (session, helper);
 
       window = GTK_WINDOW (pt_window_new (GTK_APPLICATION (self), session));
     }
@@ -94,6 +140,9 @@ pt_application_finalize (GObject *object)
 {
   PtApplication *self = (PtApplication *) object;
 
+  if (self->demo_copy != NULL)
+    remove_demo_host (self->demo_copy);
+  g_clear_pointer (&self->demo_copy, g_free);
   g_clear_pointer (&self->root, g_free);
   g_clear_pointer (&self->uri, g_free);
 

@@ -1,7 +1,9 @@
 /* pt-device-page.c
  *
  * Everything known about one PCI function, and what can be done with it:
- * give it to a VM, or take it back from the VM that has it.
+ * give it to a VM, or take it back from the VM that has it; move its group
+ * to vfio-pci now or at every boot, or back to the host drivers; set its
+ * SR-IOV virtual functions. Host changes open a review of the helper's plan.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,6 +15,10 @@
 #include <glib/gi18n.h>
 
 #include "pt-attach-dialog.h"
+#include "pt-compat.h"
+#include "pt-device-plan.h"
+#include "pt-early-bind-plan.h"
+#include "pt-plan-dialog.h"
 #include "pt-device-page.h"
 #include "pt-session.h"
 #include "pt-vm-plan.h"
@@ -24,6 +30,8 @@ struct _PtDevicePage
   PtSession *session;
   PtDevice *device;
   GPtrArray *groups;   /* AdwPreferencesGroup added to the page */
+
+  GtkSpinButton *vfs_spin;
 
   GtkButton *back_button;
   GtkLabel *heading;
@@ -105,6 +113,157 @@ on_take_back (PtDevicePage *self)
   pt_attach_dialog_take_back (GTK_WIDGET (self), self->session, self->device);
 }
 
+typedef enum
+{
+  HOST_CHANGE_BIND,
+  HOST_CHANGE_RETURN,
+  HOST_CHANGE_EARLY_BIND,
+  HOST_CHANGE_VFS,
+} HostChange;
+
+/* Plans the change with the core (as the helper will) and opens its review. */
+static void
+review_host_change (PtDevicePage *self,
+                    HostChange    change)
+{
+  PtHost *host = pt_session_get_host (self->session);
+  const char *address = pt_device_get_address (self->device);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtRoot) root = NULL;
+  g_autoptr(PtPlan) plan = NULL;
+  g_autofree char *count = NULL;
+  const char *args[5] = { "bind-devices", NULL, address, NULL, NULL };
+
+  if (host == NULL || (root = pt_root_open (pt_host_get_root (host), &error)) == NULL)
+    {
+      pt_compat_show_error (GTK_WIDGET (self), _("The Change Cannot Be Prepared"),
+                            error != NULL ? error->message : _("The host has not been read yet."));
+      return;
+    }
+
+  switch (change)
+    {
+    case HOST_CHANGE_BIND:
+      args[1] = "bind";
+      plan = pt_device_plan_bind (root, host, address, PT_DEVICE_PLAN_NONE, &error);
+      break;
+    case HOST_CHANGE_RETURN:
+      args[1] = "return";
+      plan = pt_device_plan_return (host, address, PT_DEVICE_PLAN_NONE, &error);
+      break;
+    case HOST_CHANGE_EARLY_BIND:
+      {
+        const char *addresses[] = { address, NULL };
+
+        args[0] = "configure-boot";
+        args[1] = "early-bind-addresses";
+        plan = pt_early_bind_plan (root, host, addresses, PT_EARLY_BIND_BY_ADDRESS, &error);
+      }
+      break;
+    case HOST_CHANGE_VFS:
+    default:
+      count = g_strdup_printf ("%d", gtk_spin_button_get_value_as_int (self->vfs_spin));
+      args[0] = "sriov";
+      args[1] = "set-vfs";
+      args[3] = count;
+      plan = pt_device_plan_vfs (host, address, gtk_spin_button_get_value_as_int (self->vfs_spin),
+                                 PT_DEVICE_PLAN_NONE, &error);
+      break;
+    }
+
+  if (plan == NULL)
+    {
+      pt_compat_show_error (GTK_WIDGET (self), _("The Change Cannot Be Made"), error->message);
+      return;
+    }
+  pt_plan_dialog_present (GTK_WIDGET (self), self->session, plan, args);
+}
+
+static void
+on_bind (PtDevicePage *self)
+{
+  review_host_change (self, HOST_CHANGE_BIND);
+}
+
+static void
+on_return (PtDevicePage *self)
+{
+  review_host_change (self, HOST_CHANGE_RETURN);
+}
+
+static void
+on_early_bind (PtDevicePage *self)
+{
+  review_host_change (self, HOST_CHANGE_EARLY_BIND);
+}
+
+static void
+on_set_vfs (PtDevicePage *self)
+{
+  review_host_change (self, HOST_CHANGE_VFS);
+}
+
+static void
+add_host_actions (PtDevicePage *self)
+{
+  PtDevice *device = self->device;
+  gboolean on_vfio = g_strcmp0 (pt_device_get_driver (device), "vfio-pci") == 0;
+  AdwPreferencesGroup *group;
+  GtkWidget *row;
+
+  if (pt_device_is_bridge (device) || pt_device_get_iommu_group (device) < 0)
+    return;
+
+  group = add_group (self, _("This Computer"));
+  if (pt_session_get_helper (self->session) == NULL)
+    adw_preferences_group_set_description (group, _("A host opened from a folder is only shown; "
+                                                    "the reviews say what would change."));
+  if (on_vfio)
+    row = add_button_row (group, _("Return to the Host…"),
+                          _("Give its IOMMU group back to the host’s own drivers"),
+                          "edit-undo-symbolic");
+  else
+    {
+      gboolean host_uses = pt_device_is_used_by_host (device);
+
+      row = add_button_row (group, _("Use for Virtual Machines…"),
+                            host_uses ? _("Not from here: this computer uses it (see below)")
+                                      : _("Move its IOMMU group to vfio-pci now, until the next restart"),
+                            "go-next-symbolic");
+      gtk_widget_set_sensitive (row, !host_uses);
+    }
+  g_signal_connect_object (row, "activated", G_CALLBACK (on_vfio ? on_return : on_bind), self,
+                           G_CONNECT_SWAPPED);
+
+  row = add_button_row (group, _("Bind at Every Boot…"),
+                        _("Keep host drivers away from it from the start, by its address"),
+                        "system-reboot-symbolic");
+  gtk_widget_set_sensitive (row, !pt_device_is_used_by_host (device));
+  g_signal_connect_object (row, "activated", G_CALLBACK (on_early_bind), self, G_CONNECT_SWAPPED);
+}
+
+static void
+add_vfs_control (PtDevicePage        *self,
+                 AdwPreferencesGroup *group)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *apply = gtk_button_new_with_mnemonic (_("_Set…"));
+  GtkWidget *spin = gtk_spin_button_new_with_range (0, pt_device_get_sriov_total_vfs (self->device), 1);
+
+  self->vfs_spin = GTK_SPIN_BUTTON (spin);
+  gtk_spin_button_set_value (self->vfs_spin, pt_device_get_sriov_num_vfs (self->device));
+  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (apply, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Number of virtual functions"), -1);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Change the Number"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Existing virtual functions are removed first"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), apply);
+  g_signal_connect_object (apply, "clicked", G_CALLBACK (on_set_vfs), self, G_CONNECT_SWAPPED);
+  adw_preferences_group_add (group, row);
+}
+
 static char *
 format_ids (guint vendor,
             guint device)
@@ -173,6 +332,8 @@ rebuild (PtDevicePage *self)
                                                _("libvirt is not connected; see Virtual Machines."));
       g_signal_connect_object (row, "activated", G_CALLBACK (on_give), self, G_CONNECT_SWAPPED);
     }
+
+  add_host_actions (self);
 
   if (host_use[0] != NULL)
     {
@@ -261,6 +422,7 @@ rebuild (PtDevicePage *self)
                                                     pt_device_get_sriov_num_vfs (device),
                                                     pt_device_get_sriov_total_vfs (device));
           add_property (group, _("Virtual Functions"), count);
+          add_vfs_control (self, group);
         }
       if (pt_device_get_physfn (device) != NULL)
         add_property (group, _("Virtual Function of"), pt_device_get_physfn (device));

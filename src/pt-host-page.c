@@ -104,11 +104,10 @@ on_review_enable_iommu (GtkListBoxRow *row,
                         PtHostPage    *self)
 {
   PtHost *host = pt_session_get_host (self->session);
+  const char *args[] = { "configure-boot", "enable-iommu", NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(PtRoot) root = NULL;
   g_autoptr(PtPlan) plan = NULL;
-  g_autofree char *cpuinfo = NULL;
-  PtPlanDialog *dialog;
 
   if (host == NULL)
     return;
@@ -116,11 +115,7 @@ on_review_enable_iommu (GtkListBoxRow *row,
   /* A handful of small files: quick enough to read here. */
   root = pt_root_open (pt_host_get_root (host), &error);
   if (root != NULL)
-    {
-      cpuinfo = pt_root_read_file (root, "proc/cpuinfo", NULL, NULL);
-      plan = pt_boot_plan_enable_iommu (root, pt_host_get_boot_setup (host),
-                                        pt_checks_cpu_vendor (cpuinfo), &error);
-    }
+    plan = pt_boot_plan_enable_iommu_for_root (root, &error);
 
   if (plan == NULL)
     {
@@ -128,10 +123,7 @@ on_review_enable_iommu (GtkListBoxRow *row,
       return;
     }
 
-  dialog = pt_plan_dialog_new (plan);
-  gtk_window_set_transient_for (GTK_WINDOW (dialog),
-                                GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
-  gtk_window_present (GTK_WINDOW (dialog));
+  pt_plan_dialog_present (GTK_WIDGET (self), self->session, plan, args);
 }
 
 static GtkWidget *

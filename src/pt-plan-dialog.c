@@ -1,9 +1,11 @@
 /* pt-plan-dialog.c
  *
- * The review of a host change: what it does, the lines of each file it
- * changes, the commands it runs, and whether a restart follows. Applying
- * needs the privileged helper, which this release does not have yet, so the
- * review says how to make the change by hand.
+ * The review of a host change before it is made: what it does, the lines of
+ * each file it changes, the commands it runs, the kernel attributes it
+ * writes and whether a restart follows. "Apply" asks polkit through the
+ * helper, then shows each step and the tools' output as they run. On
+ * success the dialog closes and emits ::applied; on failure it stays open
+ * with the message and the log.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,18 +17,84 @@
 #include <glib/gi18n.h>
 
 #include "pt-plan-dialog.h"
+#include "pt-window.h"
 
 struct _PtPlanDialog
 {
   AdwWindow parent_instance;
+
+  PtHelperClient *helper;
+  GStrv helper_args;
+  char *summary;
+
+  GtkWidget *apply_button;
+  GtkWidget *cancel_button;
+  GtkLabel *message;
+  GtkStack *stack;
+  GtkProgressBar *progress;
+  GtkTextBuffer *log;
+  gulong progress_id;
+  gulong output_id;
+  gboolean running;
 };
 
 G_DEFINE_FINAL_TYPE (PtPlanDialog, pt_plan_dialog, ADW_TYPE_WINDOW)
 
+enum {
+  APPLIED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+disconnect_helper (PtPlanDialog *self)
+{
+  if (self->helper != NULL)
+    {
+      g_clear_signal_handler (&self->progress_id, self->helper);
+      g_clear_signal_handler (&self->output_id, self->helper);
+    }
+}
+
+static void
+pt_plan_dialog_dispose (GObject *object)
+{
+  PtPlanDialog *self = (PtPlanDialog *) object;
+
+  disconnect_helper (self);
+  g_clear_object (&self->helper);
+  g_clear_pointer (&self->helper_args, g_strfreev);
+  g_clear_pointer (&self->summary, g_free);
+
+  G_OBJECT_CLASS (pt_plan_dialog_parent_class)->dispose (object);
+}
+
+static gboolean
+pt_plan_dialog_close_request (GtkWindow *window)
+{
+  PtPlanDialog *self = PT_PLAN_DIALOG (window);
+
+  /* A change being made is seen through; the helper cannot be stopped half-way. */
+  return self->running;
+}
+
 static void
 pt_plan_dialog_class_init (PtPlanDialogClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = pt_plan_dialog_dispose;
+  window_class->close_request = pt_plan_dialog_close_request;
+
+  /**
+   * PtPlanDialog::applied:
+   * @summary: what was done
+   */
+  signals[APPLIED] = g_signal_new ("applied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
@@ -36,13 +104,113 @@ pt_plan_dialog_init (PtPlanDialog *self)
 {
 }
 
+static void
+on_progress (PtHelperClient *helper,
+             guint           step,
+             guint           n_steps,
+             const char     *text,
+             PtPlanDialog   *self)
+{
+  GtkTextIter end;
+  g_autofree char *line = g_strdup_printf ("[%u/%u] %s\n", step, n_steps, text);
+
+  gtk_progress_bar_set_fraction (self->progress, n_steps > 0 ? (double) step / n_steps : 0);
+  gtk_progress_bar_set_text (self->progress, text);
+  gtk_text_buffer_get_end_iter (self->log, &end);
+  gtk_text_buffer_insert (self->log, &end, line, -1);
+}
+
+static void
+on_output (PtHelperClient *helper,
+           const char     *text,
+           PtPlanDialog   *self)
+{
+  GtkTextIter end;
+  g_autofree char *line = g_strdup_printf ("    %s\n", text);
+
+  gtk_text_buffer_get_end_iter (self->log, &end);
+  gtk_text_buffer_insert (self->log, &end, line, -1);
+}
+
+static void
+applied_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(PtPlanDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = pt_helper_client_run_finish (PT_HELPER_CLIENT (source), result, &error);
+
+  self->running = FALSE;
+  disconnect_helper (self);
+  gtk_widget_set_sensitive (self->cancel_button, TRUE);
+
+  if (error != NULL)
+    {
+      gtk_label_set_label (self->message, error->message);
+      gtk_widget_remove_css_class (GTK_WIDGET (self->message), "dim-label");
+      gtk_widget_add_css_class (GTK_WIDGET (self->message), "error");
+      gtk_widget_set_visible (GTK_WIDGET (self->message), TRUE);
+      gtk_button_set_label (GTK_BUTTON (self->cancel_button), _("_Close"));
+      return;
+    }
+
+  g_signal_emit (self, signals[APPLIED], 0, self->summary);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+on_apply (PtPlanDialog *self)
+{
+  self->running = TRUE;
+  gtk_widget_set_visible (self->apply_button, FALSE);
+  gtk_widget_set_sensitive (self->cancel_button, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->message), FALSE);
+  gtk_stack_set_visible_child_name (self->stack, "progress");
+  gtk_progress_bar_set_text (self->progress, _("Waiting for authentication…"));
+
+  self->progress_id = g_signal_connect (self->helper, "progress", G_CALLBACK (on_progress), self);
+  self->output_id = g_signal_connect (self->helper, "output", G_CALLBACK (on_output), self);
+  pt_helper_client_run_async (self->helper, (const char * const *) self->helper_args, NULL,
+                              applied_cb, g_object_ref (self));
+}
+
+static GtkWidget *
+text_view (const char *text,
+           const char *accessible_label,
+           GtkTextBuffer **buffer)
+{
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *view = gtk_text_view_new ();
+
+  if (text != NULL)
+    gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
+  if (buffer != NULL)
+    *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 12);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 12);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  accessible_label, -1);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
+  gtk_widget_set_vexpand (scrolled, TRUE);
+  return scrolled;
+}
+
 /**
  * pt_plan_dialog_new:
+ * @helper: (nullable): the helper that applies it; %NULL when this host
+ *   cannot be changed from here (a tree given with --root)
+ * @helper_args: the helper's arguments that make this change
  *
- * Returns: (transfer full): a window showing @plan
+ * Returns: (transfer full): a window showing @plan, with Apply
  */
 PtPlanDialog *
-pt_plan_dialog_new (PtPlan *plan)
+pt_plan_dialog_new (PtPlan             *plan,
+                    PtHelperClient     *helper,
+                    const char * const *helper_args)
 {
   PtPlanDialog *self = g_object_new (PT_TYPE_PLAN_DIALOG,
                                      "modal", TRUE,
@@ -53,35 +221,100 @@ pt_plan_dialog_new (PtPlan *plan)
   g_autofree char *text = pt_plan_to_text (plan);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *header = adw_header_bar_new ();
-  GtkWidget *banner = gtk_label_new (_("Applying this needs the privileged helper, which this "
-                                       "version does not include yet. You can make the change "
-                                       "by hand as shown, then restart."));
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *view = gtk_text_view_new ();
+  GtkWidget *progress_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *message = gtk_label_new (NULL);
+  GtkWidget *summary = gtk_label_new (pt_plan_get_summary (plan));
+  gboolean can_apply = helper != NULL && !pt_plan_is_empty (plan);
 
-  gtk_label_set_wrap (GTK_LABEL (banner), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (banner), 0);
-  gtk_widget_set_margin_start (banner, 12);
-  gtk_widget_set_margin_end (banner, 12);
-  gtk_widget_set_margin_top (banner, 12);
-  gtk_widget_set_margin_bottom (banner, 6);
-  gtk_widget_add_css_class (banner, "dim-label");
+  self->helper = helper != NULL ? g_object_ref (helper) : NULL;
+  self->helper_args = g_strdupv ((char **) helper_args);
+  self->summary = g_strdup (pt_plan_get_summary (plan));
+  self->message = GTK_LABEL (message);
 
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
-  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
-  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
-  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
-  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 12);
-  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 12);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("The planned change"), -1);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
-  gtk_widget_set_vexpand (scrolled, TRUE);
+  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  self->cancel_button = gtk_button_new_with_mnemonic (can_apply ? _("_Cancel") : _("_Close"));
+  g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (gtk_window_close), self);
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), self->cancel_button);
+  self->apply_button = gtk_button_new_with_mnemonic (pt_plan_get_reboot (plan) ? _("_Apply and Restart Later")
+                                                                              : _("_Apply"));
+  gtk_widget_add_css_class (self->apply_button, "suggested-action");
+  gtk_widget_set_visible (self->apply_button, can_apply);
+  g_signal_connect_swapped (self->apply_button, "clicked", G_CALLBACK (on_apply), self);
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), self->apply_button);
+
+  gtk_label_set_wrap (GTK_LABEL (summary), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (summary), 0);
+  gtk_widget_set_margin_start (summary, 12);
+  gtk_widget_set_margin_end (summary, 12);
+  gtk_widget_set_margin_top (summary, 12);
+  gtk_widget_add_css_class (summary, "title-4");
+
+  gtk_label_set_wrap (GTK_LABEL (message), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (message), 0);
+  gtk_label_set_selectable (GTK_LABEL (message), TRUE);
+  gtk_widget_set_margin_start (message, 12);
+  gtk_widget_set_margin_end (message, 12);
+  gtk_widget_set_margin_top (message, 12);
+  gtk_widget_set_margin_bottom (message, 6);
+  gtk_widget_add_css_class (message, "dim-label");
+  if (helper == NULL && !pt_plan_is_empty (plan))
+    gtk_label_set_label (GTK_LABEL (message),
+                         _("This host was opened from a folder, so it cannot be changed from here. "
+                           "The change below is what Passthrough would make on it."));
+  else
+    gtk_label_set_label (GTK_LABEL (message), _("Applying asks for an administrator’s password."));
+
+  self->stack = GTK_STACK (gtk_stack_new ());
+  gtk_stack_add_named (self->stack, text_view (text, _("The planned change"), NULL), "plan");
+  self->progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
+  gtk_progress_bar_set_show_text (self->progress, TRUE);
+  gtk_widget_set_margin_start (GTK_WIDGET (self->progress), 12);
+  gtk_widget_set_margin_end (GTK_WIDGET (self->progress), 12);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->progress), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Progress of the change"), -1);
+  gtk_box_append (GTK_BOX (progress_box), GTK_WIDGET (self->progress));
+  gtk_box_append (GTK_BOX (progress_box), text_view (NULL, _("What the change did"), &self->log));
+  gtk_stack_add_named (self->stack, progress_box, "progress");
 
   gtk_box_append (GTK_BOX (box), header);
-  gtk_box_append (GTK_BOX (box), banner);
-  gtk_box_append (GTK_BOX (box), scrolled);
+  gtk_box_append (GTK_BOX (box), summary);
+  gtk_box_append (GTK_BOX (box), message);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->stack));
   adw_window_set_content (ADW_WINDOW (self), box);
 
   return self;
+}
+
+static void
+on_applied (PtPlanDialog *dialog,
+            const char   *summary,
+            PtSession    *session)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (dialog));
+
+  if (PT_IS_WINDOW (parent))
+    pt_window_add_toast (PT_WINDOW (parent), adw_toast_new (summary));
+  pt_session_rescan (session);
+}
+
+/**
+ * pt_plan_dialog_present:
+ * @widget: a widget of the window the dialog belongs to
+ * @helper_args: the helper's arguments that make this change
+ *
+ * Shows the review of @plan for @session's host; once applied, the window
+ * shows a toast and the host is scanned again.
+ */
+void
+pt_plan_dialog_present (GtkWidget          *widget,
+                        PtSession          *session,
+                        PtPlan             *plan,
+                        const char * const *helper_args)
+{
+  PtPlanDialog *dialog = pt_plan_dialog_new (plan, pt_session_get_helper (session), helper_args);
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (gtk_widget_get_root (widget)));
+  g_signal_connect_object (dialog, "applied", G_CALLBACK (on_applied), session, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }

@@ -7,7 +7,9 @@
 
 #include <adwaita.h>
 
+#include "pt-helper-client.h"
 #include "pt-plan.h"
+#include "pt-session.h"
 
 G_BEGIN_DECLS
 
@@ -15,6 +17,13 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PtPlanDialog, pt_plan_dialog, PT, PLAN_DIALOG, AdwWindow)
 
-PtPlanDialog *pt_plan_dialog_new (PtPlan *plan);
+PtPlanDialog *pt_plan_dialog_new (PtPlan             *plan,
+                                  PtHelperClient     *helper,
+                                  const char * const *helper_args);
+
+void          pt_plan_dialog_present (GtkWidget          *widget,
+                                      PtSession          *session,
+                                      PtPlan             *plan,
+                                      const char * const *helper_args);
 
 G_END_DECLS

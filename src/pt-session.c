@@ -26,6 +26,7 @@ struct _PtSession
   char *uri;
   PtHost *host;
   PtConnection *connection;
+  PtHelperClient *helper;
   char *error;
   char *connection_error;
   GCancellable *cancellable;
@@ -58,6 +59,8 @@ pt_session_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->host);
   g_clear_object (&self->connection);
+
+  g_clear_object (&self->helper);
 
   G_OBJECT_CLASS (pt_session_parent_class)->dispose (object);
 }
@@ -474,4 +477,25 @@ pt_session_rescan (PtSession *self)
     pt_connection_refresh_async (self->connection, self->cancellable, refresh_done,
                                  g_object_ref (self));
   scan (self);
+}
+
+/**
+ * pt_session_get_helper:
+ *
+ * Returns: (transfer none) (nullable): what changes this host (the installed
+ *   helper, or the emulated one of the demo); %NULL for a tree opened with --root
+ */
+PtHelperClient *
+pt_session_get_helper (PtSession *self)
+{
+  g_return_val_if_fail (PT_IS_SESSION (self), NULL);
+  return self->helper;
+}
+
+void
+pt_session_set_helper (PtSession      *self,
+                       PtHelperClient *helper)
+{
+  g_return_if_fail (PT_IS_SESSION (self));
+  g_set_object (&self->helper, helper);
 }

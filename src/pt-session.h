@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "pt-connection.h"
+#include "pt-helper-client.h"
 #include "pt-host.h"
 
 G_BEGIN_DECLS
@@ -25,6 +26,9 @@ gboolean      pt_session_get_busy           (PtSession    *self);
 const char   *pt_session_get_error          (PtSession    *self);
 const char   *pt_session_get_connection_error (PtSession  *self);
 void          pt_session_rescan             (PtSession    *self);
+PtHelperClient *pt_session_get_helper       (PtSession    *self);
+void          pt_session_set_helper         (PtSession    *self,
+                                             PtHelperClient *helper);
 void          pt_session_set_uri            (PtSession    *self,
                                              const char   *uri);
 

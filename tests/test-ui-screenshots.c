@@ -17,6 +17,9 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "pt-device-plan.h"
+#include "pt-devices-page.h"
+#include "pt-plan-dialog.h"
 #include "pt-session.h"
 #include "pt-window.h"
 
@@ -86,6 +89,61 @@ save_png (GtkWidget  *widget,
   g_test_message ("wrote %s (%dx%d)", path, width, height);
 }
 
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             GType      type)
+{
+  GtkWidget *child;
+
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The details of the host's boot GPU (warnings, actions) and the review of
+ * returning the passthrough GPU to the host. */
+static void
+shoot_device_and_review (PtWindow   *window,
+                         PtSession  *session,
+                         const char *name_suffix)
+{
+  PtDevicesPage *devices = PT_DEVICES_PAGE (find_widget (GTK_WIDGET (window), PT_TYPE_DEVICES_PAGE));
+  g_autofree char *device_name = g_strdup_printf ("device-%s", name_suffix);
+  g_autofree char *review_name = g_strdup_printf ("review-%s", name_suffix);
+  g_autoptr(PtPlan) plan = NULL;
+  const char *args[] = { "bind-devices", "return", "0000:02:00.0", NULL };
+  PtPlanDialog *dialog;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "devices");
+  pt_devices_page_show_device (devices, "0000:01:00.0");
+  spin (400);
+  g_assert_true (shows_label (GTK_WIDGET (window), "Use for Virtual Machines"));
+  g_assert_true (shows_label (GTK_WIDGET (window), "Bind at Every Boot"));
+  g_assert_true (shows_label (GTK_WIDGET (window), "boot GPU"));
+  save_png (GTK_WIDGET (window), device_name);
+
+  plan = pt_device_plan_return (pt_session_get_host (session), "0000:02:00.0",
+                                PT_DEVICE_PLAN_NONE, NULL);
+  g_assert_nonnull (plan);
+  dialog = pt_plan_dialog_new (plan, pt_session_get_helper (session), args);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (dialog));
+  spin (400);
+  g_assert_true (shows_label (GTK_WIDGET (dialog), "Return 2 devices"));
+  g_assert_true (shows_label (GTK_WIDGET (dialog), "Apply"));
+  save_png (GTK_WIDGET (dialog), review_name);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin (100);
+}
+
 static void
 shoot_window (GtkApplication *app,
               PtSession      *session,
@@ -117,6 +175,12 @@ shoot_window (GtkApplication *app,
       save_png (GTK_WIDGET (window), name);
     }
 
+  {
+    g_autofree char *suffix = g_strdup_printf ("%s-%s", scheme, width < 500 ? "narrow" : "wide");
+
+    shoot_device_and_review (window, session, suffix);
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
   spin (100);
 }
@@ -126,10 +190,12 @@ on_activate (GtkApplication *app,
              gpointer        user_data)
 {
   g_autoptr(PtSession) session = pt_session_new (PT_DEMO_ROOT, "test://" PT_DEMO_LIBVIRT_HOST);
+  g_autoptr(PtHelperClient) helper = pt_helper_client_new_for_root (PT_DEMO_HELPER, PT_DEMO_ROOT);
   AdwStyleManager *style = adw_style_manager_get_default ();
   gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
 
   g_application_hold (G_APPLICATION (app));
+  pt_session_set_helper (session, helper);
 
   while ((pt_session_get_host (session) == NULL || pt_session_get_busy (session) ||
           pt_session_get_connection (session) == NULL ||
