@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <signal.h>
 
 #include "pt-application.h"
 #include "pt-saved-connections.h"
@@ -49,6 +51,14 @@ copy_demo_host (void)
       return NULL;
     }
   return g_steal_pointer (&dir);
+}
+
+/* Quit cleanly on SIGTERM and SIGINT, so the demo's copy is removed. */
+static gboolean
+on_quit_signal (gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -102,6 +112,8 @@ pt_application_handle_local_options (GApplication *app,
       if (self->demo_copy == NULL)
         return 2;
       self->root = g_strdup (self->demo_copy);
+      g_unix_signal_add (SIGTERM, on_quit_signal, self);
+      g_unix_signal_add (SIGINT, on_quit_signal, self);
       self->uri = g_strdup ("test://" PT_DEMO_LIBVIRT_HOST);
     }
 

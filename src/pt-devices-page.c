@@ -179,6 +179,14 @@ on_activate (GtkListView   *list_view,
   gtk_stack_set_visible_child_name (self->stack, "details");
 }
 
+/* Enter in the search opens the first match, as in GNOME's own searches. */
+static void
+on_search_activate (PtDevicesPage *self)
+{
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0)
+    on_activate (self->list_view, 0, self);
+}
+
 static void
 on_back (PtDevicesPage *self)
 {
@@ -303,6 +311,8 @@ pt_devices_page_init (PtDevicesPage *self)
   g_signal_connect_object (self->bridges_toggle, "toggled", G_CALLBACK (refilter), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->list_view, "activate", G_CALLBACK (on_activate), self, 0);
+  g_signal_connect_object (self->search_entry, "activate", G_CALLBACK (on_search_activate), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->device_page, "back", G_CALLBACK (on_back), self,
                            G_CONNECT_SWAPPED);
 }
