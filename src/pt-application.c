@@ -148,12 +148,21 @@ pt_application_activate (GApplication *app)
 }
 
 static void
+pt_application_shutdown (GApplication *app)
+{
+  PtApplication *self = PT_APPLICATION (app);
+
+  if (self->demo_copy != NULL)
+    remove_demo_host (self->demo_copy);
+
+  G_APPLICATION_CLASS (pt_application_parent_class)->shutdown (app);
+}
+
+static void
 pt_application_finalize (GObject *object)
 {
   PtApplication *self = (PtApplication *) object;
 
-  if (self->demo_copy != NULL)
-    remove_demo_host (self->demo_copy);
   g_clear_pointer (&self->demo_copy, g_free);
   g_clear_pointer (&self->root, g_free);
   g_clear_pointer (&self->uri, g_free);
@@ -169,6 +178,7 @@ pt_application_class_init (PtApplicationClass *klass)
 
   object_class->finalize = pt_application_finalize;
   app_class->activate = pt_application_activate;
+  app_class->shutdown = pt_application_shutdown;
   app_class->handle_local_options = pt_application_handle_local_options;
 }
 
