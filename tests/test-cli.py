@@ -12,6 +12,8 @@ import re
 import subprocess
 import sys
 
+from tapcases import case, run_cases
+
 ADDRESS = re.compile(r"^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$")
 HEX4 = re.compile(r"^[0-9a-f]{4}$")
 HEX6 = re.compile(r"^[0-9a-f]{6}$")
@@ -19,18 +21,12 @@ REQUIRED_CHECKS = {"cpu-virtualization", "iommu-firmware", "iommu-kernel",
                    "interrupt-remapping", "vfio-modules", "kernel-cmdline"}
 
 ctl, ready, not_ready, strange = sys.argv[1:5]
-results = []
 
 
 def run(*args):
     return subprocess.run([ctl, *args], capture_output=True, text=True)
 
 
-def case(name):
-    def register(fn):
-        results.append((name, fn))
-        return fn
-    return register
 
 
 @case("options before and after the command give the same JSON")
@@ -134,15 +130,4 @@ def _():
     assert json.loads(r.stdout), "the readable devices are still listed"
 
 
-print(f"1..{len(results)}")
-failed = 0
-for number, (name, fn) in enumerate(results, 1):
-    try:
-        fn()
-        print(f"ok {number} {name}")
-    except Exception as error:  # report every failure, keep going
-        failed += 1
-        print(f"not ok {number} {name}")
-        for line in repr(error).splitlines():
-            print(f"# {line}")
-sys.exit(1 if failed else 0)
+run_cases()

@@ -19,17 +19,13 @@ import subprocess
 import sys
 import tempfile
 
+from tapcases import case, run_cases
+
 helper, installed_helper, ctl, fixtures = sys.argv[1:5]
-results = []
 EXIT_USAGE, EXIT_REFUSED, EXIT_NOT_FOUND = 64, 65, 66
 EXIT_ROLLED_BACK, EXIT_LOCKED = 70, 75
 
 
-def case(name):
-    def register(fn):
-        results.append((name, fn))
-        return fn
-    return register
 
 
 def host(name):
@@ -620,15 +616,4 @@ def _():
     assert [c[0] for c in emulated_commands(root)] == ["dracut", "lsinitrd", "dracut"], emulated_commands(root)
 
 
-print(f"1..{len(results)}")
-failed = 0
-for number, (name, fn) in enumerate(results, 1):
-    try:
-        fn()
-        print(f"ok {number} {name}")
-    except Exception as error:  # report every failure, keep going
-        failed += 1
-        print(f"not ok {number} {name}")
-        for line in repr(error).splitlines():
-            print(f"# {line}")
-sys.exit(1 if failed else 0)
+run_cases()

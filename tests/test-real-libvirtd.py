@@ -20,6 +20,8 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+from tapcases import case, run_cases
+
 CTL = sys.argv[1]
 URI = "qemu:///session"
 DOMAIN = """<domain type='qemu'>
@@ -81,14 +83,8 @@ def hostdevs(name):
     return found
 
 
-results = []
 
 
-def case(name):
-    def register(fn):
-        results.append((name, fn))
-        return fn
-    return register
 
 
 @case("a q35 domain can be defined")
@@ -144,22 +140,12 @@ def _():
     assert hostdevs("pt-gaming") == [] and hostdevs("pt-other") == []
 
 
-print(f"1..{len(results)}")
-failed = 0
-try:
-    for number, (name, fn) in enumerate(results, 1):
-        try:
-            fn()
-            print(f"ok {number} {name}")
-        except Exception as error:
-            failed += 1
-            print(f"not ok {number} {name}")
-            for line in str(error).splitlines():
-                print(f"# {line}")
-finally:
+def cleanup():
     for name in ("pt-gaming", "pt-other"):
         run("virsh", "-c", URI, "undefine", name)
     subprocess.run(["pkill", "-u", "nobody" if prefix else str(os.getuid()), "-f",
                     "libvirtd --timeout"], capture_output=True)
     shutil.rmtree(home, ignore_errors=True)
-sys.exit(1 if failed else 0)
+
+
+run_cases(cleanup)

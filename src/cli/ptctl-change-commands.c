@@ -95,21 +95,12 @@ static void
 print_plan (PtctlContext *ctx,
             PtPlan       *plan)
 {
+  g_autofree char *text = ctx->json ? pt_plan_to_json (plan) : pt_plan_to_text (plan);
+
   if (ctx->json)
-    {
-      PtJsonWriter *writer = pt_json_writer_new (TRUE);
-      g_autofree char *text = NULL;
-
-      pt_plan_write_json (plan, writer);
-      text = pt_json_writer_free_to_string (writer);
-      ptctl_print_document (text);
-    }
+    ptctl_print_document (text);
   else
-    {
-      g_autofree char *text = pt_plan_to_text (plan);
-
-      g_print ("%s", text);
-    }
+    g_print ("%s", text);
 }
 
 /* Shows the plan; unless it is a dry run or empty, has the helper apply it. */

@@ -356,6 +356,22 @@ pt_plan_write_json (PtPlan       *self,
   pt_json_writer_end_object (writer);
 }
 
+/**
+ * pt_plan_to_json:
+ *
+ * Returns: (transfer full): the plan as a pretty-printed JSON document
+ */
+char *
+pt_plan_to_json (PtPlan *self)
+{
+  PtJsonWriter *writer = pt_json_writer_new (TRUE);
+
+  g_return_val_if_fail (PT_IS_PLAN (self), NULL);
+
+  pt_plan_write_json (self, writer);
+  return pt_json_writer_free_to_string (writer);
+}
+
 /* The lines of @a that are not in @b, each prefixed with @mark. */
 static void
 append_lines_not_in (GString    *out,

@@ -56,5 +56,6 @@ gboolean    pt_plan_is_empty       (PtPlan              *self);
 void        pt_plan_write_json     (PtPlan              *self,
                                     PtJsonWriter        *writer);
 char       *pt_plan_to_text        (PtPlan              *self);
+char       *pt_plan_to_json        (PtPlan              *self);
 
 G_END_DECLS

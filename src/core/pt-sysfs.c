@@ -174,7 +174,8 @@ pt_sysfs_is_pci_address (const char *text)
         }
     }
 
-  return text[i] == '\0';
+  /* The slot is five bits: 00 to 1f. */
+  return text[i] == '\0' && text[8] <= '1';
 }
 
 /*

@@ -87,21 +87,9 @@ static void
 print_plan (PtPlan   *plan,
             gboolean  json)
 {
-  if (json)
-    {
-      PtJsonWriter *writer = pt_json_writer_new (TRUE);
-      g_autofree char *text = NULL;
+  g_autofree char *text = json ? pt_plan_to_json (plan) : pt_plan_to_text (plan);
 
-      pt_plan_write_json (plan, writer);
-      text = pt_json_writer_free_to_string (writer);
-      printf ("%s\n", text);
-    }
-  else
-    {
-      g_autofree char *text = pt_plan_to_text (plan);
-
-      printf ("%s", text);
-    }
+  printf (json ? "%s\n" : "%s", text);
 }
 
 /* One line per change: ID, time, state, summary, files (comma-separated). */

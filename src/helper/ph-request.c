@@ -15,6 +15,7 @@
 
 #include "ph-request.h"
 #include "pt-error.h"
+#include "pt-sysfs.h"
 
 typedef struct
 {
@@ -37,37 +38,11 @@ static const VerbSpec verbs[] = {
   { "configure-boot", "history", PH_VERB_HISTORY, 0, 0, { NULL, NULL } },
 };
 
+/* The kernel's form exactly: dddd:bb:ss.f, lower-case hex, slot up to 1f. */
 gboolean
 ph_is_pci_address (const char *text)
 {
-  static const char pattern[] = "xxxx:xx:xx.f";
-  gsize i;
-
-  if (text == NULL || strlen (text) != PH_ADDRESS_LEN)
-    return FALSE;
-
-  for (i = 0; i < PH_ADDRESS_LEN; i++)
-    {
-      char c = text[i];
-
-      switch (pattern[i])
-        {
-        case 'x':
-          if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-            return FALSE;
-          break;
-        case 'f':
-          if (c < '0' || c > '7')
-            return FALSE;
-          break;
-        default:
-          if (c != pattern[i])
-            return FALSE;
-        }
-    }
-
-  /* Slots are 5 bits: 00 to 1f. */
-  return text[8] <= '1';
+  return pt_sysfs_is_pci_address (text);
 }
 
 static gboolean

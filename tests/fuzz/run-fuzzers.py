@@ -22,7 +22,7 @@ work = os.path.join(build, "tests", "fuzz")
 os.makedirs(work, exist_ok=True)
 
 TARGETS = {
-    "fuzz-helper-request": ["src/helper/ph-request.c", "src/core/pt-error.c"],
+    "fuzz-helper-request": ["src/helper/ph-request.c", "src/core/pt-sysfs.c", "src/core/pt-error.c"],
     "fuzz-grub-defaults": ["src/core/pt-grub-defaults.c", "src/core/pt-kernel-cmdline.c",
                            "src/core/pt-error.c"],
     "fuzz-kernel-cmdline": ["src/core/pt-grub-defaults.c", "src/core/pt-kernel-cmdline.c",

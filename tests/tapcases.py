@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The TAP harness of the Python tests: register cases with @case("what it
+shows"), then run_cases() prints TAP, reports every failure with its
+message, keeps going, and exits 1 if any failed."""
+
+import sys
+
+_cases = []
+
+
+def case(name):
+    def register(fn):
+        _cases.append((name, fn))
+        return fn
+    return register
+
+
+def run_cases(cleanup=None):
+    print(f"1..{len(_cases)}")
+    failed = 0
+    try:
+        for number, (name, fn) in enumerate(_cases, 1):
+            try:
+                fn()
+                print(f"ok {number} {name}", flush=True)
+            except Exception as error:  # report every failure, keep going
+                failed += 1
+                print(f"not ok {number} {name}")
+                for line in repr(error).splitlines():
+                    print(f"# {line}")
+    finally:
+        if cleanup is not None:
+            cleanup()
+    sys.exit(1 if failed else 0)
