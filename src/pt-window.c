@@ -18,6 +18,7 @@
 #include "pt-host-page.h"
 #include "pt-saved-connections.h"
 #include "pt-vms-page.h"
+#include "pt-helper-permission.h"
 #include "pt-window.h"
 
 struct _PtWindow
@@ -32,6 +33,7 @@ struct _PtWindow
   AdwViewSwitcherBar *switcher_bar;
   AdwToastOverlay *toasts;
   GtkSpinner *spinner;
+  GtkLockButton *lock_button;
   PtHostPage *host_page;
   PtDevicesPage *devices_page;
   PtGroupsPage *groups_page;
@@ -122,6 +124,7 @@ pt_window_class_init (PtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, spinner);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, lock_button);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, host_page);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, devices_page);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, groups_page);
@@ -151,11 +154,36 @@ pt_window_init (PtWindow *self)
   g_settings_bind (self->settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
 }
 
+/* The lock shows whether moving devices will ask for a password; it is
+ * polkit's bind-devices action, kept for a while once authorised. Only on
+ * this host, as a user: root, the demo and trees from --root have no lock. */
+static void
+on_permission (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(PtWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPermission) permission = pt_helper_permission_new_finish (result, &error);
+
+  if (permission == NULL)
+    {
+      g_debug ("no polkit permission for the helper: %s", error->message);
+      return;
+    }
+  if (g_permission_get_allowed (permission) && !g_permission_get_can_release (permission))
+    return;
+
+  gtk_lock_button_set_permission (self->lock_button, permission);
+  gtk_widget_set_visible (GTK_WIDGET (self->lock_button), TRUE);
+}
+
 PtWindow *
 pt_window_new (GtkApplication *application,
                PtSession     *session)
 {
   PtWindow *self = g_object_new (PT_TYPE_WINDOW, "application", application, NULL);
+  PtHelperClient *helper;
 
   self->session = g_object_ref (session);
   g_object_set (self->host_page, "session", session, NULL);
@@ -165,6 +193,11 @@ pt_window_new (GtkApplication *application,
   g_signal_connect_object (session, "notify::busy", G_CALLBACK (on_busy), self,
                            G_CONNECT_SWAPPED);
   on_busy (self);
+
+  helper = pt_session_get_helper (session);
+  if (helper != NULL && pt_helper_client_get_root (helper) == NULL)
+    pt_helper_permission_new_async (PT_HELPER_ACTION_BIND_DEVICES, NULL, on_permission,
+                                    g_object_ref (self));
 
   /* The startup benchmark measures the device list. */
   if (g_getenv ("PASSTHROUGH_STARTUP_BENCHMARK") != NULL)
