@@ -616,4 +616,22 @@ def _():
     assert [c[0] for c in emulated_commands(root)] == ["dracut", "lsinitrd", "dracut"], emulated_commands(root)
 
 
+@case("once without passthrough: grub-reboot into the first entry without the parameters, where GRUB has one")
+def _():
+    root = host("desktop-intel")
+    plan = plan_of(root, "configure-boot", "boot-once-without")
+    assert plan["files"] == [] and plan["reboot"] is True, plan
+    recovery = ("gnulinux-advanced-2f6d1c3e-8a4b-4e1f-9d2c-5b7a8e9f0a1b>"
+                "gnulinux-6.1.0-13-amd64-recovery-2f6d1c3e-8a4b-4e1f-9d2c-5b7a8e9f0a1b")
+    assert plan["commands"] == [["grub-reboot", recovery]], plan
+    assert "(recovery mode)" in plan["summary"], plan
+    r = ctl_run(root, "boot", "once-without", helper_path=helper)
+    assert r.returncode == 0, r.stderr
+    assert emulated_commands(root) == [["grub-reboot", recovery]]
+    r = ctl_run(host("laptop-iommu-off"), "boot", "once-without", "--dry-run")
+    assert r.returncode == 2 and "none to start once" in r.stderr, r.stderr
+    r = run(host("amd-host"), "configure-boot", "boot-once-without")
+    assert r.returncode == EXIT_REFUSED and "GRUB only" in r.stderr, (r.returncode, r.stderr)
+
+
 run_cases()

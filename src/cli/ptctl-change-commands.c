@@ -346,7 +346,7 @@ early_bind (PtctlContext *ctx)
 }
 
 /*
- * boot enable-iommu | early-bind … | history | undo [CHANGE]
+ * boot enable-iommu | early-bind … | once-without | history | undo [CHANGE]
  */
 int
 ptctl_cmd_boot (PtctlContext *ctx)
@@ -364,9 +364,10 @@ ptctl_cmd_boot (PtctlContext *ctx)
     return status;
   if (verb == NULL ||
       !((g_str_equal (verb, "enable-iommu") && n == 1) || (g_str_equal (verb, "history") && n == 1) ||
-        (g_str_equal (verb, "undo") && n <= 2) || (g_str_equal (verb, "early-bind") && n >= 2)))
+        (g_str_equal (verb, "undo") && n <= 2) || (g_str_equal (verb, "early-bind") && n >= 2) ||
+        (g_str_equal (verb, "once-without") && n == 1)))
     return ptctl_fail (_("“boot” takes one of: enable-iommu, early-bind (--by-id|--by-address) ADDRESS…, "
-                         "history, undo [CHANGE]"));
+                         "once-without, history, undo [CHANGE]"));
 
   if (g_str_equal (verb, "early-bind"))
     return early_bind (ctx);
@@ -377,6 +378,17 @@ ptctl_cmd_boot (PtctlContext *ctx)
 
   if (g_str_equal (verb, "history"))
     return print_history (ctx, root);
+
+  if (g_str_equal (verb, "once-without"))
+    {
+      const char *args[] = { "configure-boot", "boot-once-without", NULL };
+      g_autoptr(PtBootSetup) boot = pt_boot_setup_detect (root);
+
+      plan = pt_boot_plan_once_without (root, boot, &error);
+      if (plan == NULL)
+        return ptctl_fail ("%s", error->message);
+      return preview_or_apply (ctx, plan, args);
+    }
 
   if (g_str_equal (verb, "enable-iommu"))
     {

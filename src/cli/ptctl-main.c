@@ -32,7 +32,7 @@ static const Command commands[] = {
   { "bind", ptctl_cmd_bind, N_("Give a device’s IOMMU group to vfio-pci (ADDRESS [--force])") },
   { "unbind", ptctl_cmd_unbind, N_("Return a group to its host drivers (ADDRESS [--device-only])") },
   { "vfs", ptctl_cmd_vfs, N_("Set a device’s SR-IOV virtual functions (ADDRESS COUNT [--keep-vfs-free])") },
-  { "boot", ptctl_cmd_boot, N_("Boot configuration: enable-iommu, early-bind, history, undo [CHANGE]") },
+  { "boot", ptctl_cmd_boot, N_("Boot configuration: enable-iommu, early-bind, once-without, history, undo [CHANGE]") },
 #if PTCTL_WITH_LIBVIRT
   { "vms", ptctl_cmd_vms, N_("List the virtual machines and the devices given to them") },
   { "attach", ptctl_cmd_attach, N_("Give devices to a virtual machine (--vm NAME ADDRESS…)") },

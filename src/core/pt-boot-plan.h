@@ -21,6 +21,9 @@ gboolean pt_boot_plan_add_kernel_params (PtPlan              *plan,
                                          PtBootSetup         *boot,
                                          const char * const  *add,
                                          GError             **error);
+PtPlan *pt_boot_plan_once_without (PtRoot       *root,
+                                   PtBootSetup  *boot,
+                                   GError      **error);
 PtPlan *pt_boot_plan_enable_iommu_for_root (PtRoot  *root,
                                             GError **error);
 

@@ -8,6 +8,7 @@
  *   passthrough-helper configure-boot enable-iommu
  *   passthrough-helper configure-boot early-bind-ids ADDRESS…
  *   passthrough-helper configure-boot early-bind-addresses ADDRESS…
+ *   passthrough-helper configure-boot boot-once-without
  *   passthrough-helper configure-boot undo [CHANGE]
  *   passthrough-helper configure-boot history
  *
@@ -155,6 +156,17 @@ compute_plan (PhContext        *ctx,
                                    error);
       }
 
+    case PH_VERB_BOOT_ONCE_WITHOUT:
+      {
+        g_autoptr(PtBootSetup) boot = NULL;
+
+        root = pt_root_open (ctx->root, error);
+        if (root == NULL)
+          return NULL;
+        boot = pt_boot_setup_detect (root);
+        return pt_boot_plan_once_without (root, boot, error);
+      }
+
     case PH_VERB_UNDO:
       root = pt_root_open (ctx->root, error);
       return root != NULL ? pt_change_history_undo_plan (root, request->change_id, undone, error) : NULL;
@@ -232,7 +244,8 @@ run (PhRequest  *request,
   fflush (stdout);
 
   if (request->verb == PH_VERB_ENABLE_IOMMU || request->verb == PH_VERB_UNDO ||
-      request->verb == PH_VERB_EARLY_BIND_IDS || request->verb == PH_VERB_EARLY_BIND_ADDRESSES)
+      request->verb == PH_VERB_EARLY_BIND_IDS || request->verb == PH_VERB_EARLY_BIND_ADDRESSES ||
+      request->verb == PH_VERB_BOOT_ONCE_WITHOUT)
     {
       if (!ph_apply_plan (&ctx, plan, &change_id, &error))
         {

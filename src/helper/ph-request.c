@@ -34,6 +34,7 @@ static const VerbSpec verbs[] = {
   { "configure-boot", "enable-iommu", PH_VERB_ENABLE_IOMMU, 0, 0, { NULL, NULL } },
   { "configure-boot", "early-bind-ids", PH_VERB_EARLY_BIND_IDS, PH_MAX_ADDRESSES, 1, { NULL, NULL } },
   { "configure-boot", "early-bind-addresses", PH_VERB_EARLY_BIND_ADDRESSES, PH_MAX_ADDRESSES, 1, { NULL, NULL } },
+  { "configure-boot", "boot-once-without", PH_VERB_BOOT_ONCE_WITHOUT, 0, 0, { NULL, NULL } },
   { "configure-boot", "undo", PH_VERB_UNDO, 1, 0, { NULL, NULL } },
   { "configure-boot", "history", PH_VERB_HISTORY, 0, 0, { NULL, NULL } },
 };
@@ -235,6 +236,7 @@ ph_request_parse (int          argc,
       break;
 
     case PH_VERB_ENABLE_IOMMU:
+    case PH_VERB_BOOT_ONCE_WITHOUT:
     case PH_VERB_HISTORY:
     default:
       break;

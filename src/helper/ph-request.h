@@ -18,6 +18,7 @@ typedef enum
   PH_VERB_ENABLE_IOMMU,  /* configure-boot enable-iommu */
   PH_VERB_EARLY_BIND_IDS,        /* configure-boot early-bind-ids ADDRESS… */
   PH_VERB_EARLY_BIND_ADDRESSES,  /* configure-boot early-bind-addresses ADDRESS… */
+  PH_VERB_BOOT_ONCE_WITHOUT,     /* configure-boot boot-once-without */
   PH_VERB_UNDO,          /* configure-boot undo [ID] */
   PH_VERB_HISTORY,       /* configure-boot history */
 } PhVerb;
