@@ -4,7 +4,7 @@
 emulated Intel IOMMU (TCG: there is no KVM here).
 
 Gets Debian's kernel (the package linux-image-amd64 depends on) and
-busybox-static with `apt-get download`, builds an initramfs with busybox,
+busybox-static and udev with `apt-get download`, builds an initramfs with busybox,
 the vfio modules and the emulated devices' drivers (with their
 dependencies), the project as `meson install` lays it out (passthroughctl,
 passthrough-helper, their shared libraries, pci.ids) and a small VFIO
@@ -77,7 +77,7 @@ def kernel_package():
 def build_image(work):
     root = os.path.join(work, "root")
     unpacked = os.path.join(work, "unpacked")
-    for deb in (fetch(kernel_package()), fetch("busybox-static")):
+    for deb in (fetch(kernel_package()), fetch("busybox-static"), fetch("udev")):
         sh("dpkg-deb", "-x", deb, unpacked)
     vmlinuz = glob.glob(os.path.join(unpacked, "boot", "vmlinuz-*"))[0]
     release = os.path.basename(vmlinuz)[len("vmlinuz-"):]
@@ -87,6 +87,14 @@ def build_image(work):
     shutil.copy(os.path.join(unpacked, "bin", "busybox"), os.path.join(root, "bin", "busybox"))
     shutil.copy(os.path.join(here, "vm", "guest-init.sh"), os.path.join(root, "init"))
     shutil.copy(group_status, os.path.join(root, "bin", "vfio-group-status"))
+
+    # udev, for early binding by address: the daemon is udevadm under another name
+    shutil.copy(os.path.join(unpacked, "bin", "udevadm"), os.path.join(root, "bin", "udevadm"))
+    os.makedirs(os.path.join(root, "lib", "systemd"))
+    os.symlink("/bin/udevadm", os.path.join(root, "lib", "systemd", "systemd-udevd"))
+    os.makedirs(os.path.join(root, "lib", "udev", "rules.d"))
+    shutil.copy(os.path.join(unpacked, "lib", "udev", "rules.d", "80-drivers.rules"),
+                os.path.join(root, "lib", "udev", "rules.d"))
 
     # The modules we need and what they depend on, then their own index
     moddir = os.path.join(unpacked, "lib", "modules", release)
@@ -116,7 +124,8 @@ def build_image(work):
     sh("meson", "install", "-C", build, "--no-rebuild", "--destdir", root, "--quiet",
        env=dict(os.environ, LC_ALL="C.UTF-8"))
     binaries = [os.path.join(root, "usr/local/bin/passthroughctl"),
-                os.path.join(root, "usr/local/libexec/passthrough-helper")]
+                os.path.join(root, "usr/local/libexec/passthrough-helper"),
+                os.path.join(root, "bin/udevadm")]
     libraries = set()
     for binary in binaries:
         for line in sh("ldd", binary).stdout.splitlines():
