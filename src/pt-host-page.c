@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "pt-boot-plan.h"
+#include "pt-change-history.h"
 #include "pt-compat.h"
 #include "pt-host-page.h"
 #include "pt-plan-dialog.h"
@@ -32,6 +33,10 @@ struct _PtHostPage
   AdwActionRow *os_row;
   AdwActionRow *kernel_row;
   AdwActionRow *counts_row;
+  AdwPreferencesGroup *restart_group;
+  AdwActionRow *restart_row;
+  AdwPreferencesGroup *changes_group;
+  GtkListBox *changes_list;
 };
 
 G_DEFINE_FINAL_TYPE (PtHostPage, pt_host_page, GTK_TYPE_WIDGET)
@@ -124,6 +129,96 @@ on_review_enable_iommu (GtkListBoxRow *row,
     }
 
   pt_plan_dialog_present (GTK_WIDGET (self), self->session, plan, args);
+}
+
+#define SHOWN_CHANGES 5
+
+static const char *
+change_state_words (const char *state)
+{
+  if (g_strcmp0 (state, "done") == 0)
+    return _("In effect");
+  if (g_strcmp0 (state, "undone") == 0)
+    return _("Undone");
+  if (g_strcmp0 (state, "rolled-back") == 0)
+    return _("Failed or interrupted, and put back");
+  return _("Interrupted; put back at the next change");
+}
+
+static void
+on_undo_change (GtkButton  *button,
+                PtHostPage *self)
+{
+  PtHost *host = pt_session_get_host (self->session);
+  guint id = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "change-id"));
+  g_autofree char *id_text = g_strdup_printf ("%u", id);
+  const char *args[] = { "configure-boot", "undo", id_text, NULL };
+  g_autoptr(GArray) undone = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtRoot) root = NULL;
+  g_autoptr(PtPlan) plan = NULL;
+
+  if (host == NULL)
+    return;
+
+  root = pt_root_open (pt_host_get_root (host), &error);
+  if (root != NULL)
+    plan = pt_change_history_undo_plan (root, id, undone, &error);
+  if (plan == NULL)
+    {
+      pt_compat_show_error (GTK_WIDGET (self), _("The Change Cannot Be Undone"), error->message);
+      return;
+    }
+  pt_plan_dialog_present (GTK_WIDGET (self), self->session, plan, args);
+}
+
+/* The restart a boot change is waiting for, and the latest boot changes. */
+static void
+show_changes (PtHostPage *self,
+              PtHost     *host)
+{
+  g_autoptr(PtRoot) root = pt_root_open (pt_host_get_root (host), NULL);
+  g_autoptr(GPtrArray) changes = root != NULL ? pt_change_history_list (root)
+                                              : g_ptr_array_new ();
+  PtChange *pending = pt_change_history_pending_restart (changes, pt_host_get_boot_id (host));
+  GtkWidget *child;
+  gboolean undo_offered = FALSE;
+  guint i, shown = 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->restart_group), pending != NULL);
+  if (pending != NULL)
+    adw_action_row_set_subtitle (self->restart_row, pending->summary);
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->changes_list))) != NULL)
+    gtk_list_box_remove (self->changes_list, child);
+
+  for (i = changes->len; i > 0 && shown < SHOWN_CHANGES; i--, shown++)
+    {
+      PtChange *change = g_ptr_array_index (changes, i - 1);
+      g_autoptr(GDateTime) time = change->time != NULL ? g_date_time_new_from_iso8601 (change->time, NULL)
+                                                       : NULL;
+      g_autoptr(GDateTime) local = time != NULL ? g_date_time_to_local (time) : NULL;
+      g_autofree char *when = local != NULL ? g_date_time_format (local, "%x %H:%M") : g_strdup ("");
+      g_autofree char *subtitle = g_strdup_printf ("%u · %s · %s", change->id, when,
+                                                   change_state_words (change->state));
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), change->summary);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      if (!undo_offered && g_strcmp0 (change->state, "done") == 0)
+        {
+          GtkWidget *undo = gtk_button_new_with_mnemonic (_("_Undo…"));
+
+          gtk_widget_set_valign (undo, GTK_ALIGN_CENTER);
+          g_object_set_data (G_OBJECT (undo), "change-id", GUINT_TO_POINTER (change->id));
+          g_signal_connect_object (undo, "clicked", G_CALLBACK (on_undo_change), self, 0);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), undo);
+          undo_offered = TRUE;
+        }
+      gtk_list_box_append (self->changes_list, row);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->changes_group), changes->len > 0);
 }
 
 static GtkWidget *
@@ -245,6 +340,7 @@ show_host (PtHostPage *self,
                                                  : _("Unknown"));
   counts = g_strdup_printf (_("%u functions in %u IOMMU groups"), n_devices, n_groups);
   adw_action_row_set_subtitle (self->counts_row, counts);
+  show_changes (self, host);
 
   gtk_stack_set_visible_child_name (self->stack, "host");
 }
@@ -336,6 +432,10 @@ pt_host_page_class_init (PtHostPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, os_row);
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, kernel_row);
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, counts_row);
+  gtk_widget_class_bind_template_child (widget_class, PtHostPage, restart_group);
+  gtk_widget_class_bind_template_child (widget_class, PtHostPage, restart_row);
+  gtk_widget_class_bind_template_child (widget_class, PtHostPage, changes_group);
+  gtk_widget_class_bind_template_child (widget_class, PtHostPage, changes_list);
 }
 
 static void

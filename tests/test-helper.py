@@ -540,6 +540,11 @@ def _():
     assert ctl_run(root, "boot", "enable-iommu", helper_path=helper).returncode == 0
     history = json.loads(ctl_run(root, "boot", "history", "--json").stdout)
     assert [(c["id"], c["state"], c["files"]) for c in history] == [(1, "done", ["/etc/default/grub"])], history
+    assert history[0]["restart_pending"] is True, history
+    assert "A restart is needed" in ctl_run(root, "boot", "history").stdout
+    with open(os.path.join(root, "proc/sys/kernel/random/boot_id"), "w") as f:
+        f.write("00000000-0000-4000-8000-000000000000\n")   # as after a restart
+    assert json.loads(ctl_run(root, "boot", "history", "--json").stdout)[0]["restart_pending"] is False
     r = ctl_run(root, "boot", "undo", "1", "--dry-run", "--json")
     plan = json.loads(r.stdout)
     assert plan["files"][0]["after"] == grub and plan["commands"] == [["grub2-mkconfig", "-o", "/boot/grub2/grub.cfg"]], plan

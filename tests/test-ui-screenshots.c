@@ -185,6 +185,49 @@ shoot_window (GtkApplication *app,
   spin (100);
 }
 
+/* The Host page after a boot change: the restart it waits for, and Undo.
+ * The change is made by the helper's test build on a copy of the demo tree. */
+static void
+shoot_boot_changes (GtkApplication *app)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *copy = g_dir_make_tmp ("pt-screenshots-XXXXXX", &error);
+  g_autofree char *source = g_build_filename (PT_DEMO_ROOT, ".", NULL);
+  const char *cp[] = { "cp", "-a", source, copy, NULL };
+  const char *apply[] = { PT_DEMO_HELPER, "--root", copy, "configure-boot", "early-bind-addresses",
+                          "0000:02:00.0", NULL };
+  const char *rm[] = { "rm", "-rf", copy, NULL };
+  g_autoptr(PtSession) session = NULL;
+  PtWindow *window;
+  int status = -1;
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_sync (NULL, (char **) cp, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                               &status, &error));
+  g_assert_true (g_spawn_sync (NULL, (char **) apply, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                               NULL, &status, &error));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  session = pt_session_new (copy, NULL);
+  while ((pt_session_get_host (session) == NULL || pt_session_get_busy (session)) &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+
+  window = pt_window_new (app, session);
+  gtk_window_set_default_size (GTK_WINDOW (window), 960, 900);
+  gtk_window_present (GTK_WINDOW (window));
+  spin (600);
+  g_assert_true (shows_label (GTK_WIDGET (window), "Restart to Finish"));
+  g_assert_true (shows_label (GTK_WIDGET (window), "Boot Changes"));
+  g_assert_true (shows_label (GTK_WIDGET (window), "Bind 0000:02:00.0, 0000:02:00.1 to vfio-pci at every boot"));
+  save_png (GTK_WIDGET (window), "host-changes-light-wide");
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (100);
+
+  g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
 static void
 on_activate (GtkApplication *app,
              gpointer        user_data)
@@ -210,6 +253,8 @@ on_activate (GtkApplication *app,
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   shoot_window (app, session, 960, "dark");
   shoot_window (app, session, 360, "dark");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  shoot_boot_changes (app);
 
   g_application_release (G_APPLICATION (app));
 }

@@ -262,6 +262,8 @@ print_history (PtctlContext *ctx,
                PtRoot       *root)
 {
   g_autoptr(GPtrArray) changes = pt_change_history_list (root);
+  g_autofree char *boot_id = pt_root_read_line (root, "proc/sys/kernel/random/boot_id");
+  PtChange *pending = pt_change_history_pending_restart (changes, boot_id);
   guint i;
 
   if (ctx->json)
@@ -285,6 +287,8 @@ print_history (PtctlContext *ctx,
           pt_json_writer_string (writer, change->summary);
           pt_json_writer_key (writer, "files");
           pt_json_writer_strv (writer, (const char * const *) change->paths);
+          pt_json_writer_key (writer, "restart_pending");
+          pt_json_writer_bool (writer, change == pending);
           pt_json_writer_end_object (writer);
         }
       pt_json_writer_end_array (writer);
@@ -304,6 +308,8 @@ print_history (PtctlContext *ctx,
                change->state != NULL ? change->state : "", change->summary != NULL ? change->summary : "",
                files);
     }
+  if (pending != NULL)
+    g_print ("\n%s\n", _("A restart is needed: the latest change was made since this computer started."));
   return PTCTL_EXIT_OK;
 }
 

@@ -25,6 +25,7 @@ pt_change_free (PtChange *change)
   g_free (change->summary);
   g_free (change->time);
   g_free (change->state);
+  g_free (change->boot_id);
   g_strfreev (change->paths);
   g_free (change);
 }
@@ -196,11 +197,38 @@ pt_change_history_list (PtRoot    *root)
       change->summary = g_key_file_get_string (file, "change", "summary", NULL);
       change->time = g_key_file_get_string (file, "change", "time", NULL);
       change->state = g_key_file_get_string (file, "change", "state", NULL);
+      change->boot_id = g_key_file_get_string (file, "change", "boot-id", NULL);
       change->paths = (GStrv) g_ptr_array_free (g_steal_pointer (&paths), FALSE);
       g_ptr_array_add (changes, change);
     }
 
   return changes;
+}
+
+/**
+ * pt_change_history_pending_restart:
+ * @changes: (element-type PtChange): from pt_change_history_list()
+ * @boot_id: the running boot's id (/proc/sys/kernel/random/boot_id)
+ *
+ * A boot change takes effect at the next start: one made during this boot
+ * and still in effect (an undo is a change too) is waiting for a restart.
+ *
+ * Returns: (transfer none) (nullable): the latest such change
+ */
+PtChange *
+pt_change_history_pending_restart (GPtrArray  *changes,
+                                   const char *boot_id)
+{
+  guint i;
+
+  for (i = changes->len; boot_id != NULL && i > 0; i--)
+    {
+      PtChange *change = g_ptr_array_index (changes, i - 1);
+
+      if (g_strcmp0 (change->state, "done") == 0 && g_strcmp0 (change->boot_id, boot_id) == 0)
+        return change;
+    }
+  return NULL;
 }
 
 /**

@@ -18,6 +18,7 @@ typedef struct
   char *summary;
   char *time;             /* ISO 8601, UTC */
   char *state;            /* applying, done, rolled-back, undone */
+  char *boot_id;          /* the boot during which it was made, or NULL */
   GStrv paths;
 } PtChange;
 
@@ -35,6 +36,8 @@ gboolean   pt_change_history_read_before  (PtRoot      *root,
                                            char       **contents,
                                            GError     **error);
 GPtrArray *pt_change_history_regenerators (GKeyFile    *record);
+PtChange  *pt_change_history_pending_restart (GPtrArray *changes,
+                                              const char *boot_id);
 PtPlan    *pt_change_history_undo_plan    (PtRoot      *root,
                                            guint        from_id,
                                            GArray      *undone,

@@ -189,6 +189,13 @@ ph_journal_begin (PhContext  *ctx,
 
   g_key_file_set_string (file, "change", "summary", pt_plan_get_summary (plan));
   g_key_file_set_string (file, "change", "time", time);
+  /* Which boot made it: a change is waiting for a restart until the boot id changes. */
+  {
+    g_autofree char *boot_id = NULL;
+
+    if (ph_files_read (ctx->root_fd, "proc/sys/kernel/random/boot_id", &boot_id, NULL) && boot_id != NULL)
+      g_key_file_set_string (file, "change", "boot-id", g_strstrip (boot_id));
+  }
   g_key_file_set_string (file, "change", "state", "applying");
   g_key_file_set_integer (file, "change", "files", (int) paths->len);
   g_key_file_set_integer (file, "change", "regenerate", (int) n_commands);
