@@ -134,10 +134,12 @@ pt_application_activate (GApplication *app)
                                                      self->uri != NULL ? self->uri : saved_uri);
       g_autoptr(PtHelperClient) helper = NULL;
 
-      /* The installed helper changes this host; a tree from --root is only looked at. */
+      /* The installed helper changes this host; a tree from --root is only
+       * looked at, and a Flatpak cannot reach a helper on the host (no polkit
+       * policy can be installed from a Flatpak): reviews say what to run there. */
       if (self->demo_copy != NULL)
         helper = pt_helper_client_new_for_root (PT_DEMO_HELPER, self->demo_copy);
-      else if (self->root == NULL)
+      else if (self->root == NULL && !g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
         helper = pt_helper_client_new ();
       pt_session_set_helper (session, helper);
 

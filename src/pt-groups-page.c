@@ -2,7 +2,9 @@
  *
  * The IOMMU groups: a VM gets a whole group, so each is shown with its
  * members and its state in words ("Ready for passthrough", "2 devices still
- * used by host drivers"). A list view, because servers have thousands.
+ * used by host drivers"), and one action that prepares a group for
+ * passthrough (its endpoints to vfio-pci). A list view, because servers
+ * have thousands.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,7 +15,10 @@
 
 #include <glib/gi18n.h>
 
+#include "pt-compat.h"
+#include "pt-device-plan.h"
 #include "pt-groups-page.h"
+#include "pt-plan-dialog.h"
 
 struct _PtGroupsPage
 {
@@ -48,6 +53,51 @@ setup_item (GtkSignalListItemFactory *factory,
   gtk_widget_set_margin_end (box, 12);
   gtk_list_item_set_child (item, box);
   gtk_list_item_set_activatable (item, FALSE);
+}
+
+static void
+on_prepare (GtkButton    *button,
+            PtGroupsPage *self)
+{
+  const char *address = g_object_get_data (G_OBJECT (button), "address");
+  PtHost *host = pt_session_get_host (self->session);
+  const char *args[] = { "bind-devices", "bind", address, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtRoot) root = NULL;
+  g_autoptr(PtPlan) plan = NULL;
+
+  if (host == NULL || address == NULL)
+    return;
+  root = pt_root_open (pt_host_get_root (host), &error);
+  if (root != NULL)
+    plan = pt_device_plan_bind (root, host, address, PT_DEVICE_PLAN_NONE, &error);
+  if (plan == NULL)
+    {
+      pt_compat_show_error (GTK_WIDGET (self), _("The Change Cannot Be Made"), error->message);
+      return;
+    }
+  pt_plan_dialog_present (GTK_WIDGET (self), self->session, plan, args);
+}
+
+/* A group worth giving to a VM — it has a graphics, audio, network, storage
+ * or USB controller — that the host does not use and that is not ready yet. */
+static const char *
+preparable_member (PtIommuGroup *group)
+{
+  GListModel *members = pt_iommu_group_get_devices (group);
+  guint i;
+
+  if (pt_iommu_group_is_viable (group) || pt_iommu_group_is_used_by_host (group))
+    return NULL;
+  for (i = 0; i < g_list_model_get_n_items (members); i++)
+    {
+      g_autoptr(PtDevice) device = g_list_model_get_item (members, i);
+      PtDeviceKind kind = pt_device_get_kind (device);
+
+      if (kind != PT_DEVICE_KIND_OTHER && kind != PT_DEVICE_KIND_BRIDGE && !pt_device_is_bridge (device))
+        return pt_device_get_address (device);
+    }
+  return NULL;
 }
 
 static void
@@ -97,6 +147,17 @@ bind_item (GtkSignalListItemFactory *factory,
       gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
       gtk_widget_add_css_class (label, "dim-label");
       gtk_box_append (GTK_BOX (box), label);
+    }
+
+  if (preparable_member (group) != NULL)
+    {
+      GtkWidget *prepare = gtk_button_new_with_mnemonic (_("_Prepare for Passthrough…"));
+
+      gtk_widget_set_halign (prepare, GTK_ALIGN_START);
+      gtk_widget_set_margin_top (prepare, 4);
+      g_object_set_data_full (G_OBJECT (prepare), "address", g_strdup (preparable_member (group)), g_free);
+      g_signal_connect_object (prepare, "clicked", G_CALLBACK (on_prepare), user_data, 0);
+      gtk_box_append (GTK_BOX (box), prepare);
     }
 
   accessible = g_strdup_printf ("%s: %s", title, state_text);
@@ -171,7 +232,7 @@ pt_groups_page_init (PtGroupsPage *self)
   GtkWidget *empty = adw_status_page_new ();
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_item), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_item), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_item), self);
 
   self->selection = gtk_no_selection_new (NULL);
   self->list_view = GTK_LIST_VIEW (gtk_list_view_new (g_object_ref (GTK_SELECTION_MODEL (self->selection)),

@@ -175,6 +175,33 @@ on_apply (PtPlanDialog *self)
                               applied_cb, g_object_ref (self));
 }
 
+/* The same change as a passthroughctl command, for a terminal on the host. */
+static char *
+passthroughctl_command (const char * const *args)
+{
+  static const struct {
+    const char *group, *verb, *command;
+  } commands[] = {
+    { "bind-devices", "bind", "bind" },
+    { "bind-devices", "return", "unbind" },
+    { "sriov", "set-vfs", "vfs" },
+    { "configure-boot", "enable-iommu", "boot enable-iommu" },
+    { "configure-boot", "early-bind-addresses", "boot early-bind --by-address" },
+    { "configure-boot", "early-bind-ids", "boot early-bind --by-id" },
+    { "configure-boot", "boot-once-without", "boot once-without" },
+    { "configure-boot", "undo", "boot undo" },
+  };
+  GString *line = g_string_new ("sudo passthroughctl");
+  guint i, first = 2;
+
+  for (i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_strcmp0 (args[0], commands[i].group) == 0 && g_strcmp0 (args[1], commands[i].verb) == 0)
+      g_string_append_printf (line, " %s", commands[i].command);
+  for (i = first; args[i] != NULL; i++)
+    g_string_append_printf (line, " %s", args[i]);
+  return g_string_free (line, FALSE);
+}
+
 static GtkWidget *
 text_view (const char *text,
            const char *accessible_label,
@@ -259,9 +286,19 @@ pt_plan_dialog_new (PtPlan             *plan,
   gtk_widget_set_margin_bottom (message, 6);
   gtk_widget_add_css_class (message, "dim-label");
   if (helper == NULL && !pt_plan_is_empty (plan))
-    gtk_label_set_label (GTK_LABEL (message),
-                         _("This host was opened from a folder, so it cannot be changed from here. "
-                           "The change below is what Passthrough would make on it."));
+    {
+      g_autofree char *command = passthroughctl_command (helper_args);
+      g_autofree char *advice = NULL;
+
+      if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+        advice = g_strdup_printf (_("Inside the Flatpak sandbox Passthrough cannot change this computer. "
+                                  "To make this change, run in a terminal on the host:\n\n%s"),
+                                command);
+      else
+        advice = g_strdup_printf (_("This host was opened from a folder, so it cannot be changed from "
+                                  "here. On the computer itself, this change is:\n\n%s"), command);
+      gtk_label_set_label (GTK_LABEL (message), advice);
+    }
   else
     gtk_label_set_label (GTK_LABEL (message), _("Applying asks for an administrator’s password."));
 

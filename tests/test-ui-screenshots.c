@@ -142,6 +142,19 @@ shoot_device_and_review (PtWindow   *window,
   save_png (GTK_WIDGET (dialog), review_name);
   gtk_window_destroy (GTK_WINDOW (dialog));
   spin (100);
+
+  /* Without a helper (a tree from --root, or the Flatpak) the review gives
+   * the command for the host instead of Apply. */
+  dialog = pt_plan_dialog_new (plan, NULL, args);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (dialog));
+  spin (400);
+  g_assert_true (shows_label (GTK_WIDGET (dialog), "sudo passthroughctl unbind 0000:02:00.0"));
+  g_assert_false (shows_label (GTK_WIDGET (dialog), "Apply"));
+  if (g_str_equal (name_suffix, "light-wide"))
+    save_png (GTK_WIDGET (dialog), "review-without-helper-light-wide");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin (100);
 }
 
 static void
