@@ -15,7 +15,6 @@
 #include <glib/gi18n.h>
 
 #include "pt-attach-dialog.h"
-#include "pt-compat.h"
 #include "pt-device-plan.h"
 #include "pt-early-bind-plan.h"
 #include "pt-plan-dialog.h"
@@ -121,62 +120,62 @@ typedef enum
   HOST_CHANGE_VFS,
 } HostChange;
 
+typedef struct
+{
+  HostChange change;
+  const char *address;
+  int count;
+} HostChangeRequest;
+
+static PtPlan *
+build_host_change (PtRoot   *root,
+                   PtHost   *host,
+                   gpointer  user_data,
+                   GError  **error)
+{
+  HostChangeRequest *request = user_data;
+  const char *addresses[] = { request->address, NULL };
+
+  switch (request->change)
+    {
+    case HOST_CHANGE_BIND:
+      return pt_device_plan_bind (root, host, request->address, PT_DEVICE_PLAN_NONE, error);
+    case HOST_CHANGE_RETURN:
+      return pt_device_plan_return (host, request->address, PT_DEVICE_PLAN_NONE, error);
+    case HOST_CHANGE_EARLY_BIND:
+      return pt_early_bind_plan (root, host, addresses, PT_EARLY_BIND_BY_ADDRESS, error);
+    case HOST_CHANGE_VFS:
+    default:
+      return pt_device_plan_vfs (host, request->address, request->count, PT_DEVICE_PLAN_NONE, error);
+    }
+}
+
 /* Plans the change with the core (as the helper will) and opens its review. */
 static void
 review_host_change (PtDevicePage *self,
                     HostChange    change)
 {
-  PtHost *host = pt_session_get_host (self->session);
-  const char *address = pt_device_get_address (self->device);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PtRoot) root = NULL;
-  g_autoptr(PtPlan) plan = NULL;
+  HostChangeRequest request = { change, pt_device_get_address (self->device), 0 };
   g_autofree char *count = NULL;
-  const char *args[5] = { "bind-devices", NULL, address, NULL, NULL };
+  const char *args[5] = { "bind-devices", "bind", request.address, NULL, NULL };
 
-  if (host == NULL || (root = pt_root_open (pt_host_get_root (host), &error)) == NULL)
+  if (change == HOST_CHANGE_RETURN)
+    args[1] = "return";
+  else if (change == HOST_CHANGE_EARLY_BIND)
     {
-      pt_compat_show_error (GTK_WIDGET (self), _("The Change Cannot Be Prepared"),
-                            error != NULL ? error->message : _("The host has not been read yet."));
-      return;
+      args[0] = "configure-boot";
+      args[1] = "early-bind-addresses";
     }
-
-  switch (change)
+  else if (change == HOST_CHANGE_VFS)
     {
-    case HOST_CHANGE_BIND:
-      args[1] = "bind";
-      plan = pt_device_plan_bind (root, host, address, PT_DEVICE_PLAN_NONE, &error);
-      break;
-    case HOST_CHANGE_RETURN:
-      args[1] = "return";
-      plan = pt_device_plan_return (host, address, PT_DEVICE_PLAN_NONE, &error);
-      break;
-    case HOST_CHANGE_EARLY_BIND:
-      {
-        const char *addresses[] = { address, NULL };
-
-        args[0] = "configure-boot";
-        args[1] = "early-bind-addresses";
-        plan = pt_early_bind_plan (root, host, addresses, PT_EARLY_BIND_BY_ADDRESS, &error);
-      }
-      break;
-    case HOST_CHANGE_VFS:
-    default:
-      count = g_strdup_printf ("%d", gtk_spin_button_get_value_as_int (self->vfs_spin));
+      request.count = gtk_spin_button_get_value_as_int (self->vfs_spin);
+      count = g_strdup_printf ("%d", request.count);
       args[0] = "sriov";
       args[1] = "set-vfs";
       args[3] = count;
-      plan = pt_device_plan_vfs (host, address, gtk_spin_button_get_value_as_int (self->vfs_spin),
-                                 PT_DEVICE_PLAN_NONE, &error);
-      break;
     }
 
-  if (plan == NULL)
-    {
-      pt_compat_show_error (GTK_WIDGET (self), _("The Change Cannot Be Made"), error->message);
-      return;
-    }
-  pt_plan_dialog_present (GTK_WIDGET (self), self->session, plan, args);
+  pt_plan_dialog_review (GTK_WIDGET (self), self->session, build_host_change, &request, args);
 }
 
 static void

@@ -15,7 +15,6 @@
 
 #include <glib/gi18n.h>
 
-#include "pt-compat.h"
 #include "pt-device-plan.h"
 #include "pt-groups-page.h"
 #include "pt-plan-dialog.h"
@@ -55,28 +54,23 @@ setup_item (GtkSignalListItemFactory *factory,
   gtk_list_item_set_activatable (item, FALSE);
 }
 
+static PtPlan *
+build_bind (PtRoot   *root,
+            PtHost   *host,
+            gpointer  address,
+            GError  **error)
+{
+  return pt_device_plan_bind (root, host, address, PT_DEVICE_PLAN_NONE, error);
+}
+
 static void
 on_prepare (GtkButton    *button,
             PtGroupsPage *self)
 {
-  const char *address = g_object_get_data (G_OBJECT (button), "address");
-  PtHost *host = pt_session_get_host (self->session);
+  char *address = g_object_get_data (G_OBJECT (button), "address");
   const char *args[] = { "bind-devices", "bind", address, NULL };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PtRoot) root = NULL;
-  g_autoptr(PtPlan) plan = NULL;
 
-  if (host == NULL || address == NULL)
-    return;
-  root = pt_root_open (pt_host_get_root (host), &error);
-  if (root != NULL)
-    plan = pt_device_plan_bind (root, host, address, PT_DEVICE_PLAN_NONE, &error);
-  if (plan == NULL)
-    {
-      pt_compat_show_error (GTK_WIDGET (self), _("The Change Cannot Be Made"), error->message);
-      return;
-    }
-  pt_plan_dialog_present (GTK_WIDGET (self), self->session, plan, args);
+  pt_plan_dialog_review (GTK_WIDGET (self), self->session, build_bind, address, args);
 }
 
 /* A group worth giving to a VM — it has a graphics, audio, network, storage

@@ -14,7 +14,6 @@
 
 #include "pt-boot-plan.h"
 #include "pt-change-history.h"
-#include "pt-compat.h"
 #include "pt-host-page.h"
 #include "pt-plan-dialog.h"
 
@@ -104,31 +103,22 @@ fixed_by_enabling_iommu (PtCheck *check)
          (g_str_equal (id, "iommu-kernel") || g_str_equal (id, "kernel-cmdline"));
 }
 
+static PtPlan *
+build_enable_iommu (PtRoot   *root,
+                    PtHost   *host,
+                    gpointer  user_data,
+                    GError  **error)
+{
+  return pt_boot_plan_enable_iommu_for_root (root, error);
+}
+
 static void
 on_review_enable_iommu (GtkListBoxRow *row,
                         PtHostPage    *self)
 {
-  PtHost *host = pt_session_get_host (self->session);
   const char *args[] = { "configure-boot", "enable-iommu", NULL };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PtRoot) root = NULL;
-  g_autoptr(PtPlan) plan = NULL;
 
-  if (host == NULL)
-    return;
-
-  /* A handful of small files: quick enough to read here. */
-  root = pt_root_open (pt_host_get_root (host), &error);
-  if (root != NULL)
-    plan = pt_boot_plan_enable_iommu_for_root (root, &error);
-
-  if (plan == NULL)
-    {
-      pt_compat_show_error (GTK_WIDGET (self), _("The Change Cannot Be Prepared"), error->message);
-      return;
-    }
-
-  pt_plan_dialog_present (GTK_WIDGET (self), self->session, plan, args);
+  pt_plan_dialog_review (GTK_WIDGET (self), self->session, build_enable_iommu, NULL, args);
 }
 
 #define SHOWN_CHANGES 5
@@ -145,31 +135,26 @@ change_state_words (const char *state)
   return _("Interrupted; put back at the next change");
 }
 
+static PtPlan *
+build_undo (PtRoot   *root,
+            PtHost   *host,
+            gpointer  user_data,
+            GError  **error)
+{
+  g_autoptr(GArray) undone = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  return pt_change_history_undo_plan (root, GPOINTER_TO_UINT (user_data), undone, error);
+}
+
 static void
 on_undo_change (GtkButton  *button,
                 PtHostPage *self)
 {
-  PtHost *host = pt_session_get_host (self->session);
   guint id = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "change-id"));
   g_autofree char *id_text = g_strdup_printf ("%u", id);
   const char *args[] = { "configure-boot", "undo", id_text, NULL };
-  g_autoptr(GArray) undone = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PtRoot) root = NULL;
-  g_autoptr(PtPlan) plan = NULL;
 
-  if (host == NULL)
-    return;
-
-  root = pt_root_open (pt_host_get_root (host), &error);
-  if (root != NULL)
-    plan = pt_change_history_undo_plan (root, id, undone, &error);
-  if (plan == NULL)
-    {
-      pt_compat_show_error (GTK_WIDGET (self), _("The Change Cannot Be Undone"), error->message);
-      return;
-    }
-  pt_plan_dialog_present (GTK_WIDGET (self), self->session, plan, args);
+  pt_plan_dialog_review (GTK_WIDGET (self), self->session, build_undo, GUINT_TO_POINTER (id), args);
 }
 
 /* The restart a boot change is waiting for, and the latest boot changes. */

@@ -16,6 +16,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pt-compat.h"
 #include "pt-plan-dialog.h"
 #include "pt-window.h"
 
@@ -354,4 +355,36 @@ pt_plan_dialog_present (GtkWidget          *widget,
   gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (gtk_widget_get_root (widget)));
   g_signal_connect_object (dialog, "applied", G_CALLBACK (on_applied), session, 0);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/**
+ * pt_plan_dialog_review:
+ * @build: computes the plan for @session's host (a few small files: read here)
+ * @helper_args: the helper's arguments that make this change
+ *
+ * Plans a change with the core, as the helper will, and opens its review;
+ * a change that cannot be planned gets a dialog that says why.
+ */
+void
+pt_plan_dialog_review (GtkWidget          *widget,
+                       PtSession          *session,
+                       PtPlanBuilder       build,
+                       gpointer            user_data,
+                       const char * const *helper_args)
+{
+  PtHost *host = pt_session_get_host (session);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtRoot) root = NULL;
+  g_autoptr(PtPlan) plan = NULL;
+
+  if (host != NULL && (root = pt_root_open (pt_host_get_root (host), &error)) != NULL)
+    plan = build (root, host, user_data, &error);
+
+  if (plan == NULL)
+    {
+      pt_compat_show_error (widget, _("The Change Cannot Be Made"),
+                            error != NULL ? error->message : _("The host has not been read yet."));
+      return;
+    }
+  pt_plan_dialog_present (widget, session, plan, helper_args);
 }

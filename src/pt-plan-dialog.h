@@ -9,6 +9,7 @@
 
 #include "pt-helper-client.h"
 #include "pt-plan.h"
+#include "pt-root.h"
 #include "pt-session.h"
 
 G_BEGIN_DECLS
@@ -24,6 +25,17 @@ PtPlanDialog *pt_plan_dialog_new (PtPlan             *plan,
 void          pt_plan_dialog_present (GtkWidget          *widget,
                                       PtSession          *session,
                                       PtPlan             *plan,
+                                      const char * const *helper_args);
+
+typedef PtPlan *(*PtPlanBuilder) (PtRoot    *root,
+                                  PtHost    *host,
+                                  gpointer   user_data,
+                                  GError   **error);
+
+void          pt_plan_dialog_review  (GtkWidget          *widget,
+                                      PtSession          *session,
+                                      PtPlanBuilder       build,
+                                      gpointer            user_data,
                                       const char * const *helper_args);
 
 G_END_DECLS
