@@ -18,7 +18,9 @@
 #include "pt-host-page.h"
 #include "pt-saved-connections.h"
 #include "pt-vms-page.h"
+#if HAVE_POLKIT
 #include "pt-helper-permission.h"
+#endif
 #include "pt-window.h"
 
 struct _PtWindow
@@ -154,6 +156,7 @@ pt_window_init (PtWindow *self)
   g_settings_bind (self->settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
 }
 
+#if HAVE_POLKIT
 /* The lock shows whether moving devices will ask for a password; it is
  * polkit's bind-devices action, kept for a while once authorised. Only on
  * this host, as a user: root, the demo and trees from --root have no lock. */
@@ -177,13 +180,16 @@ on_permission (GObject      *source,
   gtk_lock_button_set_permission (self->lock_button, permission);
   gtk_widget_set_visible (GTK_WIDGET (self->lock_button), TRUE);
 }
+#endif
 
 PtWindow *
 pt_window_new (GtkApplication *application,
                PtSession     *session)
 {
   PtWindow *self = g_object_new (PT_TYPE_WINDOW, "application", application, NULL);
+#if HAVE_POLKIT
   PtHelperClient *helper;
+#endif
 
   self->session = g_object_ref (session);
   g_object_set (self->host_page, "session", session, NULL);
@@ -194,10 +200,12 @@ pt_window_new (GtkApplication *application,
                            G_CONNECT_SWAPPED);
   on_busy (self);
 
+#if HAVE_POLKIT
   helper = pt_session_get_helper (session);
   if (helper != NULL && pt_helper_client_get_root (helper) == NULL)
     pt_helper_permission_new_async (PT_HELPER_ACTION_BIND_DEVICES, NULL, on_permission,
                                     g_object_ref (self));
+#endif
 
   /* The startup benchmark measures the device list. */
   if (g_getenv ("PASSTHROUGH_STARTUP_BENCHMARK") != NULL)
