@@ -425,6 +425,18 @@ def _():
     os.unlink(victim.name)
 
 
+@case("a file edited by someone else between planning and applying: refused, nothing written")
+def _():
+    root = host("server-sriov")
+    emulate(root, "edit-after-plan etc/default/grub")
+    grub = read(root, "etc/default/grub")
+    r = run(root, "configure-boot", "enable-iommu")
+    assert r.returncode == EXIT_REFUSED and "changed while" in r.stderr, (r.returncode, r.stderr)
+    assert read(root, "etc/default/grub") == grub + "# edited by someone else\n"
+    assert run(root, "configure-boot", "history").stdout == ""
+    assert emulated_commands(root) == []
+
+
 @case("one run at a time: a second run while the lock is held exits 75")
 def _():
     root = host("nvme-root")

@@ -82,6 +82,38 @@ ph_apply_check (PtPlan  *plan,
   return TRUE;
 }
 
+/* The files must still be what the plan was computed from: another editor
+ * may have written one since. Then nothing is done and the user tries again. */
+static gboolean
+check_unchanged (PhContext  *ctx,
+                 PtPlan     *plan,
+                 GError    **error)
+{
+  guint i;
+
+  for (i = 0; i < pt_plan_get_n_files (plan); i++)
+    {
+      const char *before;
+      const char *path = pt_plan_get_file (plan, i, &before, NULL);
+      g_autofree char *now = NULL;
+      g_autoptr(GError) local = NULL;
+
+      if (!ph_files_read (ctx->root_fd, path + 1, &now, &local))
+        {
+          ph_apply_wrap_error (error, PH_APPLY_ERROR_REFUSED, local, "Nothing was changed.");
+          return FALSE;
+        }
+      if (g_strcmp0 (now, before) != 0)
+        {
+          g_set_error (error, PH_APPLY_ERROR, PH_APPLY_ERROR_REFUSED,
+                       "%s changed while the change was being planned. Nothing was changed; try again.",
+                       path);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 put_back (PhContext  *ctx,
           guint       id,
@@ -130,7 +162,7 @@ ph_apply_plan (PhContext  *ctx,
   guint id = 0;
   guint i;
 
-  if (!ph_apply_check (plan, error))
+  if (!ph_apply_check (plan, error) || !check_unchanged (ctx, plan, error))
     return FALSE;
 
   ctx->n_steps = ctx->step + pt_plan_get_n_files (plan) + pt_plan_get_n_commands (plan) + sysfs->len;

@@ -40,5 +40,6 @@ gboolean ph_kernel_run       (PhContext          *ctx,
                               char              **output,
                               GError            **error);
 void     ph_kernel_step_done (PhContext          *ctx);
+void     ph_kernel_plan_made (PhContext          *ctx);
 
 G_END_DECLS

@@ -23,6 +23,8 @@
  *   refuse-bind ADDRESS DRIVER  DRIVER's probe of ADDRESS fails
  *   fail-command NAME          NAME exits with status 1
  *   crash-after-step N         the helper is killed (SIGKILL) after step N
+ *   edit-after-plan RELPATH    another editor appends a line to RELPATH
+ *                              between planning and applying
  *   initramfs-without-vfio all the initramfs listing lacks the vfio modules
  *
  * lsinitrd, lsinitramfs and lsinitcpio print the vfio modules when the
@@ -671,4 +673,30 @@ ph_kernel_step_done (PhContext *ctx)
       fflush (stdout);
       kill (getpid (), SIGKILL);
     }
+}
+
+/* The race the helper must notice: someone edits a file it has planned for. */
+void
+ph_kernel_plan_made (PhContext *ctx)
+{
+  g_autofree char *path = at (ctx, ".emulate");
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint i;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return;
+  lines = g_strsplit (text, "\n", -1);
+  for (i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "edit-after-plan ") && strstr (lines[i], "..") == NULL)
+      {
+        g_autofree char *target = at (ctx, "%s", lines[i] + strlen ("edit-after-plan "));
+        FILE *file = fopen (target, "a");
+
+        if (file != NULL)
+          {
+            fputs ("# edited by someone else\n", file);
+            fclose (file);
+          }
+      }
 }

@@ -130,3 +130,8 @@ void
 ph_kernel_step_done (PhContext *ctx)
 {
 }
+
+void
+ph_kernel_plan_made (PhContext *ctx)
+{
+}

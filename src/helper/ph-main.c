@@ -234,6 +234,8 @@ run (PhRequest  *request,
       goto out;
     }
 
+  ph_kernel_plan_made (&ctx);
+
   if (pt_plan_is_empty (plan))
     {
       printf ("%s\n", pt_plan_get_summary (plan));
