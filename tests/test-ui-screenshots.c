@@ -272,6 +272,32 @@ on_activate (GtkApplication *app,
   g_application_release (G_APPLICATION (app));
 }
 
+/* The AppStream screenshots are these pictures: every image the metainfo
+ * names must be one the suite has just written. */
+static void
+check_metainfo_screenshots (void)
+{
+  g_autofree char *metainfo = g_test_build_filename (G_TEST_DIST, "..", "data",
+                                                     "org.example.Passthrough.metainfo.xml.in", NULL);
+  g_autofree char *text = NULL;
+  const char *p;
+  guint found = 0;
+
+  g_assert_true (g_file_get_contents (metainfo, &text, NULL, NULL));
+  for (p = strstr (text, "<image>"); p != NULL; p = strstr (p + 1, "<image>"))
+    {
+      const char *end = strstr (p, "</image>");
+      g_autofree char *url = g_strndup (p + strlen ("<image>"), (gsize) (end - p) - strlen ("<image>"));
+      g_autofree char *name = g_path_get_basename (url);
+      g_autofree char *png = g_test_build_filename (G_TEST_BUILT, "screenshots", name, NULL);
+
+      g_test_message ("metainfo screenshot %s", name);
+      g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+      found++;
+    }
+  g_assert_cmpuint (found, >=, 3);
+}
+
 static void
 test_screenshots (void)
 {
@@ -280,6 +306,7 @@ test_screenshots (void)
 
   g_signal_connect (app, "activate", G_CALLBACK (on_activate), NULL);
   g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
+  check_metainfo_screenshots ();
 }
 
 int
