@@ -26,7 +26,6 @@ struct _PtDevicePage
 {
   GtkWidget parent_instance;
 
-  PtSession *session;
   PtDevice *device;
   GPtrArray *groups;   /* AdwPreferencesGroup added to the page */
 
@@ -37,20 +36,13 @@ struct _PtDevicePage
   AdwPreferencesPage *page;
 };
 
-G_DEFINE_FINAL_TYPE (PtDevicePage, pt_device_page, GTK_TYPE_WIDGET)
-
-enum {
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
+G_DEFINE_FINAL_TYPE (PtDevicePage, pt_device_page, PT_TYPE_PAGE)
 
 enum {
   BACK,
   N_SIGNALS
 };
 
-static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static AdwPreferencesGroup *
@@ -99,7 +91,7 @@ add_button_row (AdwPreferencesGroup *group,
 static void
 on_give (PtDevicePage *self)
 {
-  PtAttachDialog *dialog = pt_attach_dialog_new (self->session, self->device);
+  PtAttachDialog *dialog = pt_attach_dialog_new (pt_page_get_session (PT_PAGE (self)), self->device);
 
   gtk_window_set_transient_for (GTK_WINDOW (dialog),
                                 GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
@@ -109,7 +101,7 @@ on_give (PtDevicePage *self)
 static void
 on_take_back (PtDevicePage *self)
 {
-  pt_attach_dialog_take_back (GTK_WIDGET (self), self->session, self->device);
+  pt_attach_dialog_take_back (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), self->device);
 }
 
 typedef enum
@@ -175,7 +167,7 @@ review_host_change (PtDevicePage *self,
       args[3] = count;
     }
 
-  pt_plan_dialog_review (GTK_WIDGET (self), self->session, build_host_change, &request, args);
+  pt_plan_dialog_review (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), build_host_change, &request, args);
 }
 
 static void
@@ -214,7 +206,7 @@ add_host_actions (PtDevicePage *self)
     return;
 
   group = add_group (self, _("This Computer"));
-  if (pt_session_get_helper (self->session) == NULL)
+  if (pt_session_get_helper (pt_page_get_session (PT_PAGE (self))) == NULL)
     adw_preferences_group_set_description (group, _("A host opened from a folder is only shown; "
                                                     "the reviews say what would change."));
   if (on_vfio)
@@ -274,8 +266,8 @@ static void
 rebuild (PtDevicePage *self)
 {
   PtDevice *device = self->device;
-  PtHost *host = self->session != NULL ? pt_session_get_host (self->session) : NULL;
-  PtConnection *connection = self->session != NULL ? pt_session_get_connection (self->session)
+  PtHost *host = pt_page_get_session (PT_PAGE (self)) != NULL ? pt_session_get_host (pt_page_get_session (PT_PAGE (self))) : NULL;
+  PtConnection *connection = pt_page_get_session (PT_PAGE (self)) != NULL ? pt_session_get_connection (pt_page_get_session (PT_PAGE (self)))
                                                    : NULL;
   const char * const *host_use;
   const char * const *modules;
@@ -452,37 +444,12 @@ on_back_clicked (PtDevicePage *self)
 }
 
 static void
-pt_device_page_set_property (GObject      *object,
-                             guint         prop_id,
-                             const GValue *value,
-                             GParamSpec   *pspec)
-{
-  PtDevicePage *self = PT_DEVICE_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_set_object (&self->session, g_value_get_object (value));
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 pt_device_page_dispose (GObject *object)
 {
   PtDevicePage *self = (PtDevicePage *) object;
-  GtkWidget *child;
 
-  g_clear_object (&self->session);
   g_clear_object (&self->device);
   g_clear_pointer (&self->groups, g_ptr_array_unref);
-  gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_DEVICE_PAGE);
-  /* The template's unnamed top-level child is ours to unparent. */
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (pt_device_page_parent_class)->dispose (object);
 }
@@ -494,17 +461,10 @@ pt_device_page_class_init (PtDevicePageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = pt_device_page_dispose;
-  object_class->set_property = pt_device_page_set_property;
-
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, PT_TYPE_SESSION,
-                         G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[BACK] = g_signal_new ("back", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/example/Passthrough/pt-device-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PtDevicePage, back_button);

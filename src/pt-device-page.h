@@ -7,13 +7,15 @@
 
 #include <adwaita.h>
 
+#include "pt-page.h"
+
 #include "pt-device.h"
 
 G_BEGIN_DECLS
 
 #define PT_TYPE_DEVICE_PAGE (pt_device_page_get_type ())
 
-G_DECLARE_FINAL_TYPE (PtDevicePage, pt_device_page, PT, DEVICE_PAGE, GtkWidget)
+G_DECLARE_FINAL_TYPE (PtDevicePage, pt_device_page, PT, DEVICE_PAGE, PtPage)
 
 PtDevice *pt_device_page_get_device (PtDevicePage *self);
 void      pt_device_page_set_device (PtDevicePage *self,

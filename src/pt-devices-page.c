@@ -21,7 +21,6 @@ struct _PtDevicesPage
 {
   GtkWidget parent_instance;
 
-  PtSession *session;
   GtkCustomFilter *filter;
   GtkFilterListModel *filtered;
   GtkNoSelection *selection;
@@ -35,15 +34,8 @@ struct _PtDevicesPage
   PtDevicePage *device_page;
 };
 
-G_DEFINE_FINAL_TYPE (PtDevicesPage, pt_devices_page, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (PtDevicesPage, pt_devices_page, PT_TYPE_PAGE)
 
-enum {
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
 
 /* The dropdown's entries, in order. */
 static const int kind_of_entry[] = {
@@ -143,7 +135,7 @@ report_first_frame (GtkWidget     *widget,
 static void
 on_host_changed (PtDevicesPage *self)
 {
-  PtHost *host = pt_session_get_host (self->session);
+  PtHost *host = pt_session_get_host (pt_page_get_session (PT_PAGE (self)));
 
   if (host == NULL)
     return;
@@ -211,7 +203,7 @@ void
 pt_devices_page_show_device (PtDevicesPage *self,
                              const char    *address)
 {
-  PtHost *host = pt_session_get_host (self->session);
+  PtHost *host = pt_session_get_host (pt_page_get_session (PT_PAGE (self)));
   PtDevice *device = host != NULL ? pt_host_lookup_device (host, address) : NULL;
 
   if (device == NULL)
@@ -222,10 +214,11 @@ pt_devices_page_show_device (PtDevicesPage *self,
 }
 
 static void
-pt_devices_page_set_session (PtDevicesPage *self,
-                             PtSession     *session)
+pt_devices_page_session_set (PtPage    *page,
+                             PtSession *session)
 {
-  g_set_object (&self->session, session);
+  PtDevicesPage *self = PT_DEVICES_PAGE (page);
+
   g_object_set (self->device_page, "session", session, NULL);
   g_signal_connect_object (session, "notify::host", G_CALLBACK (on_host_changed), self,
                            G_CONNECT_SWAPPED);
@@ -233,33 +226,10 @@ pt_devices_page_set_session (PtDevicesPage *self,
 }
 
 static void
-pt_devices_page_set_property (GObject      *object,
-                              guint         prop_id,
-                              const GValue *value,
-                              GParamSpec   *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      pt_devices_page_set_session (PT_DEVICES_PAGE (object), g_value_get_object (value));
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 pt_devices_page_dispose (GObject *object)
 {
   PtDevicesPage *self = (PtDevicesPage *) object;
-  GtkWidget *child;
 
-  g_clear_object (&self->session);
-  gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_DEVICES_PAGE);
-  /* The template's unnamed top-level child is ours to unparent. */
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
   g_clear_object (&self->selection);
 
   G_OBJECT_CLASS (pt_devices_page_parent_class)->dispose (object);
@@ -272,17 +242,11 @@ pt_devices_page_class_init (PtDevicesPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = pt_devices_page_dispose;
-  object_class->set_property = pt_devices_page_set_property;
-
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, PT_TYPE_SESSION,
-                         G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  PT_PAGE_CLASS (klass)->session_set = pt_devices_page_session_set;
 
   g_type_ensure (PT_TYPE_DEVICE_ROW);
   g_type_ensure (PT_TYPE_DEVICE_PAGE);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/example/Passthrough/pt-devices-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, stack);

@@ -7,13 +7,15 @@
 
 #include <adwaita.h>
 
+#include "pt-page.h"
+
 #include "pt-session.h"
 
 G_BEGIN_DECLS
 
 #define PT_TYPE_DEVICES_PAGE (pt_devices_page_get_type ())
 
-G_DECLARE_FINAL_TYPE (PtDevicesPage, pt_devices_page, PT, DEVICES_PAGE, GtkWidget)
+G_DECLARE_FINAL_TYPE (PtDevicesPage, pt_devices_page, PT, DEVICES_PAGE, PtPage)
 
 void pt_devices_page_focus_search (PtDevicesPage *self);
 void pt_devices_page_show_device  (PtDevicesPage *self,

@@ -21,7 +21,6 @@ struct _PtHostPage
 {
   GtkWidget parent_instance;
 
-  PtSession *session;
 
   GtkStack *stack;
   AdwStatusPage *error_page;
@@ -38,15 +37,8 @@ struct _PtHostPage
   GtkListBox *changes_list;
 };
 
-G_DEFINE_FINAL_TYPE (PtHostPage, pt_host_page, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (PtHostPage, pt_host_page, PT_TYPE_PAGE)
 
-enum {
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
 
 static const char *
 status_icon (PtCheckStatus status)
@@ -118,7 +110,7 @@ on_review_enable_iommu (GtkListBoxRow *row,
 {
   const char *args[] = { "configure-boot", "enable-iommu", NULL };
 
-  pt_plan_dialog_review (GTK_WIDGET (self), self->session, build_enable_iommu, NULL, args);
+  pt_plan_dialog_review (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), build_enable_iommu, NULL, args);
 }
 
 #define SHOWN_CHANGES 5
@@ -154,7 +146,7 @@ on_undo_change (GtkButton  *button,
   g_autofree char *id_text = g_strdup_printf ("%u", id);
   const char *args[] = { "configure-boot", "undo", id_text, NULL };
 
-  pt_plan_dialog_review (GTK_WIDGET (self), self->session, build_undo, GUINT_TO_POINTER (id), args);
+  pt_plan_dialog_review (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), build_undo, GUINT_TO_POINTER (id), args);
 }
 
 /* The restart a boot change is waiting for, and the latest boot changes. */
@@ -333,8 +325,8 @@ show_host (PtHostPage *self,
 static void
 on_session_changed (PtHostPage *self)
 {
-  PtHost *host = pt_session_get_host (self->session);
-  const char *error = pt_session_get_error (self->session);
+  PtHost *host = pt_session_get_host (pt_page_get_session (PT_PAGE (self)));
+  const char *error = pt_session_get_error (pt_page_get_session (PT_PAGE (self)));
 
   if (host != NULL)
     show_host (self, host);
@@ -348,10 +340,11 @@ on_session_changed (PtHostPage *self)
 }
 
 static void
-pt_host_page_set_session (PtHostPage *self,
-                          PtSession  *session)
+pt_host_page_session_set (PtPage    *page,
+                          PtSession *session)
 {
-  g_set_object (&self->session, session);
+  PtHostPage *self = PT_HOST_PAGE (page);
+
   g_signal_connect_object (session, "notify::host", G_CALLBACK (on_session_changed), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "notify::error", G_CALLBACK (on_session_changed), self,
@@ -360,52 +353,12 @@ pt_host_page_set_session (PtHostPage *self,
 }
 
 static void
-pt_host_page_set_property (GObject      *object,
-                           guint         prop_id,
-                           const GValue *value,
-                           GParamSpec   *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      pt_host_page_set_session (PT_HOST_PAGE (object), g_value_get_object (value));
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-pt_host_page_dispose (GObject *object)
-{
-  PtHostPage *self = (PtHostPage *) object;
-  GtkWidget *child;
-
-  g_clear_object (&self->session);
-  gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_HOST_PAGE);
-  /* The template's unnamed top-level child is ours to unparent. */
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
-
-  G_OBJECT_CLASS (pt_host_page_parent_class)->dispose (object);
-}
-
-static void
 pt_host_page_class_init (PtHostPageClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->dispose = pt_host_page_dispose;
-  object_class->set_property = pt_host_page_set_property;
+  PT_PAGE_CLASS (klass)->session_set = pt_host_page_session_set;
 
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, PT_TYPE_SESSION,
-                         G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
-
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/example/Passthrough/pt-host-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, stack);

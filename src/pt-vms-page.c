@@ -20,7 +20,6 @@ struct _PtVmsPage
 {
   GtkWidget parent_instance;
 
-  PtSession *session;
   GSettings *settings;
   GtkStringList *uris;
   gboolean updating;
@@ -36,15 +35,8 @@ struct _PtVmsPage
   AdwStatusPage *error_page;
 };
 
-G_DEFINE_FINAL_TYPE (PtVmsPage, pt_vms_page, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (PtVmsPage, pt_vms_page, PT_TYPE_PAGE)
 
-enum {
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
 
 static const char *
 state_icon (PtVmState state)
@@ -84,11 +76,11 @@ on_take_back_clicked (GtkButton *button,
                       PtVmsPage *self)
 {
   const char *address = g_object_get_data (G_OBJECT (button), "address");
-  PtHost *host = pt_session_get_host (self->session);
+  PtHost *host = pt_session_get_host (pt_page_get_session (PT_PAGE (self)));
   PtDevice *device = host != NULL ? pt_host_lookup_device (host, address) : NULL;
 
   if (device != NULL)
-    pt_attach_dialog_take_back (GTK_WIDGET (self), self->session, device);
+    pt_attach_dialog_take_back (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), device);
 }
 
 static GtkWidget *
@@ -98,7 +90,7 @@ create_vm_row (gpointer item,
   PtVmsPage *self = user_data;
   PtVm *vm = item;
   const char * const *devices = pt_vm_get_devices (vm);
-  PtHost *host = pt_session_get_host (self->session);
+  PtHost *host = pt_session_get_host (pt_page_get_session (PT_PAGE (self)));
   GtkWidget *row = adw_expander_row_new ();
   GtkWidget *icon = gtk_image_new_from_icon_name (state_icon (pt_vm_get_state (vm)));
   guint n = g_strv_length ((char **) devices);
@@ -149,8 +141,8 @@ create_vm_row (gpointer item,
 static void
 update_vms (PtVmsPage *self)
 {
-  PtConnection *connection = pt_session_get_connection (self->session);
-  const char *error = pt_session_get_connection_error (self->session);
+  PtConnection *connection = pt_session_get_connection (pt_page_get_session (PT_PAGE (self)));
+  const char *error = pt_session_get_connection_error (pt_page_get_session (PT_PAGE (self)));
   GListModel *vms;
 
   if (connection == NULL && error != NULL)
@@ -198,7 +190,7 @@ on_connection_chosen (PtVmsPage *self)
     return;
 
   g_settings_set_string (self->settings, "active-connection", uri);
-  pt_session_set_uri (self->session, uri);
+  pt_session_set_uri (pt_page_get_session (PT_PAGE (self)), uri);
 }
 
 static void
@@ -218,14 +210,14 @@ on_connect_clicked (PtVmsPage *self)
   g_settings_set_string (self->settings, "active-connection", uri);
   load_uris (self);
   gtk_popover_popdown (self->add_popover);
-  pt_session_set_uri (self->session, uri);
+  pt_session_set_uri (pt_page_get_session (PT_PAGE (self)), uri);
 }
 
 /* A connection given on the command line (or the demo's) is shown too. */
 static void
 select_session_uri (PtVmsPage *self)
 {
-  PtConnection *connection = pt_session_get_connection (self->session);
+  PtConnection *connection = pt_session_get_connection (pt_page_get_session (PT_PAGE (self)));
   const char *uri = connection != NULL ? pt_connection_get_uri (connection) : NULL;
   guint i, n = g_list_model_get_n_items (G_LIST_MODEL (self->uris));
 
@@ -243,10 +235,10 @@ select_session_uri (PtVmsPage *self)
 }
 
 static void
-pt_vms_page_set_session (PtVmsPage *self,
+pt_vms_page_session_set (PtPage    *page,
                          PtSession *session)
 {
-  g_set_object (&self->session, session);
+  PtVmsPage *self = PT_VMS_PAGE (page);
   select_session_uri (self);
   g_signal_connect_object (session, "notify::connection", G_CALLBACK (update_vms), self,
                            G_CONNECT_SWAPPED);
@@ -259,34 +251,11 @@ pt_vms_page_set_session (PtVmsPage *self,
 }
 
 static void
-pt_vms_page_set_property (GObject      *object,
-                          guint         prop_id,
-                          const GValue *value,
-                          GParamSpec   *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      pt_vms_page_set_session (PT_VMS_PAGE (object), g_value_get_object (value));
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 pt_vms_page_dispose (GObject *object)
 {
   PtVmsPage *self = (PtVmsPage *) object;
-  GtkWidget *child;
 
-  g_clear_object (&self->session);
   g_clear_object (&self->settings);
-  gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_VMS_PAGE);
-  /* The template's unnamed top-level child is ours to unparent. */
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
   g_clear_object (&self->uris);
 
   G_OBJECT_CLASS (pt_vms_page_parent_class)->dispose (object);
@@ -299,14 +268,8 @@ pt_vms_page_class_init (PtVmsPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = pt_vms_page_dispose;
-  object_class->set_property = pt_vms_page_set_property;
+  PT_PAGE_CLASS (klass)->session_set = pt_vms_page_session_set;
 
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, PT_TYPE_SESSION,
-                         G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
-
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/example/Passthrough/pt-vms-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PtVmsPage, connection_dropdown);

@@ -7,12 +7,14 @@
 
 #include <adwaita.h>
 
+#include "pt-page.h"
+
 #include "pt-session.h"
 
 G_BEGIN_DECLS
 
 #define PT_TYPE_VMS_PAGE (pt_vms_page_get_type ())
 
-G_DECLARE_FINAL_TYPE (PtVmsPage, pt_vms_page, PT, VMS_PAGE, GtkWidget)
+G_DECLARE_FINAL_TYPE (PtVmsPage, pt_vms_page, PT, VMS_PAGE, PtPage)
 
 G_END_DECLS
