@@ -465,8 +465,7 @@ pt_device_page_class_init (PtDevicePageClass *klass)
   signals[BACK] = g_signal_new ("back", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/example/Passthrough/pt-device-page.ui");
+  pt_page_class_set_template_from_resource (PT_PAGE_CLASS (klass), "/org/example/Passthrough/pt-device-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PtDevicePage, back_button);
   gtk_widget_class_bind_template_child (widget_class, PtDevicePage, heading);
   gtk_widget_class_bind_template_child (widget_class, PtDevicePage, page);

@@ -247,8 +247,7 @@ pt_devices_page_class_init (PtDevicesPageClass *klass)
   g_type_ensure (PT_TYPE_DEVICE_ROW);
   g_type_ensure (PT_TYPE_DEVICE_PAGE);
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/example/Passthrough/pt-devices-page.ui");
+  pt_page_class_set_template_from_resource (PT_PAGE_CLASS (klass), "/org/example/Passthrough/pt-devices-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, stack);
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, list_stack);
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, search_entry);

@@ -21,23 +21,14 @@
 
 struct _PtGroupsPage
 {
-  AdwBin parent_instance;
+  PtPage parent_instance;
 
-  PtSession *session;
   GtkStack *stack;
   GtkListView *list_view;
   GtkNoSelection *selection;
 };
 
-G_DEFINE_FINAL_TYPE (PtGroupsPage, pt_groups_page, ADW_TYPE_BIN)
-
-enum {
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (PtGroupsPage, pt_groups_page, PT_TYPE_PAGE)
 
 static void
 setup_item (GtkSignalListItemFactory *factory,
@@ -70,7 +61,7 @@ on_prepare (GtkButton    *button,
   char *address = g_object_get_data (G_OBJECT (button), "address");
   const char *args[] = { "bind-devices", "bind", address, NULL };
 
-  pt_plan_dialog_review (GTK_WIDGET (self), self->session, build_bind, address, args);
+  pt_plan_dialog_review (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), build_bind, address, args);
 }
 
 /* A group worth giving to a VM — it has a graphics, audio, network, storage
@@ -162,7 +153,7 @@ bind_item (GtkSignalListItemFactory *factory,
 static void
 on_host_changed (PtGroupsPage *self)
 {
-  PtHost *host = pt_session_get_host (self->session);
+  PtHost *host = pt_session_get_host (pt_page_get_session (PT_PAGE (self)));
   GListModel *groups = host != NULL ? pt_host_get_groups (host) : NULL;
 
   gtk_no_selection_set_model (self->selection, groups);
@@ -172,25 +163,14 @@ on_host_changed (PtGroupsPage *self)
 }
 
 static void
-pt_groups_page_set_property (GObject      *object,
-                             guint         prop_id,
-                             const GValue *value,
-                             GParamSpec   *pspec)
+pt_groups_page_session_set (PtPage    *page,
+                            PtSession *session)
 {
-  PtGroupsPage *self = PT_GROUPS_PAGE (object);
+  PtGroupsPage *self = PT_GROUPS_PAGE (page);
 
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_set_object (&self->session, g_value_get_object (value));
-      g_signal_connect_object (self->session, "notify::host", G_CALLBACK (on_host_changed), self,
-                               G_CONNECT_SWAPPED);
-      on_host_changed (self);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  g_signal_connect_object (session, "notify::host", G_CALLBACK (on_host_changed), self,
+                           G_CONNECT_SWAPPED);
+  on_host_changed (self);
 }
 
 static void
@@ -198,7 +178,6 @@ pt_groups_page_dispose (GObject *object)
 {
   PtGroupsPage *self = (PtGroupsPage *) object;
 
-  g_clear_object (&self->session);
   g_clear_object (&self->selection);
 
   G_OBJECT_CLASS (pt_groups_page_parent_class)->dispose (object);
@@ -210,12 +189,7 @@ pt_groups_page_class_init (PtGroupsPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = pt_groups_page_dispose;
-  object_class->set_property = pt_groups_page_set_property;
-
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, PT_TYPE_SESSION,
-                         G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  PT_PAGE_CLASS (klass)->session_set = pt_groups_page_session_set;
 }
 
 static void
@@ -246,5 +220,5 @@ pt_groups_page_init (PtGroupsPage *self)
   self->stack = GTK_STACK (gtk_stack_new ());
   gtk_stack_add_named (self->stack, scrolled, "groups");
   gtk_stack_add_named (self->stack, empty, "empty");
-  adw_bin_set_child (ADW_BIN (self), GTK_WIDGET (self->stack));
+  gtk_widget_set_parent (GTK_WIDGET (self->stack), GTK_WIDGET (self));
 }

@@ -7,12 +7,12 @@
 
 #include <adwaita.h>
 
-#include "pt-session.h"
+#include "pt-page.h"
 
 G_BEGIN_DECLS
 
 #define PT_TYPE_GROUPS_PAGE (pt_groups_page_get_type ())
 
-G_DECLARE_FINAL_TYPE (PtGroupsPage, pt_groups_page, PT, GROUPS_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (PtGroupsPage, pt_groups_page, PT, GROUPS_PAGE, PtPage)
 
 G_END_DECLS

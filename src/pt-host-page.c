@@ -359,8 +359,7 @@ pt_host_page_class_init (PtHostPageClass *klass)
 
   PT_PAGE_CLASS (klass)->session_set = pt_host_page_session_set;
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/example/Passthrough/pt-host-page.ui");
+  pt_page_class_set_template_from_resource (PT_PAGE_CLASS (klass), "/org/example/Passthrough/pt-host-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, stack);
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, error_page);
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, summary_icon);

@@ -38,6 +38,20 @@ pt_page_get_session (PtPage *self)
   return priv->session;
 }
 
+/**
+ * pt_page_class_set_template_from_resource:
+ *
+ * gtk_widget_class_set_template_from_resource(), remembered so that the
+ * page disposes its template.
+ */
+void
+pt_page_class_set_template_from_resource (PtPageClass *klass,
+                                          const char  *resource)
+{
+  klass->has_template = TRUE;
+  gtk_widget_class_set_template_from_resource (GTK_WIDGET_CLASS (klass), resource);
+}
+
 static void
 pt_page_set_property (GObject      *object,
                       guint         prop_id,
@@ -68,7 +82,8 @@ pt_page_dispose (GObject *object)
   GtkWidget *child;
 
   g_clear_object (&priv->session);
-  gtk_widget_dispose_template (GTK_WIDGET (self), G_OBJECT_TYPE (self));
+  if (PT_PAGE_GET_CLASS (self)->has_template)
+    gtk_widget_dispose_template (GTK_WIDGET (self), G_OBJECT_TYPE (self));
   /* A template's unnamed top-level child is the page's to unparent. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);

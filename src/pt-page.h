@@ -22,8 +22,13 @@ struct _PtPageClass
   /* Called once the page has its session; connect to it here. */
   void (*session_set) (PtPage    *self,
                        PtSession *session);
+
+  /*< private >*/
+  gboolean has_template;
 };
 
-PtSession *pt_page_get_session (PtPage *self);
+PtSession *pt_page_get_session                     (PtPage      *self);
+void       pt_page_class_set_template_from_resource (PtPageClass *klass,
+                                                     const char  *resource);
 
 G_END_DECLS

@@ -270,8 +270,7 @@ pt_vms_page_class_init (PtVmsPageClass *klass)
   object_class->dispose = pt_vms_page_dispose;
   PT_PAGE_CLASS (klass)->session_set = pt_vms_page_session_set;
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/example/Passthrough/pt-vms-page.ui");
+  pt_page_class_set_template_from_resource (PT_PAGE_CLASS (klass), "/org/example/Passthrough/pt-vms-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PtVmsPage, connection_dropdown);
   gtk_widget_class_bind_template_child (widget_class, PtVmsPage, add_button);
   gtk_widget_class_bind_template_child (widget_class, PtVmsPage, add_popover);
