@@ -15,7 +15,9 @@ one process on the same trees, so the ratios hold whatever the machine.
 
 With --ui (needs a display; run it under xvfb-run) it also starts the app on
 the demo host and on a 4,096-function host and prints the time from exec to
-the first frame with the device list populated, and the peak RSS.
+the first frame with the device list populated, and the peak RSS, next to the
+same figures for an empty libadwaita window started the same way (the
+reference: what GTK alone costs on this machine).
 
 Usage: build-aux/benchmark.py [--build DIR] [--runs N] [--sizes 1024,4096,8192] [--ui]
 """
@@ -35,6 +37,8 @@ SOURCE = os.path.dirname(HERE)
 TARGET_VS_LSPCI = 0.5    # at 4,096 functions
 TARGET_VS_FLOOR = 1.5    # at 4,096 functions
 TARGET_SCALING = 2.2     # 8,192 time / 4,096 time
+TARGET_UI_MS = 500       # exec to the first populated frame, 4,096 functions
+TARGET_UI_MB = 100       # peak RSS, 4,096 functions
 
 
 def median_seconds(argv, runs):
@@ -50,28 +54,53 @@ def median_seconds(argv, runs):
 
 def ui_startup(args):
     app = os.path.join(args.build, "src", "passthrough")
+    reference = os.path.join(args.build, "build-aux", "empty-window")
     gen = os.path.join(SOURCE, "tests", "fixtures", "gen-host.py")
     demo_root = os.path.join(args.build, "tests", "desktop-intel")
     demo_uri = "test://" + os.path.join(args.build, "tests", "desktop-intel-node.xml")
     env = dict(os.environ, PASSTHROUGH_STARTUP_BENCHMARK="1", GSETTINGS_BACKEND="memory",
                GSETTINGS_SCHEMA_DIR=os.path.join(args.build, "data"))
+    for path in (app, reference):
+        if not os.access(path, os.X_OK):
+            sys.exit(f"{path} is missing: build with -Dgui=true first")
+
+    def startup(argv):
+        times, peaks = [], []
+        for _ in range(max(3, args.runs // 2)):
+            start = time.perf_counter()
+            out = subprocess.run(argv, env=env, capture_output=True, text=True,
+                                 timeout=60).stdout
+            times.append(time.perf_counter() - start)
+            line = next(l for l in out.splitlines() if l.startswith("populated"))
+            peaks.append(int(line.split("VmHWM:")[1].split()[0]) / 1024)
+        return statistics.median(times), max(peaks)
+
     with tempfile.TemporaryDirectory(prefix="pt-bench-ui-") as tmp:
         big = os.path.join(tmp, "host-4096")
         subprocess.run([sys.executable, gen, "4096", big], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.sync()
-        print(f"{'host':>16}  {'exec to populated list':>22}  {'peak RSS':>9}")
-        for label, root in (("demo", demo_root), ("4,096 functions", big)):
-            times, peaks = [], []
-            for _ in range(max(3, args.runs // 2)):
-                start = time.perf_counter()
-                out = subprocess.run([app, "--root", root, "--connect", demo_uri], env=env,
-                                     capture_output=True, text=True, timeout=60).stdout
-                times.append(time.perf_counter() - start)
-                line = next(l for l in out.splitlines() if l.startswith("populated"))
-                peaks.append(int(line.split("VmHWM:")[1].split()[0]))
-            print(f"{label:>16}  {statistics.median(times) * 1e3:>19.0f} ms  "
-                  f"{max(peaks) / 1024:>6.0f} MB")
+        rows = [("empty window", [reference]),
+                ("demo", [app, "--root", demo_root, "--connect", demo_uri]),
+                ("4,096 functions", [app, "--root", big, "--connect", demo_uri])]
+        print(f"{'host':>16}  {'exec to populated list':>22}  {'peak RSS':>9}"
+              f"  {'time vs empty':>13}  {'RSS vs empty':>12}")
+        results = {}
+        for label, argv in rows:
+            t, rss = results[label] = startup(argv)
+            t0, rss0 = results["empty window"]
+            print(f"{label:>16}  {t * 1e3:>19.0f} ms  {rss:>6.0f} MB"
+                  f"  {t / t0:>12.2f}x  {rss / rss0:>11.2f}x")
+
+    t, rss = results["4,096 functions"]
+    print()
+    print(f"4,096 functions: first populated frame {t * 1e3:.0f} ms (target <= "
+          f"{TARGET_UI_MS} ms: {'met' if t * 1e3 <= TARGET_UI_MS else 'MISSED'}), "
+          f"peak RSS {rss:.0f} MB (target <= {TARGET_UI_MB} MB: "
+          f"{'met' if rss <= TARGET_UI_MB else 'MISSED'})")
+    print("renderer: " + ("as the environment chose (GSK_RENDERER=" + os.environ["GSK_RENDERER"] + ")"
+                          if os.environ.get("GSK_RENDERER") not in (None, "cairo")
+                          else "the app's choice (GL off without a GPU render node)"))
 
 
 def main():

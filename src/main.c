@@ -9,6 +9,7 @@
 #include <locale.h>
 
 #include "pt-application.h"
+#include "pt-compat.h"
 
 int
 main (int   argc,
@@ -20,6 +21,9 @@ main (int   argc,
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+
+  /* Before GTK opens the display: the choice of renderer is made there. */
+  pt_compat_avoid_software_gl ();
 
   app = pt_application_new ();
 

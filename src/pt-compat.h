@@ -1,7 +1,8 @@
 /* pt-compat.h
  *
- * The one place where libadwaita versions differ: Debian 12 has 1.2, the
- * Flatpak runtime 1.6 and later, where message dialogs are AdwAlertDialog.
+ * The one place where GTK and libadwaita versions differ: Debian 12 has
+ * libadwaita 1.2, the Flatpak runtime 1.6 and later, where message dialogs
+ * are AdwAlertDialog; GTK 4.16 moved the switch that turns GL off.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,6 +14,8 @@
 G_BEGIN_DECLS
 
 typedef void (*PtConfirmCallback) (gpointer user_data);
+
+void pt_compat_avoid_software_gl (void);
 
 void pt_compat_show_error (GtkWidget         *parent,
                            const char        *heading,

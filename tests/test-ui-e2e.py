@@ -158,6 +158,20 @@ def _():
     find(state["frame"], name="Ready for PCI Passthrough")
 
 
+@step("without a GPU render node the window draws without Mesa's software GL")
+def _():
+    dri = "/dev/dri"
+    nodes = [n for n in (os.listdir(dri) if os.path.isdir(dri) else [])
+             if n.startswith("renderD") and os.access(os.path.join(dri, n), os.R_OK | os.W_OK)]
+    with open(f"/proc/{process.pid}/maps") as maps:
+        gl = sorted({line.split()[-1] for line in maps
+                     if "_dri.so" in line or "libLLVM" in line})
+    if nodes:
+        print(f"# this machine has {', '.join(nodes)}: GTK keeps GL, as it should")
+    else:
+        assert not gl, f"software GL loaded although no GPU is present: {gl}"
+
+
 @step("Devices: searching 3060 finds the GPU, and it opens")
 def _():
     frame = state["frame"]
