@@ -164,6 +164,71 @@ update_vms (PtVmsPage *self)
                                     g_list_model_get_n_items (vms) > 0 ? "vms" : "empty");
 }
 
+/* The switcher names the machine; its open list adds the URI beneath. Long
+ * URIs are ellipsized so they never make the window wider than a phone. */
+static char *
+describe_connection (const char *uri)
+{
+  if (g_str_equal (uri, "test://" PT_DEMO_LIBVIRT_HOST))
+    return g_strdup (_("Demo Host"));
+  return pt_connection_uri_describe (uri);
+}
+
+static void
+setup_connection_item (GtkSignalListItemFactory *factory,
+                       GtkListItem              *item,
+                       gpointer                  with_uri)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *name = gtk_label_new (NULL);
+
+  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
+  gtk_label_set_width_chars (GTK_LABEL (name), 12);
+  gtk_box_append (GTK_BOX (box), name);
+  if (with_uri != NULL)
+    {
+      GtkWidget *uri = gtk_label_new (NULL);
+
+      gtk_label_set_xalign (GTK_LABEL (uri), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (uri), PANGO_ELLIPSIZE_MIDDLE);
+      gtk_label_set_width_chars (GTK_LABEL (uri), 12);
+      gtk_label_set_max_width_chars (GTK_LABEL (uri), 48);
+      gtk_widget_add_css_class (uri, "caption");
+      gtk_widget_add_css_class (uri, "dim-label");
+      gtk_box_append (GTK_BOX (box), uri);
+    }
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+bind_connection_item (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item,
+                      gpointer                  with_uri)
+{
+  GtkWidget *name = gtk_widget_get_first_child (gtk_list_item_get_child (item));
+  GtkWidget *uri_label = gtk_widget_get_next_sibling (name);
+  const char *uri = gtk_string_object_get_string (gtk_list_item_get_item (item));
+  g_autofree char *description = describe_connection (uri);
+
+  gtk_label_set_label (GTK_LABEL (name), description);
+  if (uri_label != NULL)
+    gtk_label_set_label (GTK_LABEL (uri_label), uri);
+}
+
+static GtkListItemFactory *
+connection_factory (gboolean with_uri)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_connection_item),
+                    GINT_TO_POINTER (with_uri));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_connection_item),
+                    GINT_TO_POINTER (with_uri));
+  return factory;
+}
+
 static void
 load_uris (PtVmsPage *self)
 {
@@ -285,10 +350,18 @@ pt_vms_page_class_init (PtVmsPageClass *klass)
 static void
 pt_vms_page_init (PtVmsPage *self)
 {
+  GtkListItemFactory *factory;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (PT_SETTINGS_SCHEMA);
   self->uris = gtk_string_list_new (NULL);
+  factory = connection_factory (FALSE);
+  gtk_drop_down_set_factory (self->connection_dropdown, factory);
+  g_object_unref (factory);
+  factory = connection_factory (TRUE);
+  gtk_drop_down_set_list_factory (self->connection_dropdown, factory);
+  g_object_unref (factory);
   gtk_drop_down_set_model (self->connection_dropdown, G_LIST_MODEL (self->uris));
   load_uris (self);
 

@@ -360,6 +360,35 @@ test_saved_connections (void)
   g_assert_cmpstr (joined, ==, "qemu:///system qemu:///session qemu+ssh://root@b/system");
 }
 
+/* The connection switcher names machines, not URIs. */
+static void
+test_connection_names (void)
+{
+  static const struct {
+    const char *uri;
+    const char *name;
+  } cases[] = {
+    { "qemu:///system", "This Computer" },
+    { "qemu:///session", "This Computer (User Session)" },
+    { "qemu+ssh://root@server.example/system", "server.example" },
+    { "qemu+ssh://user@[fe80::1]:2222/system?keyfile=/home/u/.ssh/id", "fe80::1" },
+    { "qemu+tls://gpu-box/session", "gpu-box (User Session)" },
+    { "test:///tmp/lab/desktop-node.xml", "Test Host (desktop-node.xml)" },
+    { "qemu+ssh://", "qemu+ssh://" },
+    { "qemu:///embed?root=/tmp/x", "qemu:///embed?root=/tmp/x" },
+    { "xen:///system", "xen:///system" },
+    { "not a uri", "not a uri" },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *name = pt_connection_uri_describe (cases[i].uri);
+
+      g_assert_cmpstr (name, ==, cases[i].name);
+    }
+}
+
 /* Every way a helper run can end becomes an error a person can act on. */
 static void
 test_helper_exit_statuses (void)
@@ -435,6 +464,7 @@ main (int   argc,
   g_test_add_func ("/checks/cpu-vendor", test_cpu_vendor);
   g_test_add_func ("/json-writer/output", test_json_writer);
   g_test_add_func ("/saved-connections/add-remove", test_saved_connections);
+  g_test_add_func ("/saved-connections/names", test_connection_names);
   g_test_add_func ("/helper-client/exit-statuses", test_helper_exit_statuses);
   g_test_add_func ("/managed-files/allowlist", test_managed_files);
 

@@ -49,6 +49,50 @@ pt_connection_uri_validate (const char  *uri,
 }
 
 /**
+ * pt_connection_uri_describe:
+ *
+ * Names the machine behind @uri the way the connection switcher shows it:
+ * "This Computer" for qemu:///system, the host name for a remote system
+ * connection, "(User Session)" after either for session connections, and
+ * the file name for the test driver. Anything else is shown as it is.
+ *
+ * Returns: (transfer full): the name
+ */
+char *
+pt_connection_uri_describe (const char *uri)
+{
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NON_DNS, NULL);
+  g_autofree char *driver = NULL;
+  const char *host, *path;
+  gboolean session;
+
+  if (parsed == NULL)
+    return g_strdup (uri);
+
+  driver = g_strndup (g_uri_get_scheme (parsed), strcspn (g_uri_get_scheme (parsed), "+"));
+  host = g_uri_get_host (parsed);
+  path = g_uri_get_path (parsed);
+
+  if (g_str_equal (driver, "test"))
+    {
+      g_autofree char *file = g_path_get_basename (path);
+
+      /* TRANSLATORS: libvirt's test driver, reading VMs from a file */
+      return g_strdup_printf (_("Test Host (%s)"), file);
+    }
+
+  if (!g_str_equal (driver, "qemu") ||
+      (!g_str_equal (path, "/system") && !g_str_equal (path, "/session")))
+    return g_strdup (uri);
+
+  session = g_str_equal (path, "/session");
+  if (host == NULL || host[0] == '\0')
+    return g_strdup (session ? _("This Computer (User Session)") : _("This Computer"));
+  /* TRANSLATORS: %s is a host name; the connection is to its user session */
+  return session ? g_strdup_printf (_("%s (User Session)"), host) : g_strdup (host);
+}
+
+/**
  * pt_saved_connections_get:
  *
  * Returns: (transfer full): the URIs to offer, the built-in ones first

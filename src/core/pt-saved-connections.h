@@ -20,5 +20,6 @@ gboolean pt_saved_connections_remove (GSettings   *settings,
                                       GError     **error);
 gboolean pt_connection_uri_validate  (const char  *uri,
                                       GError     **error);
+char    *pt_connection_uri_describe  (const char  *uri);
 
 G_END_DECLS
