@@ -64,6 +64,43 @@ pt_device_kind_icon_name (PtDeviceKind kind)
     }
 }
 
+/**
+ * pt_device_show_driver:
+ *
+ * Sets a driver pill: the driver's name, "no driver", and vfio-pci
+ * highlighted. The device list and the group cards use the same pill.
+ */
+void
+pt_device_show_driver (PtDevice *device,
+                       GtkLabel *badge)
+{
+  const char *driver = pt_device_get_driver (device);
+
+  gtk_label_set_label (badge, driver != NULL ? driver : _("no driver"));
+  if (g_strcmp0 (driver, "vfio-pci") == 0)
+    gtk_widget_add_css_class (GTK_WIDGET (badge), "pt-badge-vfio");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (badge), "pt-badge-vfio");
+}
+
+/**
+ * pt_device_show_host_use:
+ *
+ * Shows @icon, a warning sign, only when the host uses @device, with the
+ * reasons as its tooltip.
+ */
+void
+pt_device_show_host_use (PtDevice  *device,
+                         GtkWidget *icon)
+{
+  g_autofree char *reasons = g_strjoinv ("\n", (char **) pt_device_get_host_use (device));
+
+  gtk_widget_set_visible (icon, pt_device_is_used_by_host (device));
+  gtk_widget_set_tooltip_text (icon, reasons);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Used by this computer"), -1);
+}
+
 static void
 update (PtDeviceRow *self)
 {
@@ -71,7 +108,6 @@ update (PtDeviceRow *self)
   g_autofree char *subtitle = NULL;
   g_autofree char *group = NULL;
   g_autofree char *accessible = NULL;
-  g_autofree char *reasons = NULL;
   const char *driver;
   const char *vm;
 
@@ -88,11 +124,7 @@ update (PtDeviceRow *self)
                               pt_device_get_device_id (device));
   gtk_label_set_label (self->subtitle, subtitle);
 
-  gtk_label_set_label (self->driver, driver != NULL ? driver : _("no driver"));
-  if (g_strcmp0 (driver, "vfio-pci") == 0)
-    gtk_widget_add_css_class (GTK_WIDGET (self->driver), "pt-badge-vfio");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->driver), "pt-badge-vfio");
+  pt_device_show_driver (device, self->driver);
 
   if (pt_device_get_iommu_group (device) >= 0)
     group = g_strdup_printf (_("Group %d"), pt_device_get_iommu_group (device));
@@ -101,11 +133,7 @@ update (PtDeviceRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->vm), vm != NULL);
   gtk_label_set_label (self->vm, vm != NULL ? vm : "");
 
-  gtk_widget_set_visible (self->warning, pt_device_is_used_by_host (device));
-  reasons = g_strjoinv ("\n", (char **) pt_device_get_host_use (device));
-  gtk_widget_set_tooltip_text (self->warning, reasons);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->warning),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Used by this computer"), -1);
+  pt_device_show_host_use (device, self->warning);
 
   accessible = g_strdup_printf ("%s, %s, %s%s%s", pt_device_get_device_name (device),
                                 pt_device_get_address (device),

@@ -15,6 +15,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PtDeviceRow, pt_device_row, PT, DEVICE_ROW, GtkWidget)
 
-const char *pt_device_kind_icon_name (PtDeviceKind kind);
+const char *pt_device_kind_icon_name (PtDeviceKind  kind);
+void        pt_device_show_driver    (PtDevice     *device,
+                                      GtkLabel     *badge);
+void        pt_device_show_host_use  (PtDevice     *device,
+                                      GtkWidget    *icon);
 
 G_END_DECLS

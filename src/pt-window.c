@@ -72,6 +72,18 @@ page_action (GtkWidget  *widget,
                                          g_variant_get_string (parameter, NULL));
 }
 
+/* win.show-device ADDRESS: a device's details, from anywhere (group cards). */
+static void
+show_device_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  PtWindow *self = PT_WINDOW (widget);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "devices");
+  pt_devices_page_show_device (self->devices_page, g_variant_get_string (parameter, NULL));
+}
+
 static void
 on_busy (PtWindow *self)
 {
@@ -135,6 +147,7 @@ pt_window_class_init (PtWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.rescan", NULL, rescan_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
+  gtk_widget_class_install_action (widget_class, "win.show-device", "s", show_device_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.rescan", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "win.search", NULL);

@@ -304,6 +304,8 @@ test_screenshots (void)
   g_autoptr(AdwApplication) app = adw_application_new ("org.example.Passthrough.UiTest",
                                                        G_APPLICATION_NON_UNIQUE);
 
+  /* The app's own resources, so its style.css is loaded as in the app. */
+  g_application_set_resource_base_path (G_APPLICATION (app), "/org/example/Passthrough");
   g_signal_connect (app, "activate", G_CALLBACK (on_activate), NULL);
   g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
   check_metainfo_screenshots ();

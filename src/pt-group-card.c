@@ -1,0 +1,189 @@
+/* pt-group-card.c
+ *
+ * One IOMMU group on the Groups page, laid out like a preferences group:
+ * its number and its state in words above, then a boxed list of its members
+ * (name, address and IDs, a warning sign when the host uses one, the driver
+ * pill), and "Prepare for Passthrough…" when the group is worth giving to a
+ * VM and nothing in it is needed by the host. A member row opens the
+ * device's details (win.show-device); the button activates groups.prepare
+ * with the address of the member to bind, so the page does the reviewing.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "passthrough"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pt-device-row.h"
+#include "pt-group-card.h"
+
+struct _PtGroupCard
+{
+  GtkWidget parent_instance;
+
+  GtkWidget *box;
+  GtkLabel *title;
+  GtkLabel *state;
+  GtkWidget *prepare;
+  GtkListBox *members;
+};
+
+G_DEFINE_FINAL_TYPE (PtGroupCard, pt_group_card, GTK_TYPE_WIDGET)
+
+/* A group worth giving to a VM — it has a graphics, audio, network, storage
+ * or USB controller — that the host does not use and that is not ready yet:
+ * returns that member's address. */
+static const char *
+preparable_member (PtIommuGroup *group)
+{
+  GListModel *members = pt_iommu_group_get_devices (group);
+  guint i;
+
+  if (pt_iommu_group_is_viable (group) || pt_iommu_group_is_used_by_host (group))
+    return NULL;
+  for (i = 0; i < g_list_model_get_n_items (members); i++)
+    {
+      g_autoptr(PtDevice) device = g_list_model_get_item (members, i);
+      PtDeviceKind kind = pt_device_get_kind (device);
+
+      if (kind != PT_DEVICE_KIND_OTHER && kind != PT_DEVICE_KIND_BRIDGE && !pt_device_is_bridge (device))
+        return pt_device_get_address (device);
+    }
+  return NULL;
+}
+
+static GtkWidget *
+create_member_row (PtDevice *device)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *icon = gtk_image_new_from_icon_name (pt_device_kind_icon_name (pt_device_get_kind (device)));
+  GtkWidget *warning = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+  GtkWidget *driver = gtk_label_new (NULL);
+  g_autofree char *subtitle = NULL;
+
+  subtitle = g_strdup_printf ("%s · %04x:%04x%s", pt_device_get_address (device),
+                              pt_device_get_vendor_id (device), pt_device_get_device_id (device),
+                              pt_device_is_bridge (device) ? _(" · bridge") : "");
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), pt_device_get_device_name (device));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+
+  gtk_widget_add_css_class (warning, "warning");
+  pt_device_show_host_use (device, warning);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), warning);
+
+  gtk_widget_set_valign (driver, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (driver, "pt-badge");
+  pt_device_show_driver (device, GTK_LABEL (driver));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), driver);
+
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s", pt_device_get_address (device));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "win.show-device");
+  return row;
+}
+
+void
+pt_group_card_set_group (PtGroupCard  *self,
+                         PtIommuGroup *group)
+{
+  GListModel *members = pt_iommu_group_get_devices (group);
+  g_autofree char *title = g_strdup_printf (_("IOMMU Group %d"), pt_iommu_group_get_number (group));
+  g_autofree char *state = pt_iommu_group_dup_state_text (group);
+  g_autofree char *accessible = g_strdup_printf ("%s: %s", title, state);
+  const char *preparable = preparable_member (group);
+  GtkWidget *child;
+  guint i;
+
+  g_return_if_fail (PT_IS_GROUP_CARD (self));
+
+  gtk_label_set_label (self->title, title);
+  gtk_label_set_label (self->state, state);
+  gtk_widget_set_css_classes (GTK_WIDGET (self->state),
+                              (const char *[]) { "caption",
+                                                 pt_iommu_group_is_viable (group) ? "success" : "warning",
+                                                 NULL });
+
+  gtk_widget_set_visible (self->prepare, preparable != NULL);
+  if (preparable != NULL)
+    gtk_actionable_set_action_target (GTK_ACTIONABLE (self->prepare), "s", preparable);
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->members))) != NULL)
+    gtk_list_box_remove (self->members, child);
+  for (i = 0; i < g_list_model_get_n_items (members); i++)
+    {
+      g_autoptr(PtDevice) device = g_list_model_get_item (members, i);
+
+      gtk_list_box_append (self->members, create_member_row (device));
+    }
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  accessible, -1);
+}
+
+static void
+pt_group_card_dispose (GObject *object)
+{
+  PtGroupCard *self = (PtGroupCard *) object;
+
+  g_clear_pointer (&self->box, gtk_widget_unparent);
+
+  G_OBJECT_CLASS (pt_group_card_parent_class)->dispose (object);
+}
+
+static void
+pt_group_card_class_init (PtGroupCardClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pt_group_card_dispose;
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+pt_group_card_init (PtGroupCard *self)
+{
+  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *titles = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+
+  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
+
+  self->title = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->title, 0);
+  gtk_label_set_ellipsize (self->title, PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (GTK_WIDGET (self->title), "heading");
+  self->state = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->state, 0);
+  gtk_label_set_wrap (self->state, TRUE);
+  gtk_widget_set_hexpand (titles, TRUE);
+  gtk_widget_set_valign (titles, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (titles), GTK_WIDGET (self->title));
+  gtk_box_append (GTK_BOX (titles), GTK_WIDGET (self->state));
+  gtk_box_append (GTK_BOX (header), titles);
+
+  self->prepare = gtk_button_new_with_mnemonic (_("_Prepare for Passthrough…"));
+  gtk_widget_set_valign (self->prepare, GTK_ALIGN_CENTER);
+  gtk_actionable_set_detailed_action_name (GTK_ACTIONABLE (self->prepare), "groups.prepare::");
+  gtk_box_append (GTK_BOX (header), self->prepare);
+  gtk_box_append (GTK_BOX (self->box), header);
+
+  self->members = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_selection_mode (self->members, GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->members), "boxed-list");
+  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->members));
+}
+
+GtkWidget *
+pt_group_card_new (void)
+{
+  return g_object_new (PT_TYPE_GROUP_CARD, NULL);
+}
