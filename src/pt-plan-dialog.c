@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "pt-compat.h"
 #include "pt-plan-dialog.h"
@@ -247,6 +248,7 @@ pt_plan_dialog_new (PtPlan             *plan,
                                      "title", _("Review the Change"),
                                      NULL);
   g_autofree char *text = pt_plan_to_text (plan);
+  const char *details;
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *header = adw_header_bar_new ();
   GtkWidget *progress_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
@@ -303,8 +305,15 @@ pt_plan_dialog_new (PtPlan             *plan,
   else
     gtk_label_set_label (GTK_LABEL (message), _("Applying asks for an administrator’s password."));
 
+  /* The summary is the dialog's heading already; the text starts after it. */
+  details = text;
+  if (g_str_has_prefix (details, self->summary))
+    details += strlen (self->summary);
+  while (*details == '\n')
+    details++;
+
   self->stack = GTK_STACK (gtk_stack_new ());
-  gtk_stack_add_named (self->stack, text_view (text, _("The planned change"), NULL), "plan");
+  gtk_stack_add_named (self->stack, text_view (details, _("The planned change"), NULL), "plan");
   self->progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
   gtk_progress_bar_set_show_text (self->progress, TRUE);
   gtk_widget_set_margin_start (GTK_WIDGET (self->progress), 12);

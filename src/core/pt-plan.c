@@ -412,8 +412,9 @@ pt_plan_to_text (PtPlan *self)
       append_lines_not_in (out, file->after, file->before, '+');
     }
 
+  /* "Then" only after something: most device changes are kernel writes alone. */
   if (self->commands->len > 0)
-    g_string_append_printf (out, "\n%s\n", _("Then runs:"));
+    g_string_append_printf (out, "\n%s\n", self->files->len > 0 ? _("Then runs:") : _("Runs:"));
   for (i = 0; i < self->commands->len; i++)
     {
       char **argv = g_ptr_array_index (self->commands, i);
@@ -432,7 +433,9 @@ pt_plan_to_text (PtPlan *self)
     }
 
   if (self->sysfs->len > 0)
-    g_string_append_printf (out, "\n%s\n", _("Then writes to the kernel:"));
+    g_string_append_printf (out, "\n%s\n", self->files->len + self->commands->len > 0
+                                              ? _("Then writes to the kernel:")
+                                              : _("Writes to the kernel:"));
   for (i = 0; i < self->sysfs->len; i++)
     {
       PtPlanSysfsWrite *write = g_ptr_array_index (self->sysfs, i);
