@@ -17,7 +17,7 @@
 #include "pt-attach-dialog.h"
 #include "pt-device-plan.h"
 #include "pt-early-bind-plan.h"
-#include "pt-plan-dialog.h"
+#include "pt-plan-builders.h"
 #include "pt-device-page.h"
 #include "pt-session.h"
 #include "pt-vm-plan.h"
@@ -131,9 +131,9 @@ build_host_change (PtRoot   *root,
   switch (request->change)
     {
     case HOST_CHANGE_BIND:
-      return pt_device_plan_bind (root, host, request->address, PT_DEVICE_PLAN_NONE, error);
+      return pt_plan_build_bind (root, host, (gpointer) request->address, error);
     case HOST_CHANGE_RETURN:
-      return pt_device_plan_return (host, request->address, PT_DEVICE_PLAN_NONE, error);
+      return pt_plan_build_return (root, host, (gpointer) request->address, error);
     case HOST_CHANGE_EARLY_BIND:
       return pt_early_bind_plan (root, host, addresses, PT_EARLY_BIND_BY_ADDRESS, error);
     case HOST_CHANGE_VFS:

@@ -15,10 +15,9 @@
 
 #include <glib/gi18n.h>
 
-#include "pt-device-plan.h"
 #include "pt-group-card.h"
 #include "pt-groups-page.h"
-#include "pt-plan-dialog.h"
+#include "pt-plan-builders.h"
 
 struct _PtGroupsPage
 {
@@ -58,15 +57,6 @@ bind_item (GtkSignalListItemFactory *factory,
                            gtk_list_item_get_item (item));
 }
 
-static PtPlan *
-build_bind (PtRoot   *root,
-            PtHost   *host,
-            gpointer  address,
-            GError  **error)
-{
-  return pt_device_plan_bind (root, host, address, PT_DEVICE_PLAN_NONE, error);
-}
-
 /* groups.prepare ADDRESS, from a group card: review binding that group. */
 static void
 prepare_action (GtkWidget  *widget,
@@ -76,7 +66,7 @@ prepare_action (GtkWidget  *widget,
   const char *address = g_variant_get_string (parameter, NULL);
   const char *args[] = { "bind-devices", "bind", address, NULL };
 
-  pt_plan_dialog_review (widget, pt_page_get_session (PT_PAGE (widget)), build_bind,
+  pt_plan_dialog_review (widget, pt_page_get_session (PT_PAGE (widget)), pt_plan_build_bind,
                          (gpointer) address, args);
 }
 

@@ -15,7 +15,7 @@
 #include "pt-boot-plan.h"
 #include "pt-change-history.h"
 #include "pt-host-page.h"
-#include "pt-plan-dialog.h"
+#include "pt-plan-builders.h"
 
 struct _PtHostPage
 {
@@ -127,17 +127,6 @@ change_state_words (const char *state)
   return _("Interrupted; put back at the next change");
 }
 
-static PtPlan *
-build_undo (PtRoot   *root,
-            PtHost   *host,
-            gpointer  user_data,
-            GError  **error)
-{
-  g_autoptr(GArray) undone = g_array_new (FALSE, FALSE, sizeof (guint));
-
-  return pt_change_history_undo_plan (root, GPOINTER_TO_UINT (user_data), undone, error);
-}
-
 static void
 on_undo_change (GtkButton  *button,
                 PtHostPage *self)
@@ -146,7 +135,7 @@ on_undo_change (GtkButton  *button,
   g_autofree char *id_text = g_strdup_printf ("%u", id);
   const char *args[] = { "configure-boot", "undo", id_text, NULL };
 
-  pt_plan_dialog_review (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), build_undo, GUINT_TO_POINTER (id), args);
+  pt_plan_dialog_review (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), pt_plan_build_undo, GUINT_TO_POINTER (id), args);
 }
 
 /* The restart a boot change is waiting for, and the latest boot changes. */

@@ -17,7 +17,9 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "pt-change-history.h"
 #include "pt-compat.h"
+#include "pt-plan-builders.h"
 #include "pt-plan-dialog.h"
 #include "pt-window.h"
 
@@ -333,15 +335,127 @@ pt_plan_dialog_new (PtPlan             *plan,
   return self;
 }
 
+/* What the toast's Undo reviews: the opposite device change, or the undo of
+ * the boot change just recorded. Changing the VF count has no Undo (the old
+ * count is not known here); the Host page lists boot changes too. */
+typedef struct
+{
+  GtkWidget *window;
+  PtSession *session;
+  PtPlanBuilder build;
+  char *address;
+  guint change_id;
+  char *args[4];
+} UndoOffer;
+
+static void
+undo_offer_free (gpointer data,
+                 GClosure *closure)
+{
+  UndoOffer *offer = data;
+  guint i;
+
+  g_object_unref (offer->session);
+  g_free (offer->address);
+  for (i = 0; i < G_N_ELEMENTS (offer->args); i++)
+    g_free (offer->args[i]);
+  g_free (offer);
+}
+
+static guint
+latest_change (PtSession *session)
+{
+  PtHost *host = pt_session_get_host (session);
+  g_autoptr(PtRoot) root = host != NULL ? pt_root_open (pt_host_get_root (host), NULL) : NULL;
+  g_autoptr(GPtrArray) changes = root != NULL ? pt_change_history_list (root) : NULL;
+  PtChange *last = changes != NULL && changes->len > 0 ? g_ptr_array_index (changes, changes->len - 1)
+                                                       : NULL;
+
+  return last != NULL && g_strcmp0 (last->state, "done") == 0 ? last->id : 0;
+}
+
+static UndoOffer *
+undo_offer_new (char      **args,
+                PtSession  *session)
+{
+  UndoOffer *offer = g_new0 (UndoOffer, 1);
+
+  offer->session = g_object_ref (session);
+  if (g_strv_length (args) >= 3 && g_str_equal (args[0], "bind-devices"))
+    {
+      gboolean was_bind = g_str_equal (args[1], "bind");
+
+      offer->build = was_bind ? pt_plan_build_return : pt_plan_build_bind;
+      offer->address = g_strdup (args[2]);
+      offer->args[0] = g_strdup ("bind-devices");
+      offer->args[1] = g_strdup (was_bind ? "return" : "bind");
+      offer->args[2] = g_strdup (args[2]);
+      return offer;
+    }
+  if (g_strv_length (args) >= 2 && g_str_equal (args[0], "configure-boot") &&
+      (offer->change_id = latest_change (session)) != 0)
+    {
+      offer->build = pt_plan_build_undo;
+      offer->args[0] = g_strdup ("configure-boot");
+      offer->args[1] = g_strdup ("undo");
+      offer->args[2] = g_strdup_printf ("%u", offer->change_id);
+      return offer;
+    }
+  undo_offer_free (offer, NULL);
+  return NULL;
+}
+
+static void
+on_undo (AdwToast  *toast,
+         UndoOffer *offer)
+{
+  pt_plan_dialog_review (offer->window, offer->session, offer->build,
+                         offer->address != NULL ? (gpointer) offer->address
+                                                : GUINT_TO_POINTER (offer->change_id),
+                         (const char * const *) offer->args);
+}
+
+static void
+forget_toast (AdwToast *toast,
+              GObject  *window)
+{
+  if (g_object_get_data (window, "pt-host-change-toast") == toast)
+    g_object_set_data (window, "pt-host-change-toast", NULL);
+}
+
 static void
 on_applied (PtPlanDialog *dialog,
             const char   *summary,
             PtSession    *session)
 {
   GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (dialog));
+  AdwToast *toast = adw_toast_new (summary);
+  UndoOffer *offer = undo_offer_new (dialog->helper_args, session);
+
+  if (offer != NULL && PT_IS_WINDOW (parent))
+    {
+      offer->window = GTK_WIDGET (parent);
+      adw_toast_set_button_label (toast, _("_Undo"));
+      adw_toast_set_timeout (toast, 10);
+      g_signal_connect_data (toast, "button-clicked", G_CALLBACK (on_undo), offer,
+                             undo_offer_free, 0);
+    }
+  else if (offer != NULL)
+    undo_offer_free (offer, NULL);
 
   if (PT_IS_WINDOW (parent))
-    pt_window_add_toast (PT_WINDOW (parent), adw_toast_new (summary));
+    {
+      /* A newer change makes the last one's Undo stale: it goes at once. */
+      AdwToast *previous = g_object_get_data (G_OBJECT (parent), "pt-host-change-toast");
+
+      if (previous != NULL)
+        adw_toast_dismiss (previous);
+      g_object_set_data (G_OBJECT (parent), "pt-host-change-toast", toast);
+      g_signal_connect_object (toast, "dismissed", G_CALLBACK (forget_toast), parent, 0);
+      pt_window_add_toast (PT_WINDOW (parent), toast);
+    }
+  else
+    g_object_unref (toast);
   pt_session_rescan (session);
 }
 

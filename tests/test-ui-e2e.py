@@ -254,6 +254,14 @@ def _():
     time.sleep(3)
     find(frame, contains="Return to the Host", timeout=30)
     find(frame, name="Given to “ubuntu-ml”")
+    # The toast's Undo reviews the opposite change; cancelling keeps the GPU bound.
+    # (GTK 4.8 names the toast's button "_Undo Undo".)
+    click(find(frame, role="push button", contains="Undo"))
+    dialog = find_window(state["app"], "Review the Change")
+    find(dialog, contains="Return 2 devices to their host drivers")
+    click(find(dialog, role="push button", contains="Cancel"))
+    time.sleep(1)
+    find(frame, contains="Return to the Host")
 
 
 @step("Groups: a group's member row opens that device's details")
