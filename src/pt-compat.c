@@ -18,28 +18,33 @@
  * reference machine (Xvfb, no /dev/dri) an empty libadwaita window then peaks
  * at 152 MB, 43 MB of it libLLVM, and GSK_RENDERER=cairo alone does not help,
  * because GDK still opens GL to pick the X visual. With GL off the same window
- * peaks at 31 MB and the cairo renderer draws the first frame sooner.
+ * peaks at about 30 MB and the cairo renderer draws the first frame sooner.
  *
- * So when no DRM render node can be opened (or Mesa is told to render in
- * software) GL is turned off, unless the user chose a renderer other than
- * cairo or set GDK's GL switches: an explicit choice always wins.
+ * So when no DRM render node can be opened, or Mesa is told to render in
+ * software, GL is turned off: GDK_DEBUG=gl-disable before GTK 4.16,
+ * GDK_DISABLE=gl since. An explicit choice always wins: a renderer other
+ * than cairo, or one of GDK's own GL switches (gl-egl, gl-glx, gl-gles…).
+ * A render node is no proof of hardware GL (Xvfb or ssh -X on a machine with
+ * a GPU still end on llvmpipe), so GSK_RENDERER=cairo stays the user's way
+ * to get the light path there.
  */
 static gboolean
-gpu_render_node_usable (void)
+env_is_true (const char *value)
 {
-  const char *software = g_getenv ("LIBGL_ALWAYS_SOFTWARE");
-  g_autoptr(GDir) dir = NULL;
+  return value != NULL && (g_str_equal (value, "1") || g_ascii_strcasecmp (value, "true") == 0 ||
+                           g_ascii_strcasecmp (value, "yes") == 0 ||
+                           g_ascii_strcasecmp (value, "y") == 0);
+}
+
+static gboolean
+render_node_usable (const char *dri_dir)
+{
+  g_autoptr(GDir) dir = g_dir_open (dri_dir, 0, NULL);
   const char *name;
 
-  if (software != NULL && !g_str_equal (software, "0") && !g_str_equal (software, "false"))
-    return FALSE;
-
-  dir = g_dir_open ("/dev/dri", 0, NULL);
-  if (dir == NULL)
-    return FALSE;
-  while ((name = g_dir_read_name (dir)) != NULL)
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
-      g_autofree char *path = g_build_filename ("/dev/dri", name, NULL);
+      g_autofree char *path = g_build_filename (dri_dir, name, NULL);
 
       if (g_str_has_prefix (name, "renderD") && g_access (path, R_OK | W_OK) == 0)
         return TRUE;
@@ -47,31 +52,100 @@ gpu_render_node_usable (void)
   return FALSE;
 }
 
+/* GDK's flag lists are separated by any of ":;, \t" (g_parse_debug_string). */
+static gboolean
+flags_have (const char *flags,
+            const char *flag)
+{
+  g_auto(GStrv) tokens = g_strsplit_set (flags != NULL ? flags : "", ":;, \t", -1);
+
+  return g_strv_contains ((const char * const *) tokens, flag);
+}
+
+/* A GL switch in GDK_DEBUG other than "off" (gl-egl, gl-glx, gl-gles…). */
+static gboolean
+flags_choose_gl (const char *flags)
+{
+  g_auto(GStrv) tokens = g_strsplit_set (flags != NULL ? flags : "", ":;, \t", -1);
+  guint i;
+
+  for (i = 0; tokens[i] != NULL; i++)
+    if (g_str_has_prefix (tokens[i], "gl-") && !g_str_equal (tokens[i], "gl-disable"))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+add_flag (GStrvBuilder *changes,
+          const char   *name,
+          const char   *flags,
+          const char   *flag)
+{
+  g_autofree char *setting = flags != NULL && flags[0] != '\0'
+                             ? g_strdup_printf ("%s=%s,%s", name, flags, flag)
+                             : g_strdup_printf ("%s=%s", name, flag);
+
+  g_strv_builder_add (changes, setting);
+}
+
+/**
+ * pt_compat_software_gl_environment:
+ * @envp: the environment GTK will start with
+ * @dri_dir: where DRM render nodes are (/dev/dri)
+ * @gtk_minor: GTK 4's minor version at run time
+ *
+ * Returns: (transfer full): the NAME=VALUE settings that keep GTK off
+ *   software GL, empty when GTK should be left as it is
+ */
+GStrv
+pt_compat_software_gl_environment (const char * const *envp,
+                                   const char         *dri_dir,
+                                   guint               gtk_minor)
+{
+  g_autoptr(GStrvBuilder) changes = g_strv_builder_new ();
+  const char *renderer = g_environ_getenv ((char **) envp, "GSK_RENDERER");
+  const char *debug = g_environ_getenv ((char **) envp, "GDK_DEBUG");
+  const char *disable = g_environ_getenv ((char **) envp, "GDK_DISABLE");
+  gboolean gl_already_off;
+
+  if (renderer != NULL && renderer[0] != '\0' && !g_str_equal (renderer, "cairo"))
+    return g_strv_builder_end (changes);
+  if (!env_is_true (g_environ_getenv ((char **) envp, "LIBGL_ALWAYS_SOFTWARE")) &&
+      render_node_usable (dri_dir))
+    return g_strv_builder_end (changes);
+
+  /* GDK's own GL switches other than "off" are a choice to respect. */
+  if (flags_choose_gl (debug))
+    return g_strv_builder_end (changes);
+  gl_already_off = gtk_minor >= 16 ? flags_have (disable, "gl") : flags_have (debug, "gl-disable");
+
+  if (renderer == NULL || renderer[0] == '\0')
+    g_strv_builder_add (changes, "GSK_RENDERER=cairo");
+  if (!gl_already_off && gtk_minor >= 16)
+    add_flag (changes, "GDK_DISABLE", disable, "gl");
+  else if (!gl_already_off)
+    add_flag (changes, "GDK_DEBUG", debug, "gl-disable");
+  return g_strv_builder_end (changes);
+}
+
+/* Before GTK opens the display: the renderer is chosen there. */
 void
 pt_compat_avoid_software_gl (void)
 {
-  const char *renderer = g_getenv ("GSK_RENDERER");
-  const char *debug = g_getenv ("GDK_DEBUG");
-  gboolean gtk_4_16 = gtk_get_major_version () > 4 || gtk_get_minor_version () >= 16;
+  g_auto(GStrv) envp = g_get_environ ();
+  g_auto(GStrv) changes = NULL;
+  guint i;
 
-  if (renderer != NULL && !g_str_equal (renderer, "cairo"))
+  if (gtk_get_major_version () != 4)
     return;
-  if (g_getenv ("GDK_DISABLE") != NULL || (debug != NULL && strstr (debug, "gl") != NULL))
-    return;
-  if (gpu_render_node_usable ())
-    return;
-
-  g_setenv ("GSK_RENDERER", "cairo", TRUE);
-  if (gtk_4_16)
-    g_setenv ("GDK_DISABLE", "gl", TRUE);
-  else if (debug != NULL && *debug != '\0')
+  changes = pt_compat_software_gl_environment ((const char * const *) envp, "/dev/dri",
+                                               gtk_get_minor_version ());
+  for (i = 0; changes[i] != NULL; i++)
     {
-      g_autofree char *flags = g_strconcat (debug, ",gl-disable", NULL);
+      g_autofree char *name = g_strndup (changes[i], strcspn (changes[i], "="));
 
-      g_setenv ("GDK_DEBUG", flags, TRUE);
+      g_setenv (name, changes[i] + strlen (name) + 1, TRUE);
     }
-  else
-    g_setenv ("GDK_DEBUG", "gl-disable", TRUE);
 }
 
 typedef struct

@@ -15,7 +15,10 @@ G_BEGIN_DECLS
 
 typedef void (*PtConfirmCallback) (gpointer user_data);
 
-void pt_compat_avoid_software_gl (void);
+void  pt_compat_avoid_software_gl        (void);
+GStrv pt_compat_software_gl_environment (const char * const *envp,
+                                         const char         *dri_dir,
+                                         guint               gtk_minor);
 
 void pt_compat_show_error (GtkWidget         *parent,
                            const char        *heading,

@@ -18,6 +18,7 @@
 #include "pt-device-plan.h"
 #include "pt-early-bind-plan.h"
 #include "pt-plan-builders.h"
+#include "pt-plan-dialog.h"
 #include "pt-device-page.h"
 #include "pt-session.h"
 #include "pt-vm-plan.h"

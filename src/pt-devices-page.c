@@ -16,6 +16,7 @@
 #include "pt-device-page.h"
 #include "pt-device-row.h"
 #include "pt-devices-page.h"
+#include "pt-startup-report.h"
 
 struct _PtDevicesPage
 {
@@ -105,33 +106,6 @@ refilter (PtDevicesPage *self)
   update_empty (self);
 }
 
-/*
- * build-aux/benchmark.py --ui starts the app with PASSTHROUGH_STARTUP_BENCHMARK
- * set and times it to this line: printed on the first frame drawn after the
- * device list got its devices, with the peak memory so far.
- */
-static gboolean
-report_first_frame (GtkWidget     *widget,
-                    GdkFrameClock *clock,
-                    gpointer       user_data)
-{
-  static gboolean reported;
-  g_autofree char *status = NULL;
-  const char *peak = NULL;
-
-  if (reported)
-    return G_SOURCE_REMOVE;
-  reported = TRUE;
-
-  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    peak = strstr (status, "VmHWM:");
-  g_print ("populated %u devices; %.*s\n",
-           g_list_model_get_n_items (G_LIST_MODEL (PT_DEVICES_PAGE (widget)->filtered)),
-           peak != NULL ? (int) strcspn (peak, "\n") : 0, peak != NULL ? peak : "");
-  g_application_quit (g_application_get_default ());
-  return G_SOURCE_REMOVE;
-}
-
 static void
 on_host_changed (PtDevicesPage *self)
 {
@@ -143,8 +117,11 @@ on_host_changed (PtDevicesPage *self)
   gtk_filter_list_model_set_model (self->filtered, pt_host_get_devices (host));
   update_empty (self);
 
+  /* build-aux/benchmark.py --ui times the app to the first frame painted
+   * with the devices in the list. */
   if (g_getenv ("PASSTHROUGH_STARTUP_BENCHMARK") != NULL)
-    gtk_widget_add_tick_callback (GTK_WIDGET (self), report_first_frame, NULL, NULL);
+    pt_startup_report_after_next_paint (GTK_WIDGET (self),
+                                        g_list_model_get_n_items (G_LIST_MODEL (self->filtered)));
 
   /* The details follow the same device into the new snapshot. */
   if (g_str_equal (gtk_stack_get_visible_child_name (self->stack), "details"))

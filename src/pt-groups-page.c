@@ -18,6 +18,7 @@
 #include "pt-group-card.h"
 #include "pt-groups-page.h"
 #include "pt-plan-builders.h"
+#include "pt-plan-dialog.h"
 
 struct _PtGroupsPage
 {
@@ -26,6 +27,7 @@ struct _PtGroupsPage
   GtkStack *stack;
   GtkListView *list_view;
   GtkNoSelection *selection;
+  gboolean stale;     /* the host changed while the page was not shown */
 };
 
 G_DEFINE_FINAL_TYPE (PtGroupsPage, pt_groups_page, PT_TYPE_PAGE)
@@ -70,16 +72,32 @@ prepare_action (GtkWidget  *widget,
                          (gpointer) address, args);
 }
 
+/* The cards are made when the page is shown: a list view makes 200 items
+ * at once, and 200 cards cost the startup of a 4,096-function host more than
+ * its device list does. */
 static void
 on_host_changed (PtGroupsPage *self)
 {
   PtHost *host = pt_session_get_host (pt_page_get_session (PT_PAGE (self)));
   GListModel *groups = host != NULL ? pt_host_get_groups (host) : NULL;
 
+  self->stale = !gtk_widget_get_mapped (GTK_WIDGET (self));
+  if (self->stale)
+    return;
   gtk_no_selection_set_model (self->selection, groups);
   gtk_stack_set_visible_child_name (self->stack,
                                     groups != NULL && g_list_model_get_n_items (groups) > 0
                                       ? "groups" : "empty");
+}
+
+static void
+pt_groups_page_map (GtkWidget *widget)
+{
+  PtGroupsPage *self = PT_GROUPS_PAGE (widget);
+
+  GTK_WIDGET_CLASS (pt_groups_page_parent_class)->map (widget);
+  if (self->stale)
+    on_host_changed (self);
 }
 
 static void
@@ -109,6 +127,7 @@ pt_groups_page_class_init (PtGroupsPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = pt_groups_page_dispose;
+  GTK_WIDGET_CLASS (klass)->map = pt_groups_page_map;
   PT_PAGE_CLASS (klass)->session_set = pt_groups_page_session_set;
 
   gtk_widget_class_install_action (GTK_WIDGET_CLASS (klass), "groups.prepare", "s", prepare_action);

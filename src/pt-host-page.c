@@ -16,6 +16,7 @@
 #include "pt-change-history.h"
 #include "pt-host-page.h"
 #include "pt-plan-builders.h"
+#include "pt-plan-dialog.h"
 
 struct _PtHostPage
 {

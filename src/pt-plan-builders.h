@@ -5,9 +5,17 @@
 
 #pragma once
 
-#include "pt-plan-dialog.h"
+#include "pt-host.h"
+#include "pt-plan.h"
+#include "pt-root.h"
 
 G_BEGIN_DECLS
+
+/* Plans one host change on @host, as the helper will. */
+typedef PtPlan *(*PtPlanBuilder) (PtRoot    *root,
+                                  PtHost    *host,
+                                  gpointer   user_data,
+                                  GError   **error);
 
 PtPlan *pt_plan_build_bind   (PtRoot   *root,
                               PtHost   *host,

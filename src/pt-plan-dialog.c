@@ -17,7 +17,6 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "pt-change-history.h"
 #include "pt-compat.h"
 #include "pt-plan-builders.h"
 #include "pt-plan-dialog.h"
@@ -40,6 +39,7 @@ struct _PtPlanDialog
   gulong progress_id;
   gulong output_id;
   gboolean running;
+  guint recorded_change;   /* the boot change the helper recorded, or 0 */
 };
 
 G_DEFINE_FINAL_TYPE (PtPlanDialog, pt_plan_dialog, ADW_TYPE_WINDOW)
@@ -159,6 +159,7 @@ applied_cb (GObject      *source,
       return;
     }
 
+  self->recorded_change = pt_helper_client_recorded_change (output);
   g_signal_emit (self, signals[APPLIED], 0, self->summary);
   gtk_window_destroy (GTK_WINDOW (self));
 }
@@ -336,8 +337,10 @@ pt_plan_dialog_new (PtPlan             *plan,
 }
 
 /* What the toast's Undo reviews: the opposite device change, or the undo of
- * the boot change just recorded. Changing the VF count has no Undo (the old
- * count is not known here); the Host page lists boot changes too. */
+ * the boot change the helper says it recorded. Changing the VF count has no
+ * Undo (the old count is not known here); the Host page lists boot changes
+ * too. Reviewed only once the rescan that follows the change is done, so
+ * the plan is made on the host as it is now. */
 typedef struct
 {
   GtkWidget *window;
@@ -349,36 +352,31 @@ typedef struct
 } UndoOffer;
 
 static void
-undo_offer_free (gpointer data,
-                 GClosure *closure)
+undo_offer_clear (gpointer data)
 {
   UndoOffer *offer = data;
   guint i;
 
+  g_clear_weak_pointer (&offer->window);
   g_object_unref (offer->session);
   g_free (offer->address);
   for (i = 0; i < G_N_ELEMENTS (offer->args); i++)
     g_free (offer->args[i]);
-  g_free (offer);
 }
 
-static guint
-latest_change (PtSession *session)
+static void
+undo_offer_release (gpointer  data,
+                    GClosure *closure)
 {
-  PtHost *host = pt_session_get_host (session);
-  g_autoptr(PtRoot) root = host != NULL ? pt_root_open (pt_host_get_root (host), NULL) : NULL;
-  g_autoptr(GPtrArray) changes = root != NULL ? pt_change_history_list (root) : NULL;
-  PtChange *last = changes != NULL && changes->len > 0 ? g_ptr_array_index (changes, changes->len - 1)
-                                                       : NULL;
-
-  return last != NULL && g_strcmp0 (last->state, "done") == 0 ? last->id : 0;
+  g_rc_box_release_full (data, undo_offer_clear);
 }
 
 static UndoOffer *
-undo_offer_new (char      **args,
-                PtSession  *session)
+undo_offer_new (PtPlanDialog *dialog,
+                PtSession    *session)
 {
-  UndoOffer *offer = g_new0 (UndoOffer, 1);
+  char **args = dialog->helper_args;
+  UndoOffer *offer = g_rc_box_new0 (UndoOffer);
 
   offer->session = g_object_ref (session);
   if (g_strv_length (args) >= 3 && g_str_equal (args[0], "bind-devices"))
@@ -392,27 +390,52 @@ undo_offer_new (char      **args,
       offer->args[2] = g_strdup (args[2]);
       return offer;
     }
-  if (g_strv_length (args) >= 2 && g_str_equal (args[0], "configure-boot") &&
-      (offer->change_id = latest_change (session)) != 0)
+  if (dialog->recorded_change != 0)
     {
       offer->build = pt_plan_build_undo;
+      offer->change_id = dialog->recorded_change;
       offer->args[0] = g_strdup ("configure-boot");
       offer->args[1] = g_strdup ("undo");
       offer->args[2] = g_strdup_printf ("%u", offer->change_id);
       return offer;
     }
-  undo_offer_free (offer, NULL);
+  undo_offer_release (offer, NULL);
   return NULL;
+}
+
+static void
+review_undo (UndoOffer *offer)
+{
+  if (offer->window == NULL)
+    return;
+  pt_plan_dialog_review (offer->window, offer->session, offer->build,
+                         offer->address != NULL ? (gpointer) offer->address
+                                                : GUINT_TO_POINTER (offer->change_id),
+                         (const char * const *) offer->args);
+}
+
+static void
+on_rescanned (PtSession  *session,
+              GParamSpec *pspec,
+              UndoOffer  *offer)
+{
+  if (pt_session_get_busy (session))
+    return;
+  g_signal_handlers_disconnect_by_func (session, on_rescanned, offer);
+  review_undo (offer);
 }
 
 static void
 on_undo (AdwToast  *toast,
          UndoOffer *offer)
 {
-  pt_plan_dialog_review (offer->window, offer->session, offer->build,
-                         offer->address != NULL ? (gpointer) offer->address
-                                                : GUINT_TO_POINTER (offer->change_id),
-                         (const char * const *) offer->args);
+  if (!pt_session_get_busy (offer->session))
+    {
+      review_undo (offer);
+      return;
+    }
+  g_signal_connect_data (offer->session, "notify::busy", G_CALLBACK (on_rescanned),
+                         g_rc_box_acquire (offer), undo_offer_release, 0);
 }
 
 static void
@@ -430,18 +453,18 @@ on_applied (PtPlanDialog *dialog,
 {
   GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (dialog));
   AdwToast *toast = adw_toast_new (summary);
-  UndoOffer *offer = undo_offer_new (dialog->helper_args, session);
+  UndoOffer *offer = undo_offer_new (dialog, session);
 
   if (offer != NULL && PT_IS_WINDOW (parent))
     {
-      offer->window = GTK_WIDGET (parent);
+      g_set_weak_pointer (&offer->window, GTK_WIDGET (parent));
       adw_toast_set_button_label (toast, _("_Undo"));
       adw_toast_set_timeout (toast, 10);
       g_signal_connect_data (toast, "button-clicked", G_CALLBACK (on_undo), offer,
-                             undo_offer_free, 0);
+                             undo_offer_release, 0);
     }
   else if (offer != NULL)
-    undo_offer_free (offer, NULL);
+    undo_offer_release (offer, NULL);
 
   if (PT_IS_WINDOW (parent))
     {

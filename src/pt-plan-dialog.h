@@ -8,8 +8,7 @@
 #include <adwaita.h>
 
 #include "pt-helper-client.h"
-#include "pt-plan.h"
-#include "pt-root.h"
+#include "pt-plan-builders.h"
 #include "pt-session.h"
 
 G_BEGIN_DECLS
@@ -26,11 +25,6 @@ void          pt_plan_dialog_present (GtkWidget          *widget,
                                       PtSession          *session,
                                       PtPlan             *plan,
                                       const char * const *helper_args);
-
-typedef PtPlan *(*PtPlanBuilder) (PtRoot    *root,
-                                  PtHost    *host,
-                                  gpointer   user_data,
-                                  GError   **error);
 
 void          pt_plan_dialog_review  (GtkWidget          *widget,
                                       PtSession          *session,

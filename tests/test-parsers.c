@@ -389,6 +389,24 @@ test_connection_names (void)
     }
 }
 
+/* The review's Undo undoes the change the helper says it recorded. */
+static void
+test_helper_recorded_change (void)
+{
+  g_assert_cmpuint (pt_helper_client_recorded_change (
+                      "Turn the IOMMU on.\nchange 12 recorded; “configure-boot undo 12” undoes it\n"
+                      "restart to use the new boot configuration\n"), ==, 12);
+  g_assert_cmpuint (pt_helper_client_recorded_change ("change 3 recorded"), ==, 3);
+  g_assert_cmpuint (pt_helper_client_recorded_change ("Give IOMMU group 2 to virtual machines.\n"), ==, 0);
+  g_assert_cmpuint (pt_helper_client_recorded_change ("change 0 recorded\n"), ==, 0);
+  g_assert_cmpuint (pt_helper_client_recorded_change ("change -1 recorded\n"), ==, 0);
+  g_assert_cmpuint (pt_helper_client_recorded_change ("change 99999999999 recorded\n"), ==, 0);
+  g_assert_cmpuint (pt_helper_client_recorded_change ("change 5 was not recorded\n"), ==, 0);
+  g_assert_cmpuint (pt_helper_client_recorded_change ("change"), ==, 0);
+  g_assert_cmpuint (pt_helper_client_recorded_change (""), ==, 0);
+  g_assert_cmpuint (pt_helper_client_recorded_change (NULL), ==, 0);
+}
+
 /* Every way a helper run can end becomes an error a person can act on. */
 static void
 test_helper_exit_statuses (void)
@@ -466,6 +484,7 @@ main (int   argc,
   g_test_add_func ("/saved-connections/add-remove", test_saved_connections);
   g_test_add_func ("/saved-connections/names", test_connection_names);
   g_test_add_func ("/helper-client/exit-statuses", test_helper_exit_statuses);
+  g_test_add_func ("/helper-client/recorded-change", test_helper_recorded_change);
   g_test_add_func ("/managed-files/allowlist", test_managed_files);
 
   return g_test_run ();

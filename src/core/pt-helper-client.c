@@ -483,6 +483,40 @@ pt_helper_client_run_async (PtHelperClient      *self,
 }
 
 /**
+ * pt_helper_client_recorded_change:
+ * @output: what pt_helper_client_run_finish() returned
+ *
+ * Returns: the number of the boot change the run recorded, or 0 when it
+ *   recorded none (device changes, or nothing to change)
+ */
+guint
+pt_helper_client_recorded_change (const char *output)
+{
+  g_auto(GStrv) lines = g_strsplit (output != NULL ? output : "", "\n", -1);
+  guint i;
+
+  for (i = 0; lines[i] != NULL; i++)
+    {
+      const char *digits;
+      g_autofree char *number = NULL;
+      guint64 id = 0;
+      gsize n;
+
+      /* "change N recorded…", N a plain positive number: the line
+       * PT_HELPER_CHANGE_RECORDED makes. */
+      if (!g_str_has_prefix (lines[i], "change "))
+        continue;
+      digits = lines[i] + strlen ("change ");
+      n = strspn (digits, "0123456789");
+      number = g_strndup (digits, n);
+      if (n > 0 && n < 10 && g_str_has_prefix (digits + n, " recorded") &&
+          g_ascii_string_to_unsigned (number, 10, 1, G_MAXUINT, &id, NULL))
+        return (guint) id;
+    }
+  return 0;
+}
+
+/**
  * pt_helper_client_run_finish:
  *
  * Returns: (transfer full): the helper's result lines (not the progress)

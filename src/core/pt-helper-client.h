@@ -28,5 +28,6 @@ char           *pt_helper_client_run_finish   (PtHelperClient       *self,
                                                GError              **error);
 GError         *pt_helper_client_error_for_status (int                status,
                                                    const char        *helper_message);
+guint           pt_helper_client_recorded_change  (const char        *output);
 
 G_END_DECLS

@@ -8,7 +8,10 @@
  *   | a line of a tool's output
  *
  * Anything else on standard output is part of the result (a plan, the
- * history); the reason for a failure is on standard error.
+ * history); the reason for a failure is on standard error. A boot change
+ * that was recorded says so on a result line of its own:
+ *
+ *   change N recorded; …
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -28,3 +31,4 @@ enum {
 
 #define PT_HELPER_STEP_PREFIX "step "
 #define PT_HELPER_LOG_PREFIX "| "
+#define PT_HELPER_CHANGE_RECORDED "change %u recorded"

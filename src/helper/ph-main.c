@@ -261,7 +261,10 @@ run (PhRequest  *request,
             goto out;
           }
       if (change_id != 0)
-        printf ("change %u recorded; “configure-boot undo %u” undoes it\n", change_id, change_id);
+        {
+          printf (PT_HELPER_CHANGE_RECORDED, change_id);
+          printf ("; “configure-boot undo %u” undoes it\n", change_id);
+        }
       if (pt_plan_get_reboot (plan))
         printf ("restart to use the new boot configuration\n");
     }
