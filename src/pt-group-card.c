@@ -56,33 +56,54 @@ preparable_member (PtIommuGroup *group)
 }
 
 static GtkWidget *
+label_new (const char *text,
+           const char *css_class)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  if (css_class != NULL)
+    gtk_widget_add_css_class (label, css_class);
+  return label;
+}
+
+/* Lighter than an AdwActionRow (a list view keeps 200 cards), styled alike. */
+static GtkWidget *
 create_member_row (PtDevice *device)
 {
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *icon = gtk_image_new_from_icon_name (pt_device_kind_icon_name (pt_device_get_kind (device)));
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *titles = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *warning = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
   GtkWidget *driver = gtk_label_new (NULL);
   g_autofree char *subtitle = NULL;
+  g_autofree char *accessible = NULL;
 
   subtitle = g_strdup_printf ("%s · %04x:%04x%s", pt_device_get_address (device),
                               pt_device_get_vendor_id (device), pt_device_get_device_id (device),
                               pt_device_is_bridge (device) ? _(" · bridge") : "");
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), pt_device_get_device_name (device));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
-  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  gtk_box_append (GTK_BOX (box),
+                  gtk_image_new_from_icon_name (pt_device_kind_icon_name (pt_device_get_kind (device))));
+  gtk_widget_set_hexpand (titles, TRUE);
+  gtk_box_append (GTK_BOX (titles), label_new (pt_device_get_device_name (device), NULL));
+  gtk_box_append (GTK_BOX (titles), label_new (subtitle, "pt-subtitle"));
+  gtk_box_append (GTK_BOX (box), titles);
 
   gtk_widget_add_css_class (warning, "warning");
   pt_device_show_host_use (device, warning);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), warning);
+  gtk_box_append (GTK_BOX (box), warning);
 
   gtk_widget_set_valign (driver, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (driver, "pt-badge");
   pt_device_show_driver (device, GTK_LABEL (driver));
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), driver);
+  gtk_box_append (GTK_BOX (box), driver);
 
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  gtk_widget_add_css_class (box, "pt-member");
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  accessible = g_strdup_printf ("%s, %s", pt_device_get_device_name (device), subtitle);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  accessible, -1);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s", pt_device_get_address (device));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "win.show-device");
   return row;

@@ -26,7 +26,6 @@ on_after_paint (GdkFrameClock *clock,
   const char *peak = NULL;
 
   g_signal_handlers_disconnect_by_func (clock, on_after_paint, n_devices);
-  g_printerr ("T after-paint %ld\n", (long) (g_get_monotonic_time () / 1000));
   if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
     peak = strstr (status, "VmHWM:");
   g_print ("populated %u devices; %.*s\n", GPOINTER_TO_UINT (n_devices),
@@ -34,19 +33,11 @@ on_after_paint (GdkFrameClock *clock,
   g_application_quit (g_application_get_default ());
 }
 
-static void
-on_before_paint (GdkFrameClock *clock, gpointer d)
-{
-  g_printerr ("T paint-start(layout done) %ld\n", (long) (g_get_monotonic_time () / 1000));
-}
-
 static gboolean
 on_tick (GtkWidget     *widget,
          GdkFrameClock *clock,
          gpointer       n_devices)
 {
-  g_printerr ("T tick %ld\n", (long) (g_get_monotonic_time () / 1000));
-  g_signal_connect (clock, "paint", G_CALLBACK (on_before_paint), NULL);
   g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), n_devices);
   return G_SOURCE_REMOVE;
 }
