@@ -195,6 +195,41 @@ on_set_vfs (PtDevicePage *self)
   review_host_change (self, HOST_CHANGE_VFS);
 }
 
+/* The running or paused VM that has a function of this device's IOMMU group:
+ * taking the group from vfio-pci then would pull it out from under the guest. */
+static char *
+running_vm_in_group (PtDevicePage *self)
+{
+  PtSession *session = pt_page_get_session (PT_PAGE (self));
+  PtHost *host = pt_session_get_host (session);
+  PtConnection *connection = pt_session_get_connection (session);
+  PtIommuGroup *iommu = host != NULL ? pt_host_lookup_group (host, pt_device_get_iommu_group (self->device))
+                                     : NULL;
+  GListModel *members = iommu != NULL ? pt_iommu_group_get_devices (iommu) : NULL;
+  GListModel *vms;
+  guint i, j;
+
+  if (members == NULL || connection == NULL || !pt_connection_is_open (connection))
+    return NULL;
+  vms = pt_connection_get_vms (connection);
+  for (i = 0; i < g_list_model_get_n_items (members); i++)
+    {
+      g_autoptr(PtDevice) member = g_list_model_get_item (members, i);
+      const char *owner = pt_device_get_vm (member);
+
+      for (j = 0; owner != NULL && j < g_list_model_get_n_items (vms); j++)
+        {
+          g_autoptr(PtVm) vm = g_list_model_get_item (vms, j);
+          PtVmState state = pt_vm_get_state (vm);
+
+          if (g_str_equal (pt_vm_get_name (vm), owner) &&
+              (state == PT_VM_STATE_RUNNING || state == PT_VM_STATE_PAUSED))
+            return g_strdup (owner);
+        }
+    }
+  return NULL;
+}
+
 static void
 add_host_actions (PtDevicePage *self)
 {
@@ -211,9 +246,18 @@ add_host_actions (PtDevicePage *self)
     adw_preferences_group_set_description (group, _("A host opened from a folder is only shown; "
                                                     "the reviews say what would change."));
   if (on_vfio)
-    row = add_button_row (group, _("Return to the Host…"),
-                          _("Give its IOMMU group back to the host’s own drivers"),
-                          "edit-undo-symbolic");
+    {
+      g_autofree char *running = running_vm_in_group (self);
+      g_autofree char *reason = running != NULL
+        ? g_strdup_printf (_("Not while “%s” runs with it: shut that virtual machine down first"), running)
+        : NULL;
+
+      row = add_button_row (group, _("Return to the Host…"),
+                            reason != NULL ? reason
+                                           : _("Give its IOMMU group back to the host’s own drivers"),
+                            "edit-undo-symbolic");
+      gtk_widget_set_sensitive (row, running == NULL);
+    }
   else
     {
       gboolean host_uses = pt_device_is_used_by_host (device);

@@ -223,7 +223,7 @@ def _():
     find(frame, contains="Shut off · 0 PCI devices")
 
 
-@step("the passthrough GPU goes back to the host and to vfio-pci again, through the helper")
+@step("the GPU a running VM has cannot be returned to the host, and the page says why")
 def _():
     frame = state["frame"]
     click(find(frame, role="page tab", name="Devices"))
@@ -236,37 +236,40 @@ def _():
     time.sleep(0.5)
     # Enter opens the first match (GTK 4.8 does not show filtered rows to AT-SPI).
     subprocess.run(["xdotool", "key", "Return"], env=env)
-    time.sleep(0.5)
-    click(find(frame, contains="Return to the Host"))
-    dialog = find_window(state["app"], "Review the Change")
-    find(dialog, contains="Return 2 devices to their host drivers")
-    time.sleep(1)
-    click(find(dialog, role="push button", contains="Apply"))
-    # Walking a window GTK 4.8 is destroying makes it log a critical: wait instead.
-    time.sleep(3)
-    find(frame, contains="Move its IOMMU group to vfio-pci now", timeout=30)
-    click(find(frame, contains="Use for Virtual Machines"))
-    dialog = find_window(state["app"], "Review the Change")
-    find(dialog, contains="Give IOMMU group 2 to virtual machines")
-    time.sleep(1)
-    click(find(dialog, role="push button", contains="Apply"))
-    # Walking a window GTK 4.8 is destroying makes it log a critical: wait instead.
-    time.sleep(3)
-    find(frame, contains="Return to the Host", timeout=30)
     find(frame, name="Given to “ubuntu-ml”")
-    # The toast's Undo reviews the opposite change; cancelling keeps the GPU bound.
-    # (GTK 4.8 names the toast's button "_Undo Undo".)
+    find(frame, role="label", contains="Not while “ubuntu-ml” runs with it")
+    row = find(frame, role="list item", name="Return to the Host…")
+    assert not row.get_state_set().contains(Atspi.StateType.SENSITIVE), "Return is offered"
+
+
+@step("Groups: prepare a free group through the helper, then undo it from the toast")
+def _():
+    frame = state["frame"]
+    click(find(frame, role="page tab", name="Groups"))
+    card = find(frame, role="panel", name="IOMMU Group 3: 1 device still used by host drivers")
+    click(find(card, role="push button", contains="Prepare for Passthrough"))
+    dialog = find_window(state["app"], "Review the Change")
+    find(dialog, contains="Give IOMMU group 3 to virtual machines")
+    time.sleep(1)
+    click(find(dialog, role="push button", contains="Apply"))
+    # Walking a window GTK 4.8 is destroying makes it log a critical: wait instead.
+    time.sleep(3)
+    find(frame, role="panel", name="IOMMU Group 3: Ready for passthrough", timeout=30)
+    # The toast's Undo reviews the opposite change (GTK 4.8 names its button "_Undo Undo").
     click(find(frame, role="push button", contains="Undo"))
     dialog = find_window(state["app"], "Review the Change")
     find(dialog, contains="Return 2 devices to their host drivers")
-    click(find(dialog, role="push button", contains="Cancel"))
     time.sleep(1)
-    find(frame, contains="Return to the Host")
+    click(find(dialog, role="push button", contains="Apply"))
+    time.sleep(3)
+    find(frame, role="panel", name="IOMMU Group 3: 1 device still used by host drivers", timeout=30)
 
 
 @step("Groups: a group's member row opens that device's details")
 def _():
     frame = state["frame"]
+    click(find(frame, role="page tab", name="Devices"))
+    time.sleep(0.5)
     click(find(frame, role="push button", name="Back to Devices"))
     click(find(frame, role="page tab", name="Groups"))
     # GTK 4.8 marks nothing inside a list view as showing: find the card by name.
