@@ -12,6 +12,7 @@
 #include <signal.h>
 
 #include "pt-application.h"
+#include "pt-compat.h"
 #include "pt-saved-connections.h"
 #include "pt-window.h"
 
@@ -192,6 +193,21 @@ quit_activated (GSimpleAction *action,
   g_application_quit (G_APPLICATION (user_data));
 }
 
+/* Without a help viewer GTK only says "Operation not supported". */
+static void
+help_shown (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!gtk_show_uri_full_finish (GTK_WINDOW (source), result, &error) && source != NULL)
+    pt_compat_show_error (GTK_WIDGET (source), _("The Help Cannot Be Shown"),
+                          _("No help viewer is installed. Install GNOME’s help viewer, Yelp "
+                            "(the package is called “yelp” on Debian, Ubuntu, Fedora, openEuler "
+                            "and Arch), then press F1 again."));
+}
+
 static void
 help_activated (GSimpleAction *action,
                 GVariant      *parameter,
@@ -199,7 +215,7 @@ help_activated (GSimpleAction *action,
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
 
-  gtk_show_uri (window, "help:passthrough", GDK_CURRENT_TIME);
+  gtk_show_uri_full (window, "help:passthrough", GDK_CURRENT_TIME, NULL, help_shown, NULL);
 }
 
 static void

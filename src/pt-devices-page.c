@@ -148,10 +148,13 @@ on_activate (GtkListView   *list_view,
   gtk_stack_set_visible_child_name (self->stack, "details");
 }
 
-/* Enter in the search opens the first match, as in GNOME's own searches. */
+/* Enter in the search opens the first match, as in GNOME's own searches;
+ * the entry delays search-changed, so the text typed just now is applied
+ * first (the list filters synchronously). */
 static void
 on_search_activate (PtDevicesPage *self)
 {
+  refilter (self);
   if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0)
     on_activate (self->list_view, 0, self);
 }
@@ -160,6 +163,20 @@ static void
 on_back (PtDevicesPage *self)
 {
   gtk_stack_set_visible_child_name (self->stack, "list");
+}
+
+/* Escape and Alt+Left leave the details, as Back does. */
+static gboolean
+back_shortcut (GtkWidget *widget,
+               GVariant  *args,
+               gpointer   user_data)
+{
+  PtDevicesPage *self = PT_DEVICES_PAGE (widget);
+
+  if (!g_str_equal (gtk_stack_get_visible_child_name (self->stack), "details"))
+    return FALSE;
+  on_back (self);
+  return TRUE;
 }
 
 void
@@ -228,6 +245,8 @@ pt_devices_page_class_init (PtDevicesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, stack);
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, list_stack);
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, search_entry);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, back_shortcut, NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Left, GDK_ALT_MASK, back_shortcut, NULL);
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, kind_dropdown);
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, bridges_toggle);
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, list_view);

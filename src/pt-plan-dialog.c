@@ -452,7 +452,10 @@ on_applied (PtPlanDialog *dialog,
             PtSession    *session)
 {
   GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (dialog));
-  AdwToast *toast = adw_toast_new (summary);
+  /* TRANSLATORS: %s is what the change did, in the review's words */
+  g_autofree char *escaped = g_markup_escape_text (summary, -1);
+  g_autofree char *title = g_strdup_printf (_("Done: %s"), escaped);
+  AdwToast *toast = adw_toast_new (title);
   UndoOffer *offer = undo_offer_new (dialog, session);
 
   if (offer != NULL && PT_IS_WINDOW (parent))

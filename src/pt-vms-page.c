@@ -22,6 +22,7 @@ struct _PtVmsPage
 
   GSettings *settings;
   GtkStringList *uris;
+  GPtrArray *unsaved_uris;   /* given on the command line (the demo's too) */
   gboolean updating;
 
   GtkDropDown *connection_dropdown;
@@ -239,8 +240,11 @@ load_uris (PtVmsPage *self)
   self->updating = TRUE;
   gtk_string_list_splice (self->uris, 0, g_list_model_get_n_items (G_LIST_MODEL (self->uris)),
                           (const char * const *) uris);
-  for (i = 0; uris[i] != NULL; i++)
-    if (g_str_equal (uris[i], active))
+  for (i = 0; i < self->unsaved_uris->len; i++)
+    if (!g_strv_contains ((const char * const *) uris, g_ptr_array_index (self->unsaved_uris, i)))
+      gtk_string_list_append (self->uris, g_ptr_array_index (self->unsaved_uris, i));
+  for (i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->uris)); i++)
+    if (g_str_equal (gtk_string_list_get_string (self->uris, i), active))
       gtk_drop_down_set_selected (self->connection_dropdown, i);
   self->updating = FALSE;
 }
@@ -259,10 +263,21 @@ on_connection_chosen (PtVmsPage *self)
 }
 
 static void
+on_uri_edited (PtVmsPage *self)
+{
+  const char *uri = gtk_editable_get_text (GTK_EDITABLE (self->uri_entry));
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->connect_button), uri[0] != '\0');
+}
+
+static void
 on_connect_clicked (PtVmsPage *self)
 {
   const char *uri = gtk_editable_get_text (GTK_EDITABLE (self->uri_entry));
   g_autoptr(GError) error = NULL;
+
+  if (uri[0] == '\0')
+    return;
 
   if (!pt_saved_connections_add (self->settings, uri, &error))
     {
@@ -294,7 +309,10 @@ select_session_uri (PtVmsPage *self)
     if (g_str_equal (gtk_string_list_get_string (self->uris, i), uri))
       break;
   if (i == n)
-    gtk_string_list_append (self->uris, uri);
+    {
+      gtk_string_list_append (self->uris, uri);
+      g_ptr_array_add (self->unsaved_uris, g_strdup (uri));
+    }
   gtk_drop_down_set_selected (self->connection_dropdown, i);
   self->updating = FALSE;
 }
@@ -322,6 +340,7 @@ pt_vms_page_dispose (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_object (&self->uris);
+  g_clear_pointer (&self->unsaved_uris, g_ptr_array_unref);
 
   G_OBJECT_CLASS (pt_vms_page_parent_class)->dispose (object);
 }
@@ -356,6 +375,7 @@ pt_vms_page_init (PtVmsPage *self)
 
   self->settings = g_settings_new (PT_SETTINGS_SCHEMA);
   self->uris = gtk_string_list_new (NULL);
+  self->unsaved_uris = g_ptr_array_new_with_free_func (g_free);
   factory = connection_factory (FALSE);
   gtk_drop_down_set_factory (self->connection_dropdown, factory);
   g_object_unref (factory);
@@ -371,4 +391,7 @@ pt_vms_page_init (PtVmsPage *self)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->uri_entry, "activate", G_CALLBACK (on_connect_clicked), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->uri_entry, "changed", G_CALLBACK (on_uri_edited), self,
+                           G_CONNECT_SWAPPED);
+  on_uri_edited (self);
 }

@@ -323,6 +323,8 @@ test_saved_connections (void)
     { "server.example", FALSE },
     { "qemu+ssh://", TRUE },
     { "qemu ssh://host/system", FALSE },
+    { "foo://bar", FALSE },
+    { "xen+ssh://root@dom0/system", TRUE },
     { "", FALSE },
   };
   guint i;
@@ -336,6 +338,8 @@ test_saved_connections (void)
                        cases[i].valid);
       if (!cases[i].valid)
         g_assert_nonnull (strstr (validate_error->message, "qemu+ssh://user@host/system"));
+      if (g_str_equal (cases[i].uri, "foo://bar"))
+        g_assert_nonnull (strstr (validate_error->message, "“foo” is not a libvirt hypervisor driver"));
     }
 
   g_assert_true (pt_saved_connections_add (settings, "qemu+ssh://root@a/system", &error));

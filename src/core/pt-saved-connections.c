@@ -29,7 +29,13 @@ gboolean
 pt_connection_uri_validate (const char  *uri,
                             GError     **error)
 {
+  /* libvirt's hypervisor drivers (virConnectOpen's URI schemes) */
+  static const char * const drivers[] = {
+    "qemu", "test", "xen", "libxl", "lxc", "bhyve", "ch", "vbox", "vmwareplayer", "vmwarews",
+    "vmwarefusion", "esx", "gsx", "vpx", "hyperv", "vz", "openvz", NULL
+  };
   g_autoptr(GUri) parsed = NULL;
+  g_autofree char *driver = NULL;
   const char *scheme;
 
   if (uri != NULL && uri[0] != '\0' && strchr (uri, ' ') == NULL)
@@ -42,6 +48,16 @@ pt_connection_uri_validate (const char  *uri,
                    _("“%s” is not a libvirt connection address. It looks like "
                      "qemu+ssh://user@host/system or qemu:///session."),
                    uri != NULL ? uri : "");
+      return FALSE;
+    }
+
+  driver = g_strndup (scheme, strcspn (scheme, "+"));
+  if (!g_strv_contains (drivers, driver))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a libvirt hypervisor driver. PCI passthrough works "
+                     "with QEMU/KVM: qemu+ssh://user@host/system or qemu:///session."),
+                   driver);
       return FALSE;
     }
 
