@@ -255,6 +255,8 @@ test_host_use (void)
     { "desktop-intel", "0000:00:1f.3", "shares IOMMU group 6 with 0000:00:1f.6" },
     { "desktop-intel", "0000:03:00.0", NULL },
     { "desktop-intel", "0000:00:14.0", NULL },
+    /* Class 06 00: the chipset itself. */
+    { "desktop-intel", "0000:00:00.0", "the chipset’s host bridge" },
     { "server-sriov", "0000:03:00.0", "boot GPU" },
     { "server-sriov", "0000:00:17.0", "storage controller of / (dm-0)" },
     { "server-sriov", "0000:00:17.0", "storage controller of swap" },

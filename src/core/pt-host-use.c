@@ -11,7 +11,9 @@
  *  - the storage under /, /boot, /boot/efi, /efi and swap, following
  *    device-mapper and md slaves down to the PCI controller;
  *  - the NIC carrying an IPv4 or IPv6 default route, through bridges, bonds
- *    and VLANs (their lower_* links).
+ *    and VLANs (their lower_* links);
+ *  - the host bridge (class 06 00): the chipset itself, which no guest can
+ *    drive and the host cannot run without.
  *
  * Spreading a reason to the rest of the device's IOMMU group is done by the
  * scanner, which knows the groups.
@@ -53,16 +55,21 @@ mark (GHashTable *devices,
     _pt_device_add_host_use (device, reason);
 }
 
+/* What a device's own attributes say: the boot GPU, the host bridge. */
 static void
-mark_boot_vga (GHashTable *devices)
+mark_by_attributes (GHashTable *devices)
 {
   GHashTableIter iter;
   PtDevice *device;
 
   g_hash_table_iter_init (&iter, devices);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &device))
-    if (device->boot_vga == 1)
-      _pt_device_add_host_use (device, _("boot GPU (boot_vga=1)"));
+    {
+      if (device->boot_vga == 1)
+        _pt_device_add_host_use (device, _("boot GPU (boot_vga=1)"));
+      if ((device->class_id >> 8) == 0x0600)
+        _pt_device_add_host_use (device, _("the chipset’s host bridge"));
+    }
 }
 
 static gboolean
@@ -538,7 +545,7 @@ pt_host_use_apply (PtRoot     *root,
                    GHashTable *devices,
                    GPtrArray  *problems)
 {
-  mark_boot_vga (devices);
+  mark_by_attributes (devices);
   mark_framebuffers (root, devices);
   mark_connected_displays (root, devices);
   mark_mounts (root, devices);
