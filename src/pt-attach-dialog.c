@@ -85,6 +85,29 @@ chosen_host_use (PtAttachDialog *self)
   return text->len > 0 ? g_string_free (g_steal_pointer (&text), FALSE) : NULL;
 }
 
+/* Group mates left out that a host driver keeps: the group is then not
+ * viable, and libvirt cannot start the VM with the rest of it. */
+static char *
+left_out_on_host_drivers (PtAttachDialog *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint i;
+
+  for (i = 0; i < self->members->len; i++)
+    {
+      PtDevice *member = g_ptr_array_index (self->members, i);
+      const char *driver = pt_device_get_driver (member);
+
+      if (gtk_switch_get_active (g_ptr_array_index (self->member_switches, i)) ||
+          driver == NULL || g_str_equal (driver, "vfio-pci"))
+        continue;
+      g_string_append_printf (text, "%s%s (%s)", text->len > 0 ? ", " : "",
+                              pt_device_get_address (member), driver);
+    }
+
+  return text->len > 0 ? g_string_free (g_steal_pointer (&text), FALSE) : NULL;
+}
+
 static void
 update_give_button (PtAttachDialog *self)
 {
@@ -132,12 +155,23 @@ replan (PtAttachDialog *self)
   PtConnection *connection = pt_session_get_connection (self->session);
   g_auto(GStrv) addresses = chosen_addresses (self);
   g_autofree char *host_use = chosen_host_use (self);
+  g_autofree char *left_out = left_out_on_host_drivers (self);
+  g_autofree char *left_out_text = left_out != NULL
+    ? g_strdup_printf (_("Left out but still on a host driver: %s. The virtual machine will "
+                         "not start until that device is given to it too, or moved to vfio-pci."),
+                       left_out)
+    : NULL;
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->plan);
   update_give_button (self);
 
+  adw_preferences_group_set_description (self->devices_group,
+                                         left_out_text != NULL
+                                           ? left_out_text
+                                           : _("A virtual machine gets the whole IOMMU group: the "
+                                               "device and every other device in its group."));
   self->needs_force = host_use != NULL;
   gtk_widget_set_visible (GTK_WIDGET (self->warning_group), host_use != NULL);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->warning_row),
