@@ -233,6 +233,8 @@ about_activated (GSimpleAction *action,
                          "developers", developers,
                          "license-type", GTK_LICENSE_GPL_3_0,
                          "comments", _("Give PCI devices to virtual machines, safely"),
+                         "website", "https://example.org/passthrough",
+                         "issue-url", "https://example.org/passthrough/issues",
                          NULL);
 }
 

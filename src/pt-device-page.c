@@ -272,7 +272,9 @@ add_host_actions (PtDevicePage *self)
                            G_CONNECT_SWAPPED);
 
   row = add_button_row (group, _("Bind at Every Boot…"),
-                        _("Keep host drivers away from it from the start, by its address"),
+                        pt_device_is_used_by_host (device)
+                          ? _("Not for a device this computer uses (see below)")
+                          : _("Keep host drivers away from it from the start, by its address"),
                         "system-reboot-symbolic");
   gtk_widget_set_sensitive (row, !pt_device_is_used_by_host (device));
   g_signal_connect_object (row, "activated", G_CALLBACK (on_early_bind), self, G_CONNECT_SWAPPED);

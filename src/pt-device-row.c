@@ -119,9 +119,10 @@ update (PtDeviceRow *self)
 
   gtk_image_set_from_icon_name (self->icon, pt_device_kind_icon_name (pt_device_get_kind (device)));
   gtk_label_set_label (self->title, pt_device_get_device_name (device));
-  subtitle = g_strdup_printf ("%s · %s · %04x:%04x", pt_device_get_vendor_name (device),
-                              pt_device_get_address (device), pt_device_get_vendor_id (device),
-                              pt_device_get_device_id (device));
+  /* The address first: narrow windows ellipsize the end. */
+  subtitle = g_strdup_printf ("%s · %04x:%04x · %s", pt_device_get_address (device),
+                              pt_device_get_vendor_id (device), pt_device_get_device_id (device),
+                              pt_device_get_vendor_name (device));
   gtk_label_set_label (self->subtitle, subtitle);
 
   pt_device_show_driver (device, self->driver);

@@ -69,7 +69,9 @@ match_device (gpointer item,
   g_autofree char *needle = NULL;
   char ids[10];
 
-  if (kind == PT_DEVICE_KIND_BRIDGE && !gtk_toggle_button_get_active (self->bridges_toggle))
+  /* The host bridge (class 06 00) counts as a bridge here, as people expect. */
+  if ((kind == PT_DEVICE_KIND_BRIDGE || (pt_device_get_class_id (device) >> 8) == 0x0600) &&
+      !gtk_toggle_button_get_active (self->bridges_toggle))
     return FALSE;
 
   if (entry < G_N_ELEMENTS (kind_of_entry) && kind_of_entry[entry] >= 0 &&

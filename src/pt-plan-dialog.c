@@ -305,6 +305,9 @@ pt_plan_dialog_new (PtPlan             *plan,
                                   "here. On the computer itself, this change is:\n\n%s"), command);
       gtk_label_set_label (GTK_LABEL (message), advice);
     }
+  else if (pt_helper_client_get_root (helper) != NULL)
+    gtk_label_set_label (GTK_LABEL (message), _("The demo applies this to its own copy of the demo "
+                                                "host: nothing on this computer changes."));
   else
     gtk_label_set_label (GTK_LABEL (message), _("Applying asks for an administrator’s password."));
 

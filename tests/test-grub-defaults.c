@@ -102,6 +102,8 @@ test_refusals (void)
     "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\n",
     "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"; reboot\n",
     "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet \\\nsplash\"\n",
+    /* An unclosed " inside single quotes: the kernel would swallow the rest. */
+    "GRUB_CMDLINE_LINUX_DEFAULT='quiet acpi_osi=\"Windows 2015'\n",
   };
   guint i;
 

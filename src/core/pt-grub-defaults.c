@@ -212,6 +212,17 @@ split_raw (const char *value)
   return g_strv_builder_end (builder);
 }
 
+static gboolean
+unclosed_quote (const char *value)
+{
+  gboolean open = FALSE;
+
+  for (; *value != '\0'; value++)
+    if (*value == '"')
+      open = !open;
+  return open;
+}
+
 static char *
 quote_value (const char *value,
              char        quote)
@@ -283,6 +294,18 @@ pt_grub_defaults_edit (const char          *contents,
       g_free (found.value);
       found = assignment;
       found_line = i;
+    }
+
+  /* The kernel reads from an unclosed " to the end as one parameter: what
+   * we add would land inside it (found by the fuzzer). */
+  if (found_line >= 0 && unclosed_quote (found.value))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
+                   _("%s has an unclosed double quote (line %d), so the kernel would read "
+                     "the rest of it as one parameter. Close the quote by hand and try again."),
+                   variable, found_line + 1);
+      g_free (found.value);
+      return NULL;
     }
 
   out = g_string_new (NULL);
