@@ -248,8 +248,11 @@ add_host_actions (PtDevicePage *self)
   if (on_vfio)
     {
       g_autofree char *running = running_vm_in_group (self);
+      PtConnection *connection = pt_session_get_connection (pt_page_get_session (PT_PAGE (self)));
       g_autofree char *reason = running != NULL
         ? g_strdup_printf (_("Not while “%s” runs with it: shut that virtual machine down first"), running)
+        : connection == NULL || !pt_connection_is_open (connection)
+        ? g_strdup (_("libvirt cannot be reached, so a running virtual machine may have it: check first"))
         : NULL;
 
       row = add_button_row (group, _("Return to the Host…"),

@@ -94,6 +94,17 @@ create_member_row (PtDevice *device)
   pt_device_show_host_use (device, warning);
   gtk_box_append (GTK_BOX (box), warning);
 
+  if (pt_device_get_vm (device) != NULL)
+    {
+      GtkWidget *vm = gtk_label_new (pt_device_get_vm (device));
+
+      gtk_widget_set_valign (vm, GTK_ALIGN_CENTER);
+      gtk_label_set_ellipsize (GTK_LABEL (vm), PANGO_ELLIPSIZE_END);
+      gtk_widget_add_css_class (vm, "pt-badge");
+      gtk_widget_add_css_class (vm, "pt-badge-vm");
+      gtk_box_append (GTK_BOX (box), vm);
+    }
+
   gtk_widget_set_valign (driver, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (driver, "pt-badge");
   pt_device_show_driver (device, GTK_LABEL (driver));
@@ -101,7 +112,9 @@ create_member_row (PtDevice *device)
 
   gtk_widget_add_css_class (box, "pt-member");
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-  accessible = g_strdup_printf ("%s, %s", pt_device_get_device_name (device), subtitle);
+  accessible = g_strdup_printf ("%s, %s%s%s", pt_device_get_device_name (device), subtitle,
+                                pt_device_get_vm (device) != NULL ? _(", given to ") : "",
+                                pt_device_get_vm (device) != NULL ? pt_device_get_vm (device) : "");
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   accessible, -1);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s", pt_device_get_address (device));
