@@ -128,7 +128,12 @@ pt_group_card_set_group (PtGroupCard  *self,
 {
   GListModel *members = pt_iommu_group_get_devices (group);
   g_autofree char *title = g_strdup_printf (_("IOMMU Group %d"), pt_iommu_group_get_number (group));
-  g_autofree char *state = pt_iommu_group_dup_state_text (group);
+  g_autofree char *words = pt_iommu_group_dup_state_text (group);
+  /* Why there is no Prepare button, when it is the host's own need. */
+  g_autofree char *state = !pt_iommu_group_is_viable (group) && pt_iommu_group_is_used_by_host (group)
+    ? g_strdup_printf (_("%s · this computer needs it (see the warning signs), so it is not offered"),
+                       words)
+    : g_strdup (words);
   g_autofree char *accessible = g_strdup_printf ("%s: %s", title, state);
   const char *preparable = preparable_member (group);
   GtkWidget *child;
