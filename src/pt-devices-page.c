@@ -195,7 +195,7 @@ pt_devices_page_focus_search (PtDevicesPage *self)
  *
  * Opens the details of the device at @address, if the host has it.
  */
-void
+gboolean
 pt_devices_page_show_device (PtDevicesPage *self,
                              const char    *address)
 {
@@ -203,10 +203,11 @@ pt_devices_page_show_device (PtDevicesPage *self,
   PtDevice *device = host != NULL ? pt_host_lookup_device (host, address) : NULL;
 
   if (device == NULL)
-    return;
+    return FALSE;
 
   pt_device_page_set_device (self->device_page, device);
   gtk_stack_set_visible_child_name (self->stack, "details");
+  return TRUE;
 }
 
 static void

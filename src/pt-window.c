@@ -80,8 +80,8 @@ show_device_action (GtkWidget  *widget,
 {
   PtWindow *self = PT_WINDOW (widget);
 
-  adw_view_stack_set_visible_child_name (self->view_stack, "devices");
-  pt_devices_page_show_device (self->devices_page, g_variant_get_string (parameter, NULL));
+  if (pt_devices_page_show_device (self->devices_page, g_variant_get_string (parameter, NULL)))
+    adw_view_stack_set_visible_child_name (self->view_stack, "devices");
 }
 
 static void

@@ -374,8 +374,11 @@ test_connection_names (void)
   } cases[] = {
     { "qemu:///system", "This Computer" },
     { "qemu:///session", "This Computer (User Session)" },
-    { "qemu+ssh://root@server.example/system", "server.example" },
-    { "qemu+ssh://user@[fe80::1]:2222/system?keyfile=/home/u/.ssh/id", "fe80::1" },
+    { "qemu+ssh://root@server.example/system", "root@server.example" },
+    { "qemu+ssh://server.example/system", "server.example" },
+    { "qemu+ssh://user@[fe80::1]:2222/system?keyfile=/home/u/.ssh/id", "user@[fe80::1]:2222" },
+    { "test+ssh://remote/x.xml", "test+ssh://remote/x.xml" },
+    { "test:///", "test:///" },
     { "qemu+tls://gpu-box/session", "gpu-box (User Session)" },
     { "test:///tmp/lab/desktop-node.xml", "Test Host (desktop-node.xml)" },
     { "qemu+ssh://", "qemu+ssh://" },

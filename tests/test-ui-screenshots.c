@@ -123,7 +123,7 @@ shoot_device_and_review (PtWindow   *window,
   PtPlanDialog *dialog;
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "devices");
-  pt_devices_page_show_device (devices, "0000:01:00.0");
+  g_assert_true (pt_devices_page_show_device (devices, "0000:01:00.0"));
   spin (400);
   g_assert_true (shows_label (GTK_WIDGET (window), "Use for Virtual Machines"));
   g_assert_true (shows_label (GTK_WIDGET (window), "Bind at Every Boot"));

@@ -68,9 +68,9 @@ pt_connection_uri_validate (const char  *uri,
  * pt_connection_uri_describe:
  *
  * Names the machine behind @uri the way the connection switcher shows it:
- * "This Computer" for qemu:///system, the host name for a remote system
+ * "This Computer" for qemu:///system, [user@]host[:port] for a remote system
  * connection, "(User Session)" after either for session connections, and
- * the file name for the test driver. Anything else is shown as it is.
+ * the file name for a local test driver. Anything else is shown as it is.
  *
  * Returns: (transfer full): the name
  */
@@ -79,6 +79,8 @@ pt_connection_uri_describe (const char *uri)
 {
   g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NON_DNS, NULL);
   g_autofree char *driver = NULL;
+  g_autofree char *machine = NULL;
+  char port[16];
   const char *host, *path;
   gboolean session;
 
@@ -88,10 +90,16 @@ pt_connection_uri_describe (const char *uri)
   driver = g_strndup (g_uri_get_scheme (parsed), strcspn (g_uri_get_scheme (parsed), "+"));
   host = g_uri_get_host (parsed);
   path = g_uri_get_path (parsed);
+  g_snprintf (port, sizeof port, "%d", g_uri_get_port (parsed));
 
   if (g_str_equal (driver, "test"))
     {
-      g_autofree char *file = g_path_get_basename (path);
+      g_autofree char *file = NULL;
+
+      /* A remote test driver, or no file: the address says more. */
+      if ((host != NULL && host[0] != '\0') || strlen (path) < 2)
+        return g_strdup (uri);
+      file = g_path_get_basename (path);
 
       /* TRANSLATORS: libvirt's test driver, reading VMs from a file */
       return g_strdup_printf (_("Test Host (%s)"), file);
@@ -104,8 +112,15 @@ pt_connection_uri_describe (const char *uri)
   session = g_str_equal (path, "/session");
   if (host == NULL || host[0] == '\0')
     return g_strdup (session ? _("This Computer (User Session)") : _("This Computer"));
+
+  /* user@host:port as given, so two logins to one host stay apart */
+  machine = g_strdup_printf (strchr (host, ':') != NULL ? "%s%s[%s]%s%s" : "%s%s%s%s%s",
+                             g_uri_get_user (parsed) != NULL ? g_uri_get_user (parsed) : "",
+                             g_uri_get_user (parsed) != NULL ? "@" : "", host,
+                             g_uri_get_port (parsed) > 0 ? ":" : "",
+                             g_uri_get_port (parsed) > 0 ? port : "");
   /* TRANSLATORS: %s is a host name; the connection is to its user session */
-  return session ? g_strdup_printf (_("%s (User Session)"), host) : g_strdup (host);
+  return session ? g_strdup_printf (_("%s (User Session)"), machine) : g_steal_pointer (&machine);
 }
 
 /**
