@@ -138,6 +138,13 @@ def type_into(entry, text):
     subprocess.run(["xdotool", "type", "--delay", "50", text], check=True)
 
 
+def devices_list(frame):
+    """The Devices page, back on its list."""
+    click(find(frame, role="page tab", name="Devices"))
+    time.sleep(0.5)
+    click(find(frame, role="push button", name="Back to Devices"))
+
+
 steps = []
 
 
@@ -233,9 +240,7 @@ def _():
 @step("the GPU a running VM has cannot be returned to the host, and the page says why")
 def _():
     frame = state["frame"]
-    click(find(frame, role="page tab", name="Devices"))
-    time.sleep(0.5)
-    click(find(frame, role="push button", name="Back to Devices"))
+    devices_list(frame)
     # A list view has rows only for what is visible: search brings the GPU to the top.
     entry = find(frame, role="entry", contains="Search devices")
     subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+a", "BackSpace"], env=env)
@@ -276,9 +281,7 @@ def _():
 @step("Groups: a group's member row opens that device's details")
 def _():
     frame = state["frame"]
-    click(find(frame, role="page tab", name="Devices"))
-    time.sleep(0.5)
-    click(find(frame, role="push button", name="Back to Devices"))
+    devices_list(frame)
     click(find(frame, role="page tab", name="Groups"))
     # GTK 4.8 marks nothing inside a list view as showing: find the card by name.
     # The host bridge's group says why it has no Prepare button.
