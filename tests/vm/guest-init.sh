@@ -111,6 +111,10 @@ if [ -n "$NVME" ]; then
     check "sriov: set-vfs 2 succeeds" [ $rc = 0 ]
     check "sriov: sriov_numvfs reads 2" [ "$(cat /sys/bus/pci/devices/$NVME/sriov_numvfs)" = 2 ]
     VF=$(readlink /sys/bus/pci/devices/$NVME/virtfn0); VF=${VF##*/}
+    # nvme probes new VFs asynchronously; a bind planned while that probe is
+    # still running finds no driver to unbind, the probe then wins, and the
+    # helper rolls the bind back (seen once under load). Let it finish first.
+    for i in $(seq 50); do [ -n "$(driver_of $VF)" ] && break; sleep 0.2; done
     check "sriov: the first VF ($VF) has its own IOMMU group" [ -n "$VF" -a "$(group_of $VF)" != "$(group_of $NVME)" ]
     $HELPER bind-devices bind $VF >> /tmp/vfs.log 2>&1; rc=$?
     check "sriov: the VF binds to vfio-pci" [ $rc = 0 -a "$(driver_of $VF)" = vfio-pci ]
