@@ -234,14 +234,17 @@ add_vm_rows (PtAttachDialog *self)
       g_autofree char *subtitle = NULL;
       gboolean has_it = pt_vm_has_device (vm, pt_device_get_address (self->device));
 
+      const char *state = pt_vm_is_active (vm)
+                          ? _("Running: the devices are added now")
+                          : _("Shut off: the devices are there from its next start");
+
+      /* The row's title is the VM's name; its own title only when it differs. */
       if (has_it)
         subtitle = g_strdup (_("Already has this device"));
-      else if (pt_vm_is_active (vm))
-        subtitle = g_strdup_printf (_("%s · Running: the devices are added now"),
-                                    title != NULL ? title : pt_vm_get_name (vm));
+      else if (title != NULL && !g_str_equal (title, pt_vm_get_name (vm)))
+        subtitle = g_strdup_printf ("%s · %s", title, state);
       else
-        subtitle = g_strdup_printf (_("%s · Shut off: the devices are there from its next start"),
-                                    title != NULL ? title : pt_vm_get_name (vm));
+        subtitle = g_strdup (state);
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), pt_vm_get_name (vm));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
