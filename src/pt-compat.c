@@ -52,25 +52,20 @@ render_node_usable (const char *dri_dir)
   return FALSE;
 }
 
-/* GDK's flag lists are separated by any of ":;, \t" (g_parse_debug_string). */
+/* GDK's flag lists are separated by any of ":;, \t" (g_parse_debug_string).
+ * With @prefix, any flag that starts with it and is not @except counts. */
 static gboolean
 flags_have (const char *flags,
-            const char *flag)
-{
-  g_auto(GStrv) tokens = g_strsplit_set (flags != NULL ? flags : "", ":;, \t", -1);
-
-  return g_strv_contains ((const char * const *) tokens, flag);
-}
-
-/* A GL switch in GDK_DEBUG other than "off" (gl-egl, gl-glx, gl-gles…). */
-static gboolean
-flags_choose_gl (const char *flags)
+            const char *flag,
+            gboolean    prefix,
+            const char *except)
 {
   g_auto(GStrv) tokens = g_strsplit_set (flags != NULL ? flags : "", ":;, \t", -1);
   guint i;
 
   for (i = 0; tokens[i] != NULL; i++)
-    if (g_str_has_prefix (tokens[i], "gl-") && !g_str_equal (tokens[i], "gl-disable"))
+    if (prefix ? g_str_has_prefix (tokens[i], flag) && g_strcmp0 (tokens[i], except) != 0
+               : g_str_equal (tokens[i], flag))
       return TRUE;
   return FALSE;
 }
@@ -115,9 +110,10 @@ pt_compat_software_gl_environment (const char * const *envp,
     return g_strv_builder_end (changes);
 
   /* GDK's own GL switches other than "off" are a choice to respect. */
-  if (flags_choose_gl (debug))
+  if (flags_have (debug, "gl-", TRUE, "gl-disable"))
     return g_strv_builder_end (changes);
-  gl_already_off = gtk_minor >= 16 ? flags_have (disable, "gl") : flags_have (debug, "gl-disable");
+  gl_already_off = gtk_minor >= 16 ? flags_have (disable, "gl", FALSE, NULL)
+                                   : flags_have (debug, "gl-disable", FALSE, NULL);
 
   if (renderer == NULL || renderer[0] == '\0')
     g_strv_builder_add (changes, "GSK_RENDERER=cairo");

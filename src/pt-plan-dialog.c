@@ -349,8 +349,7 @@ typedef struct
   GtkWidget *window;
   PtSession *session;
   PtPlanBuilder build;
-  char *address;
-  guint change_id;
+  guint change_id;         /* for the undo of a boot change; else args[2] is the address */
   char *args[4];
 } UndoOffer;
 
@@ -362,7 +361,6 @@ undo_offer_clear (gpointer data)
 
   g_clear_weak_pointer (&offer->window);
   g_object_unref (offer->session);
-  g_free (offer->address);
   for (i = 0; i < G_N_ELEMENTS (offer->args); i++)
     g_free (offer->args[i]);
 }
@@ -387,7 +385,6 @@ undo_offer_new (PtPlanDialog *dialog,
       gboolean was_bind = g_str_equal (args[1], "bind");
 
       offer->build = was_bind ? pt_plan_build_return : pt_plan_build_bind;
-      offer->address = g_strdup (args[2]);
       offer->args[0] = g_strdup ("bind-devices");
       offer->args[1] = g_strdup (was_bind ? "return" : "bind");
       offer->args[2] = g_strdup (args[2]);
@@ -412,8 +409,8 @@ review_undo (UndoOffer *offer)
   if (offer->window == NULL)
     return;
   pt_plan_dialog_review (offer->window, offer->session, offer->build,
-                         offer->address != NULL ? (gpointer) offer->address
-                                                : GUINT_TO_POINTER (offer->change_id),
+                         offer->change_id == 0 ? (gpointer) offer->args[2]
+                                               : GUINT_TO_POINTER (offer->change_id),
                          (const char * const *) offer->args);
 }
 

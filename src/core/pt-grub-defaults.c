@@ -260,6 +260,7 @@ pt_grub_defaults_edit (const char          *contents,
   g_autoptr(GString) out = NULL;
   Assignment found = { 0 };
   int found_line = -1;
+  GError *refusal = NULL;
   guint i;
 
   g_return_val_if_fail (contents != NULL && variable != NULL, NULL);
@@ -273,21 +274,18 @@ pt_grub_defaults_edit (const char          *contents,
       /* A continued line could hide an assignment, or be one. */
       if (n > 0 && lines[i][n - 1] == '\\' && strstr (lines[i], variable) != NULL)
         {
-          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
+          g_set_error (&refusal, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
                        _("%s is set across several lines (line %u ends with “\\”). Join the "
                          "lines by hand and try again."),
                        variable, i + 1);
-          g_free (found.value);
-          return NULL;
+          goto refuse;
         }
 
-      if (!parse_assignment (lines[i], variable, &assignment, error))
+      /* Not an assignment of @variable, or one we must refuse. */
+      if (!parse_assignment (lines[i], variable, &assignment, &refusal))
         {
-          if (error != NULL && *error != NULL)
-            {
-              g_free (found.value);
-              return NULL;
-            }
+          if (refusal != NULL)
+            goto refuse;
           continue;
         }
 
@@ -300,12 +298,11 @@ pt_grub_defaults_edit (const char          *contents,
    * we add would land inside it (found by the fuzzer). */
   if (found_line >= 0 && unclosed_quote (found.value))
     {
-      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
+      g_set_error (&refusal, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
                    _("%s has an unclosed double quote (line %d), so the kernel would read "
                      "the rest of it as one parameter. Close the quote by hand and try again."),
                    variable, found_line + 1);
-      g_free (found.value);
-      return NULL;
+      goto refuse;
     }
 
   out = g_string_new (NULL);
@@ -341,4 +338,9 @@ pt_grub_defaults_edit (const char          *contents,
 
   g_free (found.value);
   return g_string_free (g_steal_pointer (&out), FALSE);
+
+refuse:
+  g_free (found.value);
+  g_propagate_error (error, refusal);
+  return NULL;
 }
