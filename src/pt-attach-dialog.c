@@ -2,7 +2,7 @@
  *
  * "Give this device to that VM": choose the VM, see which group mates go
  * with it and whether the host needs any of them, review the definition
- * that will be saved, then apply. Taking a device back is a confirmation
+ * change to its definition (a diff), then apply. Taking a device back is a confirmation
  * and the same plan machinery in reverse. Both end with a toast that can
  * undo them.
  *
@@ -17,6 +17,7 @@
 
 #include "pt-attach-dialog.h"
 #include "pt-compat.h"
+#include "pt-error.h"
 #include "pt-vm-plan.h"
 #include "pt-window.h"
 
@@ -45,9 +46,17 @@ struct _PtAttachDialog
   GtkSpinner *spinner;
   AdwExpanderRow *xml_row;
   GtkTextView *xml_view;
+  GtkSwitch *managed_switch;
+  AdwComboRow *rom_bar_row;
+  AdwEntryRow *rom_file_row;
+
+  /* Set when the running VM cannot take the devices live. */
+  char *next_start_reason;
 };
 
 G_DEFINE_FINAL_TYPE (PtAttachDialog, pt_attach_dialog, ADW_TYPE_WINDOW)
+
+static void replan (PtAttachDialog *self);
 
 static GStrv
 chosen_addresses (PtAttachDialog *self)
@@ -108,6 +117,42 @@ left_out_on_host_drivers (PtAttachDialog *self)
   return text->len > 0 ? g_string_free (g_steal_pointer (&text), FALSE) : NULL;
 }
 
+/**
+ * pt_attach_dialog_show_diff:
+ *
+ * Shows a definition diff with added lines green and removed ones red.
+ */
+void
+pt_attach_dialog_show_diff (GtkTextView *view,
+                            const char  *diff)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextTagTable *tags = gtk_text_buffer_get_tag_table (buffer);
+  g_auto(GStrv) lines = g_strsplit (diff, "\n", -1);
+  GtkTextIter end;
+
+  if (gtk_text_tag_table_lookup (tags, "added") == NULL)
+    {
+      gtk_text_buffer_create_tag (buffer, "added", "foreground", "#26a269",
+                                  "weight", PANGO_WEIGHT_BOLD, NULL);
+      gtk_text_buffer_create_tag (buffer, "removed", "foreground", "#c01c28",
+                                  "strikethrough", TRUE, NULL);
+    }
+
+  gtk_text_buffer_set_text (buffer, "", 0);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *tag = lines[i][0] == '+' ? "added" : lines[i][0] == '-' ? "removed" : NULL;
+      g_autofree char *line = g_strconcat (lines[i], lines[i + 1] != NULL ? "\n" : "", NULL);
+
+      gtk_text_buffer_get_end_iter (buffer, &end);
+      if (tag != NULL)
+        gtk_text_buffer_insert_with_tags_by_name (buffer, &end, line, -1, tag, NULL);
+      else
+        gtk_text_buffer_insert (buffer, &end, line, -1);
+    }
+}
+
 static void
 update_give_button (PtAttachDialog *self)
 {
@@ -131,6 +176,15 @@ plan_done (GObject      *object,
   gtk_spinner_stop (self->spinner);
   g_set_object (&self->plan, plan);
 
+  /* A running VM that cannot take it live gets it from its next start. */
+  if (plan == NULL && g_error_matches (error, PT_ERROR, PT_ERROR_NEEDS_RESTART) &&
+      self->next_start_reason == NULL)
+    {
+      self->next_start_reason = g_strdup (error->message);
+      replan (self);
+      return;
+    }
+
   if (plan == NULL)
     {
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->summary_row), error->message);
@@ -138,20 +192,36 @@ plan_done (GObject      *object,
     }
   else
     {
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->summary_row),
-                                     pt_vm_plan_get_summary (plan));
-      gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->xml_view),
-                                pt_vm_plan_get_xml (plan), -1);
+      g_autofree char *summary = self->next_start_reason != NULL
+        ? g_strdup_printf ("%s\n%s", pt_vm_plan_get_summary (plan), self->next_start_reason)
+        : g_strdup (pt_vm_plan_get_summary (plan));
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->summary_row), summary);
+      pt_attach_dialog_show_diff (self->xml_view, pt_vm_plan_get_diff (plan));
       gtk_widget_set_sensitive (GTK_WIDGET (self->xml_row), TRUE);
     }
 
   update_give_button (self);
 }
 
+static void
+chosen_options (PtAttachDialog   *self,
+                PtHostdevOptions *options)
+{
+  static const PtRomBar rom_bars[] = { PT_ROM_BAR_DEFAULT, PT_ROM_BAR_ON, PT_ROM_BAR_OFF };
+  const char *rom_file = gtk_editable_get_text (GTK_EDITABLE (self->rom_file_row));
+  guint rom_bar = adw_combo_row_get_selected (self->rom_bar_row);
+
+  options->unmanaged = !gtk_switch_get_active (self->managed_switch);
+  options->rom_bar = rom_bar < G_N_ELEMENTS (rom_bars) ? rom_bars[rom_bar] : PT_ROM_BAR_DEFAULT;
+  options->rom_file = rom_file[0] != '\0' ? rom_file : NULL;
+}
+
 /* Whenever the choice changes, the plan is computed again. */
 static void
 replan (PtAttachDialog *self)
 {
+  PtHostdevOptions options = { 0 };
   PtConnection *connection = pt_session_get_connection (self->session);
   g_auto(GStrv) addresses = chosen_addresses (self);
   g_autofree char *host_use = chosen_host_use (self);
@@ -189,8 +259,19 @@ replan (PtAttachDialog *self)
   gtk_spinner_start (self->spinner);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->summary_row),
                                  _("Preparing the change…"));
-  pt_vm_plan_new_async (connection, PT_VM_PLAN_ATTACH, self->vm,
-                        (const char * const *) addresses, NULL, PT_VM_PLAN_FLAGS_NONE,
+  chosen_options (self, &options);
+  if (options.rom_file != NULL && !g_path_is_absolute (options.rom_file))
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->summary_row),
+                                     _("The ROM file needs an absolute path, such as "
+                                       "/var/lib/libvirt/vbios.rom."));
+      gtk_spinner_stop (self->spinner);
+      return;
+    }
+  pt_vm_plan_new_async (connection, pt_session_get_host (self->session), PT_VM_PLAN_ATTACH,
+                        self->vm, (const char * const *) addresses, &options,
+                        self->next_start_reason != NULL ? PT_VM_PLAN_CONFIG_ONLY
+                                                        : PT_VM_PLAN_FLAGS_NONE,
                         self->cancellable, plan_done, g_object_ref (self));
 }
 
@@ -203,6 +284,7 @@ on_vm_toggled (GtkCheckButton *button,
 
   g_free (self->vm);
   self->vm = g_strdup (g_object_get_data (G_OBJECT (button), "vm-name"));
+  g_clear_pointer (&self->next_start_reason, g_free);
   replan (self);
 }
 
@@ -315,6 +397,7 @@ typedef struct
   char *vm;
   GStrv addresses;
   PtVmPlanKind kind;
+  PtVmPlanFlags flags;
 } Change;
 
 static void
@@ -344,10 +427,12 @@ change_copy (const Change *change)
   copy->vm = g_strdup (change->vm);
   copy->addresses = g_strdupv (change->addresses);
   copy->kind = change->kind;
+  copy->flags = change->flags;
   return copy;
 }
 
 static void run_change (GtkWidget *parent, Change *change);
+static void run_from_next_start (gpointer user_data);
 
 static void
 on_undo (AdwToast *toast,
@@ -356,6 +441,7 @@ on_undo (AdwToast *toast,
   Change *reverse = change_copy (user_data);
 
   reverse->kind = reverse->kind == PT_VM_PLAN_ATTACH ? PT_VM_PLAN_DETACH : PT_VM_PLAN_ATTACH;
+  reverse->flags &= ~PT_VM_PLAN_MOVE;
   run_change (NULL, reverse);
 }
 
@@ -424,6 +510,20 @@ computed_for_change (GObject      *object,
   g_autoptr(PtVmPlan) plan = pt_vm_plan_new_finish (result, &error);
   PtConnection *connection = pt_session_get_connection (change->session);
 
+  if (plan == NULL && connection != NULL &&
+      g_error_matches (error, PT_ERROR, PT_ERROR_NEEDS_RESTART) &&
+      !(change->flags & PT_VM_PLAN_CONFIG_ONLY))
+    {
+      GApplication *app = g_application_get_default ();
+      GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+      pt_compat_confirm (GTK_WIDGET (window), _("Not Possible While It Runs"), error->message,
+                         change->kind == PT_VM_PLAN_ATTACH ? _("_Give From Next Start")
+                                                           : _("_Take Back at Next Start"),
+                         FALSE, run_from_next_start, change, change_free);
+      return;
+    }
+
   if (plan == NULL || connection == NULL)
     {
       GApplication *app = g_application_get_default ();
@@ -451,9 +551,18 @@ run_change (GtkWidget *parent,
       return;
     }
 
-  pt_vm_plan_new_async (connection, change->kind, change->vm,
-                        (const char * const *) change->addresses, NULL, PT_VM_PLAN_FLAGS_NONE,
-                        NULL, computed_for_change, change);
+  pt_vm_plan_new_async (connection, pt_session_get_host (change->session), change->kind,
+                        change->vm, (const char * const *) change->addresses, NULL,
+                        change->flags, NULL, computed_for_change, change);
+}
+
+static void
+run_from_next_start (gpointer user_data)
+{
+  Change *change = change_copy (user_data);
+
+  change->flags |= PT_VM_PLAN_CONFIG_ONLY;
+  run_change (NULL, change);
 }
 
 static void
@@ -470,6 +579,7 @@ on_give (PtAttachDialog *self)
   change->vm = g_strdup (self->vm);
   change->addresses = chosen_addresses (self);
   change->kind = PT_VM_PLAN_ATTACH;
+  change->flags = self->next_start_reason != NULL ? PT_VM_PLAN_CONFIG_ONLY : PT_VM_PLAN_FLAGS_NONE;
 
   pt_vm_plan_apply_async (self->plan, connection, NULL, apply_done, change);
   gtk_window_destroy (GTK_WINDOW (self));
@@ -541,6 +651,7 @@ pt_attach_dialog_dispose (GObject *object)
   g_clear_pointer (&self->members, g_ptr_array_unref);
   g_clear_pointer (&self->member_switches, g_ptr_array_unref);
   g_clear_pointer (&self->vm, g_free);
+  g_clear_pointer (&self->next_start_reason, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_ATTACH_DIALOG);
 
   G_OBJECT_CLASS (pt_attach_dialog_parent_class)->dispose (object);
@@ -567,6 +678,9 @@ pt_attach_dialog_class_init (PtAttachDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, spinner);
   gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, xml_row);
   gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, xml_view);
+  gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, managed_switch);
+  gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, rom_bar_row);
+  gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, rom_file_row);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
@@ -582,6 +696,12 @@ pt_attach_dialog_init (PtAttachDialog *self)
   g_signal_connect_object (self->give_button, "clicked", G_CALLBACK (on_give), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->force_switch, "notify::active", G_CALLBACK (update_give_button),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->managed_switch, "notify::active", G_CALLBACK (replan),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->rom_bar_row, "notify::selected", G_CALLBACK (replan),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->rom_file_row, "apply", G_CALLBACK (replan),
                            self, G_CONNECT_SWAPPED);
 }
 

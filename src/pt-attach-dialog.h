@@ -18,6 +18,8 @@ G_DECLARE_FINAL_TYPE (PtAttachDialog, pt_attach_dialog, PT, ATTACH_DIALOG, AdwWi
 
 PtAttachDialog *pt_attach_dialog_new        (PtSession *session,
                                              PtDevice  *device);
+void            pt_attach_dialog_show_diff  (GtkTextView *view,
+                                             const char  *diff);
 void            pt_attach_dialog_take_back  (GtkWidget *parent,
                                              PtSession *session,
                                              PtDevice  *device);

@@ -1,9 +1,11 @@
 /* test-hostdev-edit.c
  *
- * Every hostdev shape Passthrough writes, compared with saved XML
- * (tests/libvirt/golden/), as libvirt-glib's own test-gconfig does. Run with
- * PT_UPDATE_GOLDEN=1 to rewrite the saved files after a deliberate change,
- * then read the diff.
+ * Where Passthrough places each hostdev and what taking it back removes,
+ * as the diffs a person reviews, compared with saved files
+ * (the .diff files in tests/libvirt/golden/). Run with PT_UPDATE_GOLDEN=1 to rewrite the
+ * saved files after a deliberate change, then read the diff. The real
+ * libvirtd proves the same edits through its device API
+ * (test-real-libvirtd.py); these pin the placement rules quickly.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -28,7 +30,7 @@ read_domain (const char *name)
 }
 
 static void
-assert_golden (const char *xml,
+assert_golden (const char *text,
                const char *golden)
 {
   g_autofree char *path = g_test_build_filename (G_TEST_DIST, "libvirt", "golden", golden, NULL);
@@ -37,13 +39,13 @@ assert_golden (const char *xml,
 
   if (g_getenv ("PT_UPDATE_GOLDEN") != NULL)
     {
-      g_file_set_contents (path, xml, -1, &error);
+      g_file_set_contents (path, text, -1, &error);
       g_assert_no_error (error);
     }
 
   g_file_get_contents (path, &expected, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (xml, ==, expected);
+  g_assert_cmpstr (text, ==, expected);
 }
 
 static void
@@ -51,94 +53,133 @@ test_shapes (void)
 {
   static const struct {
     const char *domain;
-    const char *addresses;   /* space-separated */
+    gboolean live;              /* the domain runs: the same XML is its live one */
+    const char *addresses;      /* space-separated */
     PtHostdevOptions options;
     const char *golden;
   } cases[] = {
-    /* A NIC alone: libvirt places it. */
-    { "win11-q35.xml", "0000:04:00.0", { 0 }, "single-function.xml" },
-    /* GPU + HDMI audio: one guest slot, multifunction on function 0. */
-    { "win11-q35.xml", "0000:01:00.1 0000:01:00.0", { 0 }, "gpu-audio-multifunction.xml" },
+    /* q35 with both root ports taken: a port of ours is added. */
+    { "win11-q35.xml", FALSE, "0000:04:00.0", { 0 }, "single-function.diff" },
+    /* GPU + HDMI audio: one port, one guest slot, multifunction on function 0. */
+    { "win11-q35.xml", FALSE, "0000:01:00.1 0000:01:00.0", { 0 }, "gpu-audio-multifunction.diff" },
+    /* Free ports are used before any is added; hotplug='off' is skipped. */
+    { "q35-free-ports.xml", FALSE, "0000:01:00.0 0000:01:00.1 0000:02:00.0", { 0 },
+      "free-ports.diff" },
+    /* Running: each function in its own free port, none added. */
+    { "q35-free-ports.xml", TRUE, "0000:01:00.0 0000:01:00.1", { 0 }, "live-one-port-each.diff" },
     /* ROM BAR off and a ROM file, unmanaged. */
-    { "win11-q35.xml", "0000:01:00.0",
-      { TRUE, PT_ROM_BAR_OFF, "/usr/share/vgabios/rtx3060.rom" }, "rom-options.xml" },
-    { "win11-q35.xml", "0000:01:00.0", { FALSE, PT_ROM_BAR_ON, NULL }, "rom-bar-on.xml" },
-    /* An SR-IOV VF is an ordinary single function. */
-    { "win11-q35.xml", "0000:03:10.2", { 0 }, "sriov-vf.xml" },
-    /* Two multifunction devices, and slots 0x10/0x11 already taken. */
-    { "busy-bus0.xml", "0000:01:00.0 0000:01:00.1 0000:02:00.0 0000:02:00.1", { 0 },
-      "two-gpus-busy-bus.xml" },
+    { "win11-q35.xml", FALSE, "0000:01:00.0",
+      { TRUE, PT_ROM_BAR_OFF, "/usr/share/vgabios/rtx3060.rom" }, "rom-options.diff" },
+    { "win11-q35.xml", FALSE, "0000:01:00.0", { FALSE, PT_ROM_BAR_ON, NULL }, "rom-bar-on.diff" },
+    /* i440fx: a single function is placed by libvirt; slots 0x10/0x11 are taken. */
+    { "busy-bus0.xml", FALSE, "0000:03:10.2", { 0 }, "i440fx-single.diff" },
+    { "busy-bus0.xml", FALSE, "0000:01:00.0 0000:01:00.1 0000:02:00.0 0000:02:00.1", { 0 },
+      "i440fx-two-gpus.diff" },
     /* Functions 1 and 2 without 0: the guest still gets a function 0. */
-    { "busy-bus0.xml", "0000:05:00.1 0000:05:00.2", { 0 }, "functions-without-zero.xml" },
+    { "busy-bus0.xml", FALSE, "0000:05:00.1 0000:05:00.2", { 0 }, "functions-without-zero.diff" },
   };
-  guint i;
 
-  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *domain = read_domain (cases[i].domain);
       g_auto(GStrv) addresses = g_strsplit (cases[i].addresses, " ", -1);
       g_autoptr(GError) error = NULL;
-      g_autofree char *xml = NULL;
-      g_auto(GStrv) sources = NULL;
-      guint j;
+      g_autoptr(GPtrArray) edits = NULL;
+      g_autofree char *diff = NULL;
 
       g_test_message ("%s + %s", cases[i].domain, cases[i].addresses);
-      xml = pt_hostdev_attach (domain, (const char * const *) addresses, &cases[i].options, &error);
+      edits = pt_hostdev_plan_attach (domain, cases[i].live ? domain : NULL,
+                                      (const char * const *) addresses, &cases[i].options, &error);
       g_assert_no_error (error);
-      assert_golden (xml, cases[i].golden);
-
-      /* What was added reads back, and detaching it gives no hostdevs for it. */
-      sources = pt_hostdev_list_sources (xml, &error);
-      g_assert_no_error (error);
-      for (j = 0; addresses[j] != NULL; j++)
-        g_assert_true (g_strv_contains ((const char * const *) sources, addresses[j]));
+      diff = pt_domain_edits_diff (edits);
+      assert_golden (diff, cases[i].golden);
+      /* pcie.0 is never a hostdev's bus on q35. */
+      if (strstr (domain, "q35") != NULL)
+        g_assert_null (strstr (diff, "bus=\"0x00\" slot"));
     }
 }
 
+/* Give, then take back: the definition is the one we started with, to the byte. */
 static void
 test_round_trip (void)
+{
+  static const struct {
+    const char *domain;
+    const char *give;
+    const char *take_back;
+  } cases[] = {
+    { "win11-q35.xml", "0000:01:00.0 0000:01:00.1", "0000:01:00.0 0000:01:00.1" },
+    { "q35-free-ports.xml", "0000:01:00.0 0000:01:00.1 0000:04:00.0",
+      "0000:04:00.0 0000:01:00.1 0000:01:00.0" },
+    { "busy-bus0.xml", "0000:01:00.0 0000:01:00.1 0000:06:00.0", "0000:06:00.0 0000:01:00.0 "
+      "0000:01:00.1" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *domain = read_domain (cases[i].domain);
+      g_auto(GStrv) give = g_strsplit (cases[i].give, " ", -1);
+      g_auto(GStrv) take_back = g_strsplit (cases[i].take_back, " ", -1);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *given = NULL;
+      g_autofree char *back = NULL;
+      g_auto(GStrv) sources = NULL;
+
+      given = pt_hostdev_attach (domain, (const char * const *) give, NULL, &error);
+      g_assert_no_error (error);
+      sources = pt_hostdev_list_sources (given, &error);
+      g_assert_no_error (error);
+      for (guint j = 0; give[j] != NULL; j++)
+        g_assert_true (g_strv_contains ((const char * const *) sources, give[j]));
+
+      back = pt_hostdev_detach (given, (const char * const *) take_back, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (back, ==, domain);
+    }
+}
+
+/* Taking back removes a root port only when it is ours and empty. */
+static void
+test_take_back_ports (void)
 {
   g_autofree char *domain = read_domain ("win11-q35.xml");
   const char * const pair[] = { "0000:01:00.0", "0000:01:00.1", NULL };
   const char * const audio[] = { "0000:01:00.1", NULL };
   g_autoptr(GError) error = NULL;
-  g_autofree char *attached = NULL;
-  g_autofree char *half = NULL;
-  g_autofree char *detached = NULL;
-  g_auto(GStrv) sources = NULL;
-  g_auto(GStrv) device_xmls = NULL;
+  g_autofree char *given = pt_hostdev_attach (domain, pair, NULL, &error);
+  g_autoptr(GPtrArray) half = NULL;
+  g_autoptr(GPtrArray) whole = NULL;
+  g_autoptr(GPtrArray) user_port = NULL;
+  g_autofree char *with_user_port = NULL;
 
-  attached = pt_hostdev_attach (domain, pair, NULL, &error);
   g_assert_no_error (error);
+  half = pt_hostdev_plan_detach (given, NULL, audio, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (half->len, ==, 1);   /* the GPU still sits behind the port */
 
-  device_xmls = pt_hostdev_device_xmls (attached, pair, &error);
+  whole = pt_hostdev_plan_detach (given, NULL, pair, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (g_strv_length (device_xmls), ==, 2);
-  g_assert_nonnull (strstr (device_xmls[0], "bus=\"0x01\""));
-  g_assert_nonnull (strstr (device_xmls[0], "multifunction=\"on\""));
+  g_assert_cmpuint (whole->len, ==, 3);
+  g_assert_nonnull (strstr (((PtDomainEdit *) whole->pdata[2])->xml, "pcie-root-port"));
+  g_assert_cmpint (((PtDomainEdit *) whole->pdata[2])->scope, ==, PT_DOMAIN_EDIT_SAVED_ONLY);
 
-  half = pt_hostdev_detach (attached, audio, &error);
+  /* A device the user put behind a port of their own: the port stays. */
+  with_user_port = pt_hostdev_attach (read_domain ("q35-free-ports.xml"), audio, NULL, &error);
   g_assert_no_error (error);
-  sources = pt_hostdev_list_sources (half, &error);
+  user_port = pt_hostdev_plan_detach (with_user_port, NULL, audio, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (g_strv_length (sources), ==, 1);
-  g_assert_cmpstr (sources[0], ==, "0000:01:00.0");
-
-  detached = pt_hostdev_detach (attached, pair, &error);
-  g_assert_no_error (error);
-  g_clear_pointer (&sources, g_strfreev);
-  sources = pt_hostdev_list_sources (detached, &error);
-  g_assert_no_error (error);
-  g_assert_null (sources[0]);
-  /* Nothing else of the definition changed. */
-  g_assert_nonnull (strstr (detached, "<source network=\"default\"/>"));
-  g_assert_nonnull (strstr (detached, "win11.qcow2"));
+  g_assert_cmpuint (user_port->len, ==, 1);
 }
 
 static void
 test_refusals (void)
 {
   g_autofree char *domain = read_domain ("busy-bus0.xml");
+  g_autofree char *full_q35 = read_domain ("win11-q35.xml");
+  g_autofree char *q35 = read_domain ("q35-free-ports.xml");
+  const char * const pair[] = { "0000:01:00.0", "0000:01:00.1", NULL };
+  const char * const three[] = { "0000:01:00.0", "0000:02:00.0", "0000:03:00.0", NULL };
+  g_autofree char *q35_given = pt_hostdev_attach (q35, pair, NULL, NULL);
   static const struct {
     gboolean attach;
     const char *addresses;
@@ -152,9 +193,8 @@ test_refusals (void)
     { FALSE, "0000:01:00.0", PT_ERROR_NOT_FOUND, "is not given to this virtual machine" },
     { FALSE, "../../etc", PT_ERROR_INVALID_ARGUMENT, "is not a PCI address" },
   };
-  guint i;
 
-  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       const char *addresses[] = { cases[i].addresses, NULL };
       g_autoptr(GError) error = NULL;
@@ -179,6 +219,40 @@ test_refusals (void)
     g_assert_null (xml);
     g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT);
   }
+
+  /* Running, no free root port: only from the next start. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) edits = pt_hostdev_plan_attach (full_q35, full_q35, pair, NULL, &error);
+
+    g_assert_null (edits);
+    g_assert_error (error, PT_ERROR, PT_ERROR_NEEDS_RESTART);
+  }
+
+  /* Running, two free hot-pluggable ports but three functions. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) edits = pt_hostdev_plan_attach (q35, q35, three, NULL, &error);
+
+    g_assert_null (edits);
+    g_assert_error (error, PT_ERROR, PT_ERROR_NEEDS_RESTART);
+  }
+
+  /* Running with a multifunction slot: libvirt cannot unplug it live. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) edits = NULL;
+
+    g_assert_nonnull (q35_given);
+    edits = pt_hostdev_plan_detach (q35_given, q35_given, pair, &error);
+    g_assert_null (edits);
+    g_assert_error (error, PT_ERROR, PT_ERROR_NEEDS_RESTART);
+    g_clear_error (&error);
+    /* …but it can leave the saved definition. */
+    g_clear_pointer (&edits, g_ptr_array_unref);
+    edits = pt_hostdev_plan_detach (q35_given, NULL, pair, &error);
+    g_assert_no_error (error);
+  }
 }
 
 int
@@ -189,6 +263,7 @@ main (int   argc,
 
   g_test_add_func ("/hostdev-edit/shapes", test_shapes);
   g_test_add_func ("/hostdev-edit/round-trip", test_round_trip);
+  g_test_add_func ("/hostdev-edit/take-back-ports", test_take_back_ports);
   g_test_add_func ("/hostdev-edit/refusals", test_refusals);
 
   return g_test_run ();

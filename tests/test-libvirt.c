@@ -108,20 +108,20 @@ test_attach_detach_shut_off (void)
   g_autofree char *golden_path = NULL;
   g_autofree char *golden = NULL;
 
-  attach = pt_vm_plan_new_attach (connection, "win11-gaming", pair, NULL,
+  attach = pt_vm_plan_new_attach (connection, NULL, "win11-gaming", pair, NULL,
                                   PT_VM_PLAN_FLAGS_NONE, &error);
   g_assert_no_error (error);
   g_assert_false (pt_vm_plan_is_live (attach));
   g_assert_nonnull (strstr (pt_vm_plan_get_summary (attach), "win11-gaming"));
 
-  /* The preview is exactly the definition that gets saved. */
+  /* The preview is the diff of what gets added. */
   golden_path = g_test_build_filename (G_TEST_DIST, "libvirt", "golden",
-                                       "test-driver-win11-gpu.xml", NULL);
+                                       "test-driver-win11-gpu.diff", NULL);
   if (g_getenv ("PT_UPDATE_GOLDEN") != NULL)
-    g_file_set_contents (golden_path, pt_vm_plan_get_xml (attach), -1, NULL);
+    g_file_set_contents (golden_path, pt_vm_plan_get_diff (attach), -1, NULL);
   g_file_get_contents (golden_path, &golden, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (pt_vm_plan_get_xml (attach), ==, golden);
+  g_assert_cmpstr (pt_vm_plan_get_diff (attach), ==, golden);
 
   g_assert_true (pt_vm_plan_apply (attach, connection, NULL, &error));
   g_assert_no_error (error);
@@ -171,7 +171,7 @@ test_refusals (void)
       g_autoptr(GError) error = NULL;
       g_autoptr(PtVmPlan) plan = NULL;
 
-      plan = pt_vm_plan_new_attach (connection, cases[i].vm, addresses, NULL, cases[i].flags,
+      plan = pt_vm_plan_new_attach (connection, NULL, cases[i].vm, addresses, NULL, cases[i].flags,
                                     &error);
       g_test_message ("case %u: %s", i, error != NULL ? error->message : "(no error)");
       g_assert_null (plan);
@@ -190,7 +190,7 @@ test_move (void)
   g_autofree char *nas = NULL;
   g_autofree char *win = NULL;
 
-  plan = pt_vm_plan_new_attach (connection, "win11-gaming", nvme, NULL, PT_VM_PLAN_MOVE, &error);
+  plan = pt_vm_plan_new_attach (connection, NULL, "win11-gaming", nvme, NULL, PT_VM_PLAN_MOVE, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (pt_vm_plan_get_move_from (plan), ==, "nas");
   g_assert_nonnull (strstr (pt_vm_plan_get_summary (plan), "from “nas”"));
@@ -215,29 +215,58 @@ test_running_vm (void)
   g_autofree char *before = saved_definition (connection, "ubuntu-ml");
   g_autofree char *after = NULL;
 
-  /* The test driver has no hot-plug: the error says what failed and what
-   * to do, and the definition is untouched. */
-  live = pt_vm_plan_new_attach (connection, "ubuntu-ml", nvme, NULL, 0, &error);
-  g_assert_no_error (error);
-  g_assert_true (pt_vm_plan_is_live (live));
-  g_assert_false (pt_vm_plan_apply (live, connection, NULL, &error));
-  g_assert_error (error, PT_ERROR, PT_ERROR_NOT_SUPPORTED);
-  g_assert_nonnull (strstr (error->message, "Hot-plug into the running virtual machine"));
-  g_assert_nonnull (strstr (error->message, "--config"));
+  /* ubuntu-ml is a q35 VM without a free root port, and a running VM
+   * cannot get one: the plan says so and offers the next start. */
+  live = pt_vm_plan_new_attach (connection, NULL, "ubuntu-ml", nvme, NULL, 0, &error);
+  g_assert_null (live);
+  g_assert_error (error, PT_ERROR, PT_ERROR_NEEDS_RESTART);
+  g_assert_nonnull (strstr (error->message, "next start"));
   g_clear_error (&error);
   after = saved_definition (connection, "ubuntu-ml");
   g_assert_cmpstr (before, ==, after);
 
-  /* Saved definition only: takes effect at the next start. */
-  saved_only = pt_vm_plan_new_attach (connection, "ubuntu-ml", nvme, NULL,
+  /* Saved definition only: takes effect at the next start, behind a root
+   * port added for it (the test driver has no device API: the same edits
+   * are made node by node and defined). */
+  saved_only = pt_vm_plan_new_attach (connection, NULL, "ubuntu-ml", nvme, NULL,
                                       PT_VM_PLAN_CONFIG_ONLY, &error);
   g_assert_no_error (error);
   g_assert_false (pt_vm_plan_is_live (saved_only));
+  g_assert_nonnull (strstr (pt_vm_plan_get_diff (saved_only), "+  <controller"));
   g_assert_true (pt_vm_plan_apply (saved_only, connection, NULL, &error));
   g_assert_no_error (error);
   g_clear_pointer (&after, g_free);
   after = saved_definition (connection, "ubuntu-ml");
   g_assert_nonnull (strstr (after, "bus='0x01' slot='0x00' function='0x0'"));
+  g_assert_nonnull (strstr (after, "model='pcie-root-port'"));
+}
+
+/* An address the host does not have is refused before anything is planned. */
+static void
+test_unknown_address (void)
+{
+  g_autoptr(PtConnection) connection = open_desktop ();
+  g_autofree char *root = g_test_build_filename (G_TEST_BUILT, "desktop-intel", NULL);
+  g_autoptr(PtScanner) scanner = pt_scanner_new (root);
+  g_autoptr(PtHost) host = NULL;
+  const char * const missing[] = { "0000:0a:00.0", NULL };
+  const char * const present[] = { "0000:01:00.0", NULL };
+  g_autoptr(PtVmPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+
+  host = pt_scanner_scan (scanner, NULL, &error);
+  g_assert_no_error (error);
+
+  plan = pt_vm_plan_new_attach (connection, host, "win11-gaming", missing, NULL, 0, &error);
+  g_assert_null (plan);
+  g_assert_error (error, PT_ERROR, PT_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "This host has no PCI device 0000:0a:00.0"));
+  g_assert_nonnull (strstr (error->message, "passthroughctl devices"));
+  g_clear_error (&error);
+
+  plan = pt_vm_plan_new_attach (connection, host, "win11-gaming", present, NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (plan);
 }
 
 static void
@@ -249,7 +278,7 @@ test_vanished_vm (void)
   g_autoptr(GError) error = NULL;
   virDomainPtr domain;
 
-  plan = pt_vm_plan_new_attach (connection, "win11-gaming", gpu, NULL, 0, &error);
+  plan = pt_vm_plan_new_attach (connection, NULL, "win11-gaming", gpu, NULL, 0, &error);
   g_assert_no_error (error);
 
   domain = virDomainLookupByName (pt_connection_get_handle (connection), "win11-gaming");
@@ -274,7 +303,7 @@ test_read_only (void)
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (pt_connection_get_vms (connection)), ==, 3);
 
-  plan = pt_vm_plan_new_attach (connection, "win11-gaming", gpu, NULL, 0, &error);
+  plan = pt_vm_plan_new_attach (connection, NULL, "win11-gaming", gpu, NULL, 0, &error);
   g_assert_null (plan);
   g_assert_error (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED);
   g_assert_nonnull (strstr (error->message, "read-only"));
@@ -445,6 +474,7 @@ main (int   argc,
   g_test_add_func ("/libvirt/refusals", test_refusals);
   g_test_add_func ("/libvirt/move", test_move);
   g_test_add_func ("/libvirt/running-vm", test_running_vm);
+  g_test_add_func ("/libvirt/unknown-address", test_unknown_address);
   g_test_add_func ("/libvirt/vanished-vm", test_vanished_vm);
   g_test_add_func ("/libvirt/read-only", test_read_only);
   g_test_add_func ("/libvirt/unreachable", test_unreachable);

@@ -128,8 +128,9 @@ print_or_apply (PtctlContext *ctx,
   else if (ctx->dry_run)
     {
       g_print ("%s\n%s\n\n", _("Would do:"), pt_vm_plan_get_summary (plan));
-      g_print (_("The definition of “%s” would become:\n"), pt_vm_plan_get_vm (plan));
-      ptctl_print_document (pt_vm_plan_get_xml (plan));
+      g_print (_("The definition of “%s” would change like this (+ added, - removed):\n"),
+               pt_vm_plan_get_vm (plan));
+      ptctl_print_document (pt_vm_plan_get_diff (plan));
     }
   else
     g_print ("%s %s\n", _("Done:"), pt_vm_plan_get_summary (plan));
@@ -176,8 +177,19 @@ run_vm_change (PtctlContext *ctx,
     return ptctl_fail ("%s", error->message);
 
   if (kind == PT_VM_PLAN_ATTACH)
-    plan = pt_vm_plan_new_attach (connection, ctx->vm, (const char * const *) ctx->args,
-                                  &options, flags, &error);
+    {
+      g_autoptr(GError) scan_error = NULL;
+      PtHost *host = ptctl_scan_host (ctx, &scan_error);
+
+      /* Not seeing the host is no reason to refuse: libvirt checks again
+       * when the VM starts. */
+      if (host == NULL)
+        g_printerr (_("passthroughctl: warning: cannot check that the host has these devices: "
+                      "%s\n"),
+                    scan_error->message);
+      plan = pt_vm_plan_new_attach (connection, host, ctx->vm, (const char * const *) ctx->args,
+                                    &options, flags, &error);
+    }
   else
     plan = pt_vm_plan_new_detach (connection, ctx->vm, (const char * const *) ctx->args,
                                   flags, &error);

@@ -22,6 +22,8 @@ G_BEGIN_DECLS
  * @PT_ERROR_UNAVAILABLE: a service (libvirt, a remote host) cannot be reached
  * @PT_ERROR_NOT_SUPPORTED: the driver or host cannot do this at all
  * @PT_ERROR_BUSY: a device is in use elsewhere, e.g. given to another VM
+ * @PT_ERROR_NEEDS_RESTART: a running VM cannot take the change live; it can
+ *   be made to its saved definition, for its next start
  *
  * The one error domain of Passthrough. Every message carried in a
  * #PtError says what happened and what the person can do about it.
@@ -37,6 +39,7 @@ typedef enum
   PT_ERROR_UNAVAILABLE,
   PT_ERROR_NOT_SUPPORTED,
   PT_ERROR_BUSY,
+  PT_ERROR_NEEDS_RESTART,
 } PtError;
 
 GQuark pt_error_quark (void);

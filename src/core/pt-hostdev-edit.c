@@ -1,16 +1,25 @@
 /* pt-hostdev-edit.c
  *
- * Adding and removing PCI <hostdev> elements in a libvirt domain definition.
- * Everything here is a pure function from domain XML to domain XML, so the
- * same code previews a change (--dry-run), applies it, and is tested against
- * saved XML files.
+ * Where PCI <hostdev> elements go in a libvirt domain, and which elements
+ * taking them back removes, as a list of device edits (pt-domain-edit.h)
+ * for libvirt's device API. Pure functions of the domain XML, so the same
+ * code previews a change, applies it, and is tested against saved files.
  *
- * Functions of one host slot (a GPU and its HDMI audio) go to one guest slot
- * with multifunction='on' on function 0, as the guest drivers expect.
- * libvirt-gconfig has no setter for a hostdev's guest address, so those
- * hostdevs are built from XML; the guest slot is the first free one on
- * bus 0, from 0x10 up (below are libvirt's own automatic placements).
- * Single functions get no guest address: libvirt places them.
+ * Placement, as virt-manager and the guest drivers expect it:
+ *  - On a PCIe machine (q35), each host slot we give (a GPU and its HDMI
+ *    audio, or one NIC) goes behind a free hot-pluggable pcie-root-port:
+ *    slot 0, function 0 with multifunction='on', the other functions in the
+ *    same slot. Without a free port one is added, with an alias of ours
+ *    (PT_HOSTDEV_PORT_ALIAS_PREFIX) so that taking back removes it again and
+ *    never a port the user made. Bus 0 (pcie.0) is never used: QEMU does not
+ *    hot-plug into it, and a device there is an integrated endpoint without
+ *    a PCIe link.
+ *  - On i440fx, the functions of one host slot share a free slot of pci.0;
+ *    a single function gets no address and libvirt places it.
+ *  - A running VM: libvirt neither hot-plugs nor unplugs a device whose
+ *    guest slot is multifunction, nor a root port, so each function goes to
+ *    its own free port; without one the change can only be saved for the
+ *    next start (PT_ERROR_NEEDS_RESTART says so).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,240 +29,210 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 #include <string.h>
 
+#include "pt-domain-xml.h"
 #include "pt-error.h"
 #include "pt-hostdev-edit.h"
-#include "pt-libvirt-autoptr.h"
 #include "pt-sysfs.h"
 
-#define FIRST_GUEST_SLOT 0x10
-#define LAST_GUEST_SLOT 0x1e
+#define N_BUSES 256
+#define N_SLOTS 32
+/* Multifunction slots on pci.0 from here up: below are libvirt's own. */
+#define FIRST_I440FX_SLOT 0x10
 
+/* What a definition already uses, read from the saved and the live one. */
 typedef struct
 {
-  guint domain;
-  guint bus;
-  guint slot;
-  guint function;
-} PciAddress;
+  gboolean pcie;
+  gboolean bus_used[N_BUSES];
+  gboolean slot_used[N_SLOTS];          /* on bus 0 */
+  guint next_index;                     /* for a controller we add */
+  GArray *free_ports;                   /* of guint: pcie-root-port indexes */
+} Layout;
+
+static void
+layout_clear (Layout *layout)
+{
+  g_clear_pointer (&layout->free_ports, g_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Layout, layout_clear)
 
 static gboolean
-parse_address (const char  *text,
-               PciAddress  *address,
-               GError     **error)
+check_addresses (const char * const  *addresses,
+                 const char          *nothing_message,
+                 GError             **error)
 {
-  if (!pt_sysfs_is_pci_address (text))
+  if (addresses == NULL || addresses[0] == NULL)
     {
-      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not a PCI address; write it as lspci -D shows it, "
-                     "e.g. 0000:01:00.0."),
-                   text);
+      g_set_error_literal (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT, nothing_message);
       return FALSE;
     }
 
-  /* The shape is checked, so these cannot fail. */
-  address->domain = g_ascii_strtoull (text, NULL, 16);
-  address->bus = g_ascii_strtoull (text + 5, NULL, 16);
-  address->slot = g_ascii_strtoull (text + 8, NULL, 16);
-  address->function = text[11] - '0';
+  for (guint i = 0; addresses[i] != NULL; i++)
+    if (!pt_sysfs_is_pci_address (addresses[i]))
+      {
+        g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
+                     _("“%s” is not a PCI address; write it as lspci -D shows it, "
+                       "e.g. 0000:01:00.0."),
+                     addresses[i]);
+        return FALSE;
+      }
+
   return TRUE;
 }
 
-static char *
-format_address (int domain,
-                int bus,
-                int slot,
-                int function)
-{
-  return g_strdup_printf ("%04x:%02x:%02x.%x", domain, bus, slot, function);
-}
-
-static GVirConfigDomain *
-parse_domain (const char  *domain_xml,
-              GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  GVirConfigDomain *config;
-
-  config = gvir_config_domain_new_from_xml (domain_xml, &local_error);
-  if (config == NULL)
-    g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
-                 _("The virtual machine’s definition cannot be read: %s"),
-                 local_error != NULL ? local_error->message : _("unknown error"));
-
-  return config;
-}
-
-/* The host address of a PCI hostdev, or NULL for any other device. */
-static char *
-hostdev_source (GVirConfigDomainDevice *device)
-{
-  g_autoptr(GVirConfigDomainAddressPci) address = NULL;
-
-  if (!GVIR_CONFIG_IS_DOMAIN_HOSTDEV_PCI (device))
-    return NULL;
-
-  address = gvir_config_domain_hostdev_pci_get_address (GVIR_CONFIG_DOMAIN_HOSTDEV_PCI (device));
-  if (address == NULL)
-    return NULL;
-
-  return format_address (gvir_config_domain_address_pci_get_domain (address),
-                         gvir_config_domain_address_pci_get_bus (address),
-                         gvir_config_domain_address_pci_get_slot (address),
-                         gvir_config_domain_address_pci_get_function (address));
-}
-
-/**
- * pt_hostdev_list_sources:
- * @domain_xml: a domain definition
- *
- * Returns: (transfer full): the host addresses of its PCI hostdevs
- */
-GStrv
-pt_hostdev_list_sources (const char  *domain_xml,
-                         GError     **error)
-{
-  g_autoptr(GVirConfigDomain) config = parse_domain (domain_xml, error);
-  g_autoptr(GStrvBuilder) builder = NULL;
-  g_autolist(GObject) devices = NULL;
-  GList *l;
-
-  if (config == NULL)
-    return NULL;
-
-  builder = g_strv_builder_new ();
-  devices = gvir_config_domain_get_devices (config);
-  for (l = devices; l != NULL; l = l->next)
-    {
-      g_autofree char *source = hostdev_source (l->data);
-
-      if (source != NULL)
-        g_strv_builder_add (builder, source);
-    }
-
-  return g_strv_builder_end (builder);
-}
-
-/* Slots on guest bus 0 that any device of the definition already uses. */
-typedef struct
-{
-  gboolean used[32];
-} SlotMap;
-
+/* Every PCI address any element of <devices> sits at. */
 static void
-on_start_element (GMarkupParseContext  *context,
-                  const char           *element,
-                  const char          **names,
-                  const char          **values,
-                  gpointer              user_data,
-                  GError              **error)
+mark_used (xmlNode *node,
+           Layout  *layout)
 {
-  SlotMap *map = user_data;
-  const char *type = NULL, *bus = NULL, *slot = NULL;
-  guint i;
-
-  if (!g_str_equal (element, "address"))
-    return;
-
-  for (i = 0; names[i] != NULL; i++)
+  for (xmlNode *child = node->children; child != NULL; child = child->next)
     {
-      if (g_str_equal (names[i], "type"))
-        type = values[i];
-      else if (g_str_equal (names[i], "bus"))
-        bus = values[i];
-      else if (g_str_equal (names[i], "slot"))
-        slot = values[i];
-    }
+      guint bus, slot;
 
-  if (g_strcmp0 (type, "pci") == 0 && bus != NULL && slot != NULL &&
-      g_ascii_strtoull (bus, NULL, 0) == 0)
-    {
-      guint64 n = g_ascii_strtoull (slot, NULL, 0);
+      if (child->type != XML_ELEMENT_NODE)
+        continue;
 
-      if (n < G_N_ELEMENTS (map->used))
-        map->used[n] = TRUE;
+      /* A hostdev's <source><address> is on the host, not in the guest. */
+      if (pt_domain_xml_is_element (child, "source"))
+        continue;
+
+      if (pt_domain_xml_is_element (child, "address") &&
+          pt_domain_xml_has_attribute (child, "type", "pci") &&
+          pt_domain_xml_get_number (child, "bus", &bus) && bus < N_BUSES)
+        {
+          layout->bus_used[bus] = TRUE;
+          if (bus == 0 && pt_domain_xml_get_number (child, "slot", &slot) && slot < N_SLOTS)
+            layout->slot_used[slot] = TRUE;
+        }
+
+      mark_used (child, layout);
     }
 }
 
 static gboolean
-find_used_slots (const char  *domain_xml,
-                 SlotMap     *map,
-                 GError     **error)
+is_pci_controller (xmlNode    *node,
+                   const char *model)
 {
-  static const GMarkupParser parser = { on_start_element, NULL, NULL, NULL, NULL };
-  g_autoptr(GMarkupParseContext) context = NULL;
-
-  context = g_markup_parse_context_new (&parser, 0, map, NULL);
-  return g_markup_parse_context_parse (context, domain_xml, -1, error) &&
-         g_markup_parse_context_end_parse (context, error);
+  return pt_domain_xml_is_element (node, "controller") &&
+         pt_domain_xml_has_attribute (node, "type", "pci") &&
+         (model == NULL || pt_domain_xml_has_attribute (node, "model", model));
 }
 
-static int
-take_free_slot (SlotMap *map)
+static gboolean
+has_port (xmlNode *devices,
+          guint    index)
 {
-  int slot;
+  for (xmlNode *child = devices->children; child != NULL; child = child->next)
+    {
+      guint n;
 
-  for (slot = FIRST_GUEST_SLOT; slot <= LAST_GUEST_SLOT; slot++)
-    if (!map->used[slot])
-      {
-        map->used[slot] = TRUE;
-        return slot;
-      }
+      if (is_pci_controller (child, "pcie-root-port") &&
+          pt_domain_xml_get_number (child, "index", &n) && n == index)
+        return TRUE;
+    }
 
-  return -1;
+  return FALSE;
+}
+
+static gboolean
+is_machine_q35 (xmlDoc *doc)
+{
+  xmlNode *type = pt_domain_xml_child (pt_domain_xml_child (xmlDocGetRootElement (doc), "os"),
+                                       "type");
+  g_autofree char *machine = type != NULL ? (char *) xmlGetProp (type, (const xmlChar *) "machine")
+                                          : NULL;
+
+  return machine != NULL && strstr (machine, "q35") != NULL;
 }
 
 static void
-apply_options (GVirConfigDomainHostdevPci *hostdev,
-               const PtHostdevOptions     *options)
+read_layout (xmlNode *devices,
+             xmlNode *live_devices,
+             Layout  *layout)
 {
-  gvir_config_domain_hostdev_pci_set_managed (hostdev, options == NULL || !options->unmanaged);
-  if (options == NULL)
-    return;
+  layout->free_ports = g_array_new (FALSE, FALSE, sizeof (guint));
+  layout->pcie = is_machine_q35 (devices->doc);
 
-  if (options->rom_bar != PT_ROM_BAR_DEFAULT)
-    gvir_config_domain_hostdev_pci_set_rom_bar (hostdev, options->rom_bar == PT_ROM_BAR_ON);
-  if (options->rom_file != NULL)
-    gvir_config_domain_hostdev_pci_set_rom_file (hostdev, options->rom_file);
+  mark_used (devices, layout);
+  if (live_devices != NULL)
+    mark_used (live_devices, layout);
+
+  for (xmlNode *doc_devices = devices; doc_devices != NULL;
+       doc_devices = doc_devices == devices ? live_devices : NULL)
+    for (xmlNode *child = doc_devices->children; child != NULL; child = child->next)
+      {
+        guint index;
+
+        if (!is_pci_controller (child, NULL) || !pt_domain_xml_get_number (child, "index", &index))
+          continue;
+        layout->next_index = MAX (layout->next_index, index + 1);
+        if (is_pci_controller (child, "pcie-root"))
+          layout->pcie = TRUE;
+      }
+
+  for (xmlNode *child = devices->children; child != NULL; child = child->next)
+    {
+      xmlNode *target = pt_domain_xml_child (child, "target");
+      guint index;
+
+      if (is_pci_controller (child, "pcie-root-port") &&
+          pt_domain_xml_get_number (child, "index", &index) && index < N_BUSES &&
+          !layout->bus_used[index] &&
+          !(target != NULL && pt_domain_xml_has_attribute (target, "hotplug", "off")) &&
+          (live_devices == NULL || has_port (live_devices, index)))
+        g_array_append_val (layout->free_ports, index);
+    }
 }
 
-static GVirConfigDomainHostdevPci *
-new_hostdev (const PciAddress  *source,
-             int                guest_slot,
-             int                guest_function,
-             gboolean           multifunction,
-             GError           **error)
+static char *
+hostdev_xml (const char             *source,
+             const PtHostdevOptions *options,
+             int                     bus,
+             int                     slot,
+             int                     function,
+             gboolean                multifunction)
 {
-  g_autoptr(GVirConfigDomainAddressPci) address = NULL;
-  GVirConfigDomainHostdevPci *hostdev;
+  GString *xml = g_string_new (NULL);
+  guint domain, host_bus, host_slot;
 
-  if (guest_slot < 0)
-    hostdev = gvir_config_domain_hostdev_pci_new ();
-  else
+  /* The shape was checked, so this cannot fail. */
+  sscanf (source, "%x:%x:%x", &domain, &host_bus, &host_slot);
+
+  g_string_append_printf (xml, "<hostdev mode='subsystem' type='pci' managed='%s'>",
+                          options != NULL && options->unmanaged ? "no" : "yes");
+  g_string_append_printf (xml, "<source><address domain='0x%04x' bus='0x%02x' slot='0x%02x' "
+                          "function='0x%c'/></source>",
+                          domain, host_bus, host_slot, source[11]);
+  if (options != NULL && (options->rom_bar != PT_ROM_BAR_DEFAULT || options->rom_file != NULL))
     {
-      g_autofree char *xml = g_strdup_printf (
-        "<hostdev mode='subsystem' type='pci'>"
-        "<address type='pci' domain='0x0000' bus='0x00' slot='0x%02x' function='0x%x'%s/>"
-        "</hostdev>",
-        guest_slot, guest_function, multifunction ? " multifunction='on'" : "");
+      g_string_append (xml, "<rom");
+      if (options->rom_bar != PT_ROM_BAR_DEFAULT)
+        g_string_append_printf (xml, " bar='%s'", options->rom_bar == PT_ROM_BAR_ON ? "on" : "off");
+      if (options->rom_file != NULL)
+        {
+          g_autofree char *file = g_markup_escape_text (options->rom_file, -1);
 
-      hostdev = gvir_config_domain_hostdev_pci_new_from_xml (xml, error);
-      if (hostdev == NULL)
-        return NULL;
+          g_string_append_printf (xml, " file='%s'", file);
+        }
+      g_string_append (xml, "/>");
     }
+  if (bus >= 0)
+    g_string_append_printf (xml, "<address type='pci' domain='0x0000' bus='0x%02x' slot='0x%02x' "
+                            "function='0x%x'%s/>",
+                            bus, slot, function, multifunction ? " multifunction='on'" : "");
+  g_string_append (xml, "</hostdev>");
+  return g_string_free (xml, FALSE);
+}
 
-  /* A fresh address object: reusing one from get_address() corrupts it. */
-  address = gvir_config_domain_address_pci_new ();
-  gvir_config_domain_address_pci_set_domain (address, source->domain);
-  gvir_config_domain_address_pci_set_bus (address, source->bus);
-  gvir_config_domain_address_pci_set_slot (address, source->slot);
-  gvir_config_domain_address_pci_set_function (address, source->function);
-  gvir_config_domain_hostdev_pci_set_address (hostdev, address);
-
-  return hostdev;
+static char *
+root_port_xml (guint index)
+{
+  return g_strdup_printf ("<controller type='pci' index='%u' model='pcie-root-port'>"
+                          "<alias name='" PT_HOSTDEV_PORT_ALIAS_PREFIX "%u'/></controller>",
+                          index, index);
 }
 
 static gint
@@ -271,73 +250,182 @@ same_slot (const char *a,
   return strncmp (a, b, 10) == 0;
 }
 
-/*
- * gconfig writes added elements on one line. Re-read without the old
- * white space and write indented, so a person can read the dry run; libvirt
- * formats the definition its own way when it stores it anyway.
- */
-static char *
-to_pretty_xml (GVirConfigDomain *config)
+/* The guest bus and slot for one group of functions, adding a root port to
+ * @controllers when a PCIe machine has no free one; -1 for “libvirt places”. */
+static gboolean
+place_group (Layout     *layout,
+             guint       n_functions,
+             gboolean    live,
+             GPtrArray  *controllers,
+             int        *bus,
+             int        *slot,
+             GError    **error)
 {
-  g_autofree char *xml = gvir_config_object_to_xml (GVIR_CONFIG_OBJECT (config));
-  xmlChar *buffer = NULL;
-  char *pretty;
-  xmlDocPtr doc;
-  int size = 0;
+  *bus = *slot = -1;
 
-  doc = xmlReadMemory (xml, strlen (xml), NULL, NULL, XML_PARSE_NOBLANKS | XML_PARSE_NONET);
-  if (doc == NULL)
-    return g_steal_pointer (&xml);
+  if (layout->pcie)
+    {
+      if (layout->free_ports->len > 0)
+        {
+          *bus = g_array_index (layout->free_ports, guint, 0);
+          g_array_remove_index (layout->free_ports, 0);
+        }
+      else if (live)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_NEEDS_RESTART,
+                       _("The running virtual machine has no free PCIe root port, and one cannot "
+                         "be added while it runs. Give the device from its next start instead."));
+          return FALSE;
+        }
+      else if (layout->next_index >= N_BUSES)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
+                       _("The virtual machine has no PCI controller number left for another "
+                         "root port. Remove a device from it first."));
+          return FALSE;
+        }
+      else
+        {
+          g_autofree char *xml = root_port_xml (layout->next_index);
 
-  xmlDocDumpFormatMemoryEnc (doc, &buffer, &size, "UTF-8", 1);
-  xmlFreeDoc (doc);
+          g_ptr_array_add (controllers,
+                           pt_domain_edit_new (PT_DOMAIN_EDIT_ADD, xml, NULL, PT_DOMAIN_EDIT_SAVED_ONLY));
+          *bus = layout->next_index++;
+        }
+      *slot = 0;
+      layout->bus_used[*bus] = TRUE;
+      return TRUE;
+    }
 
-  /* Without the XML declaration, as libvirt's own dumps look. */
-  pretty = g_strdup (g_str_has_prefix ((char *) buffer, "<?xml")
-                     ? strchr ((char *) buffer, '\n') + 1 : (char *) buffer);
-  xmlFree (buffer);
-  return pretty;
+  if (n_functions < 2)
+    return TRUE;
+
+  for (int candidate = FIRST_I440FX_SLOT; candidate < N_SLOTS; candidate++)
+    if (!layout->slot_used[candidate])
+      {
+        layout->slot_used[candidate] = TRUE;
+        *bus = 0;
+        *slot = candidate;
+        return TRUE;
+      }
+
+  g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
+               _("The virtual machine has no free PCI slot left on bus 0 for a multifunction "
+                 "device. Remove a device from it first."));
+  return FALSE;
+}
+
+static GStrv
+sources_of (xmlNode *devices)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (xmlNode *child = devices != NULL ? devices->children : NULL; child != NULL;
+       child = child->next)
+    {
+      g_autofree char *source = pt_domain_xml_hostdev_source (child);
+
+      if (source != NULL)
+        g_strv_builder_add (builder, source);
+    }
+
+  return g_strv_builder_end (builder);
 }
 
 /**
- * pt_hostdev_attach:
- * @domain_xml: the domain's persistent definition
- * @addresses: host PCI addresses to add
- * @options: (nullable): managed and ROM settings
+ * pt_hostdev_list_sources:
+ * @domain_xml: a domain definition
  *
- * Returns: (transfer full): the definition with the hostdevs added
+ * Returns: (transfer full): the host addresses of its PCI hostdevs
  */
-char *
-pt_hostdev_attach (const char              *domain_xml,
-                   const char * const      *addresses,
-                   const PtHostdevOptions  *options,
-                   GError                 **error)
+GStrv
+pt_hostdev_list_sources (const char  *domain_xml,
+                         GError     **error)
 {
-  g_autoptr(GVirConfigDomain) config = NULL;
-  g_autoptr(GPtrArray) sorted = NULL;
-  g_auto(GStrv) present = NULL;
-  SlotMap slots = { { FALSE } };
-  guint i, j;
+  g_autoptr(xmlDoc) doc = pt_domain_xml_parse (domain_xml, error);
+  xmlNode *devices;
 
-  if (addresses == NULL || addresses[0] == NULL)
-    {
-      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
-                   _("No device was given to add."));
-      return NULL;
-    }
-
-  present = pt_hostdev_list_sources (domain_xml, error);
-  if (present == NULL || !find_used_slots (domain_xml, &slots, error))
+  if (doc == NULL || (devices = pt_domain_xml_devices (doc, error)) == NULL)
     return NULL;
 
+  return sources_of (devices);
+}
+
+/* The parsed saved definition and, for a running VM, the live one. */
+typedef struct
+{
+  xmlDoc *doc;
+  xmlDoc *live_doc;
+  xmlNode *devices;
+  xmlNode *live_devices;
+} Definitions;
+
+static void
+definitions_clear (Definitions *defs)
+{
+  g_clear_pointer (&defs->doc, xmlFreeDoc);
+  g_clear_pointer (&defs->live_doc, xmlFreeDoc);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Definitions, definitions_clear)
+
+static gboolean
+definitions_read (Definitions  *defs,
+                  const char   *domain_xml,
+                  const char   *live_xml,
+                  GError      **error)
+{
+  defs->doc = pt_domain_xml_parse (domain_xml, error);
+  if (defs->doc == NULL || (defs->devices = pt_domain_xml_devices (defs->doc, error)) == NULL)
+    return FALSE;
+
+  if (live_xml == NULL)
+    return TRUE;
+
+  defs->live_doc = pt_domain_xml_parse (live_xml, error);
+  return defs->live_doc != NULL &&
+         (defs->live_devices = pt_domain_xml_devices (defs->live_doc, error)) != NULL;
+}
+
+/**
+ * pt_hostdev_plan_attach:
+ * @domain_xml: the VM's saved definition
+ * @live_xml: (nullable): its live definition when it runs and is to get
+ *   the devices now
+ * @addresses: host PCI addresses to give
+ * @options: (nullable): managed and ROM settings
+ *
+ * Returns: (transfer full) (element-type PtDomainEdit): the edits, in the
+ *   order to make them, or %NULL with @error set
+ */
+GPtrArray *
+pt_hostdev_plan_attach (const char              *domain_xml,
+                        const char              *live_xml,
+                        const char * const      *addresses,
+                        const PtHostdevOptions  *options,
+                        GError                 **error)
+{
+  g_auto(Definitions) defs = { NULL };
+  g_auto(Layout) layout = { 0 };
+  g_autoptr(GPtrArray) sorted = NULL;
+  g_autoptr(GPtrArray) controllers = pt_domain_edits_new ();
+  g_autoptr(GPtrArray) hostdevs = pt_domain_edits_new ();
+  g_auto(GStrv) present = NULL;
+  g_auto(GStrv) live_present = NULL;
+  gboolean live = live_xml != NULL;
+  guint i, j;
+
+  if (!check_addresses (addresses, _("No device was given to add."), error) ||
+      !definitions_read (&defs, domain_xml, live_xml, error))
+    return NULL;
+
+  present = sources_of (defs.devices);
+  live_present = sources_of (defs.live_devices);
   sorted = g_ptr_array_new ();
   for (i = 0; addresses[i] != NULL; i++)
     {
-      PciAddress unused;
-
-      if (!parse_address (addresses[i], &unused, error))
-        return NULL;
-      if (g_strv_contains ((const char * const *) present, addresses[i]))
+      if (g_strv_contains ((const char * const *) present, addresses[i]) ||
+          g_strv_contains ((const char * const *) live_present, addresses[i]))
         {
           g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
                        _("%s is already given to this virtual machine."), addresses[i]);
@@ -348,166 +436,263 @@ pt_hostdev_attach (const char              *domain_xml,
     }
   g_ptr_array_sort (sorted, compare_addresses);
 
-  config = parse_domain (domain_xml, error);
-  if (config == NULL)
-    return NULL;
+  read_layout (defs.devices, defs.live_devices, &layout);
 
   for (i = 0; i < sorted->len; i = j)
     {
       guint n_functions;
-      int guest_slot = -1;
+      int bus, slot;
 
-      /* [i, j) are the requested functions of one host slot. */
-      for (j = i + 1; j < sorted->len; j++)
+      /* [i, j) are the functions of one host slot, which share a guest
+       * slot; a running VM takes no multifunction slot, so one each. */
+      for (j = i + 1; j < sorted->len && !live; j++)
         if (!same_slot (g_ptr_array_index (sorted, i), g_ptr_array_index (sorted, j)))
           break;
+      if (live)
+        j = i + 1;
       n_functions = j - i;
 
-      if (n_functions > 1)
-        {
-          guest_slot = take_free_slot (&slots);
-          if (guest_slot < 0)
-            {
-              g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
-                           _("The virtual machine has no free PCI slot left on bus 0 for a "
-                             "multifunction device. Remove a device from it first."));
-              return NULL;
-            }
-        }
+      if (!place_group (&layout, n_functions, live, controllers, &bus, &slot, error))
+        return NULL;
 
       for (guint k = i; k < j; k++)
         {
-          g_autoptr(GVirConfigDomainHostdevPci) hostdev = NULL;
-          PciAddress source;
+          guint function = k - i;
+          g_autofree char *xml = hostdev_xml (g_ptr_array_index (sorted, k), options, bus, slot,
+                                              function, function == 0 && n_functions > 1);
 
-          parse_address (g_ptr_array_index (sorted, k), &source, NULL);
-          hostdev = new_hostdev (&source, guest_slot, k - i, k == i && n_functions > 1, error);
-          if (hostdev == NULL)
-            return NULL;
-          apply_options (hostdev, options);
-          gvir_config_domain_add_device (config, GVIR_CONFIG_DOMAIN_DEVICE (hostdev));
+          g_ptr_array_add (hostdevs, pt_domain_edit_new (PT_DOMAIN_EDIT_ADD, xml,
+                                                         g_ptr_array_index (sorted, k),
+                                                         PT_DOMAIN_EDIT_SAVED_AND_LIVE));
         }
     }
 
-  return to_pretty_xml (config);
+  g_ptr_array_extend_and_steal (controllers, g_steal_pointer (&hostdevs));
+  return g_steal_pointer (&controllers);
+}
+
+static xmlNode *
+find_hostdev (xmlNode    *devices,
+              const char *address)
+{
+  for (xmlNode *child = devices != NULL ? devices->children : NULL; child != NULL;
+       child = child->next)
+    {
+      g_autofree char *source = pt_domain_xml_hostdev_source (child);
+
+      if (g_strcmp0 (source, address) == 0)
+        return child;
+    }
+
+  return NULL;
+}
+
+static gboolean
+same_guest_slot (xmlNode *a,
+                 xmlNode *b)
+{
+  xmlNode *address_a = pt_domain_xml_guest_address (a);
+  xmlNode *address_b = pt_domain_xml_guest_address (b);
+  guint bus_a, bus_b, slot_a, slot_b;
+
+  return address_a != NULL && address_b != NULL &&
+         pt_domain_xml_get_number (address_a, "bus", &bus_a) &&
+         pt_domain_xml_get_number (address_b, "bus", &bus_b) &&
+         pt_domain_xml_get_number (address_a, "slot", &slot_a) &&
+         pt_domain_xml_get_number (address_b, "slot", &slot_b) &&
+         bus_a == bus_b && slot_a == slot_b;
+}
+
+/* libvirt refuses to unplug a function of a multifunction guest slot live. */
+static gboolean
+shares_guest_slot (xmlNode *hostdev)
+{
+  xmlNode *address = pt_domain_xml_guest_address (hostdev);
+
+  if (address == NULL)
+    return FALSE;
+  if (pt_domain_xml_has_attribute (address, "multifunction", "on"))
+    return TRUE;
+
+  for (xmlNode *child = hostdev->parent->children; child != NULL; child = child->next)
+    if (child != hostdev && child->type == XML_ELEMENT_NODE && same_guest_slot (child, hostdev))
+      return TRUE;
+
+  return FALSE;
+}
+
+static gboolean
+references_bus (xmlNode    *node,
+                guint       bus,
+                GPtrArray  *ignored)
+{
+  for (xmlNode *child = node->children; child != NULL; child = child->next)
+    {
+      guint n;
+
+      if (child->type != XML_ELEMENT_NODE || g_ptr_array_find (ignored, child, NULL) ||
+          pt_domain_xml_is_element (child, "source"))
+        continue;
+      if (pt_domain_xml_is_element (child, "address") &&
+          pt_domain_xml_has_attribute (child, "type", "pci") &&
+          pt_domain_xml_get_number (child, "bus", &n) && n == bus)
+        return TRUE;
+      if (references_bus (child, bus, ignored))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* A root port we added, which nothing but the removed devices uses. */
+static xmlNode *
+our_port_left_empty (xmlNode   *devices,
+                     xmlNode   *hostdev,
+                     GPtrArray *removed)
+{
+  xmlNode *address = pt_domain_xml_guest_address (hostdev);
+  guint bus;
+
+  if (address == NULL || !pt_domain_xml_get_number (address, "bus", &bus) || bus == 0)
+    return NULL;
+
+  for (xmlNode *child = devices->children; child != NULL; child = child->next)
+    {
+      xmlNode *alias = pt_domain_xml_child (child, "alias");
+      g_autofree char *name = alias != NULL ? (char *) xmlGetProp (alias, (const xmlChar *) "name")
+                                            : NULL;
+      guint index;
+
+      if (is_pci_controller (child, "pcie-root-port") &&
+          pt_domain_xml_get_number (child, "index", &index) && index == bus &&
+          name != NULL && g_str_has_prefix (name, PT_HOSTDEV_PORT_ALIAS_PREFIX) &&
+          !references_bus (devices, bus, removed))
+        return child;
+    }
+
+  return NULL;
+}
+
+/**
+ * pt_hostdev_plan_detach:
+ * @domain_xml: the VM's saved definition
+ * @live_xml: (nullable): its live definition when it runs and is to lose
+ *   the devices now
+ * @addresses: host PCI addresses to take back
+ *
+ * Removes exactly the hostdevs named, and a root port only where we added
+ * it and nothing else is behind it.
+ *
+ * Returns: (transfer full) (element-type PtDomainEdit): the edits, or %NULL
+ *   with @error set
+ */
+GPtrArray *
+pt_hostdev_plan_detach (const char          *domain_xml,
+                        const char          *live_xml,
+                        const char * const  *addresses,
+                        GError             **error)
+{
+  g_auto(Definitions) defs = { NULL };
+  g_autoptr(GPtrArray) edits = pt_domain_edits_new ();
+  g_autoptr(GPtrArray) removed = g_ptr_array_new ();
+  g_autoptr(GPtrArray) ports = g_ptr_array_new ();
+
+  if (!check_addresses (addresses, _("No device was given to remove."), error) ||
+      !definitions_read (&defs, domain_xml, live_xml, error))
+    return NULL;
+
+  for (guint i = 0; addresses[i] != NULL; i++)
+    {
+      xmlNode *hostdev = find_hostdev (defs.devices, addresses[i]);
+      xmlNode *live_hostdev = find_hostdev (defs.live_devices, addresses[i]);
+      g_autofree char *xml = NULL;
+
+      if (hostdev == NULL && live_hostdev == NULL)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                       _("%s is not given to this virtual machine, so it cannot be taken back."),
+                       addresses[i]);
+          return NULL;
+        }
+      if (g_ptr_array_find (removed, hostdev != NULL ? hostdev : live_hostdev, NULL))
+        continue;
+
+      if (live_hostdev != NULL && shares_guest_slot (live_hostdev))
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_NEEDS_RESTART,
+                       _("%s shares one slot of the running virtual machine with other "
+                         "functions, and such a device cannot be unplugged while it runs. Take "
+                         "it back from the saved definition only; it leaves at the next start."),
+                       addresses[i]);
+          return NULL;
+        }
+
+      xml = pt_domain_xml_to_string (hostdev != NULL ? hostdev : live_hostdev);
+      if (hostdev == NULL)
+        {
+          /* Plugged in live only: it goes now, and there is nothing saved. */
+          g_ptr_array_add (edits, pt_domain_edit_new (PT_DOMAIN_EDIT_REMOVE, xml, addresses[i],
+                                                      PT_DOMAIN_EDIT_LIVE_ONLY));
+          continue;
+        }
+
+      g_ptr_array_add (removed, hostdev);
+      g_ptr_array_add (edits, pt_domain_edit_new (PT_DOMAIN_EDIT_REMOVE, xml, addresses[i],
+                                                  live_xml != NULL && live_hostdev == NULL
+                                                    ? PT_DOMAIN_EDIT_SAVED_ONLY
+                                                    : PT_DOMAIN_EDIT_SAVED_AND_LIVE));
+    }
+
+  for (guint i = 0; i < removed->len; i++)
+    {
+      xmlNode *port = our_port_left_empty (defs.devices, g_ptr_array_index (removed, i), removed);
+
+      if (port != NULL && !g_ptr_array_find (ports, port, NULL))
+        {
+          g_autofree char *xml = pt_domain_xml_to_string (port);
+
+          g_ptr_array_add (ports, port);
+          g_ptr_array_add (edits, pt_domain_edit_new (PT_DOMAIN_EDIT_REMOVE, xml, NULL,
+                                                      PT_DOMAIN_EDIT_SAVED_ONLY));
+        }
+    }
+
+  return g_steal_pointer (&edits);
+}
+
+/**
+ * pt_hostdev_attach:
+ * @domain_xml: a shut-off VM's saved definition
+ *
+ * pt_hostdev_plan_attach() applied node by node to @domain_xml.
+ *
+ * Returns: (transfer full): the definition with the hostdevs added
+ */
+char *
+pt_hostdev_attach (const char              *domain_xml,
+                   const char * const      *addresses,
+                   const PtHostdevOptions  *options,
+                   GError                 **error)
+{
+  g_autoptr(GPtrArray) edits = pt_hostdev_plan_attach (domain_xml, NULL, addresses, options,
+                                                       error);
+
+  return edits != NULL ? pt_domain_edits_apply (domain_xml, edits, error) : NULL;
 }
 
 /**
  * pt_hostdev_detach:
- * @domain_xml: the domain's definition
- * @addresses: host PCI addresses to remove
+ * @domain_xml: a shut-off VM's saved definition
  *
- * Returns: (transfer full): the definition without those hostdevs
+ * Returns: (transfer full): the definition without those hostdevs (and
+ *   without a root port we added for them)
  */
 char *
 pt_hostdev_detach (const char          *domain_xml,
                    const char * const  *addresses,
                    GError             **error)
 {
-  g_autoptr(GVirConfigDomain) config = NULL;
-  g_autolist(GObject) devices = NULL;
-  g_autoptr(GHashTable) wanted = g_hash_table_new (g_str_hash, g_str_equal);
-  GList *kept = NULL;
-  GList *l;
-  guint i;
+  g_autoptr(GPtrArray) edits = pt_hostdev_plan_detach (domain_xml, NULL, addresses, error);
 
-  if (addresses == NULL || addresses[0] == NULL)
-    {
-      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
-                   _("No device was given to remove."));
-      return NULL;
-    }
-
-  for (i = 0; addresses[i] != NULL; i++)
-    {
-      PciAddress unused;
-
-      if (!parse_address (addresses[i], &unused, error))
-        return NULL;
-      g_hash_table_add (wanted, (gpointer) addresses[i]);
-    }
-
-  config = parse_domain (domain_xml, error);
-  if (config == NULL)
-    return NULL;
-
-  devices = gvir_config_domain_get_devices (config);
-  for (l = devices; l != NULL; l = l->next)
-    {
-      g_autofree char *source = hostdev_source (l->data);
-
-      if (source != NULL && g_hash_table_remove (wanted, source))
-        continue;
-      kept = g_list_append (kept, l->data);
-    }
-
-  if (g_hash_table_size (wanted) > 0)
-    {
-      GHashTableIter iter;
-      const char *missing;
-
-      g_list_free (kept);
-      g_hash_table_iter_init (&iter, wanted);
-      g_hash_table_iter_next (&iter, (gpointer *) &missing, NULL);
-      g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
-                   _("%s is not given to this virtual machine, so it cannot be removed."),
-                   missing);
-      return NULL;
-    }
-
-  gvir_config_domain_set_devices (config, kept);
-  g_list_free (kept);
-
-  return to_pretty_xml (config);
-}
-
-/**
- * pt_hostdev_device_xmls:
- * @domain_xml: a definition that has hostdevs for @addresses
- *
- * For live attach and detach, which take one device at a time.
- *
- * Returns: (transfer full): the <hostdev> XML of each address, in order
- */
-GStrv
-pt_hostdev_device_xmls (const char          *domain_xml,
-                        const char * const  *addresses,
-                        GError             **error)
-{
-  g_autoptr(GVirConfigDomain) config = parse_domain (domain_xml, error);
-  g_autoptr(GStrvBuilder) builder = NULL;
-  g_autolist(GObject) devices = NULL;
-  guint i;
-
-  if (config == NULL)
-    return NULL;
-
-  builder = g_strv_builder_new ();
-  devices = gvir_config_domain_get_devices (config);
-  for (i = 0; addresses[i] != NULL; i++)
-    {
-      GList *l;
-
-      for (l = devices; l != NULL; l = l->next)
-        {
-          g_autofree char *source = hostdev_source (l->data);
-
-          if (g_strcmp0 (source, addresses[i]) == 0)
-            {
-              g_autofree char *xml = gvir_config_object_to_xml (l->data);
-
-              g_strv_builder_add (builder, xml);
-              break;
-            }
-        }
-
-      if (l == NULL)
-        {
-          g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
-                       _("%s is not given to this virtual machine."), addresses[i]);
-          return NULL;
-        }
-    }
-
-  return g_strv_builder_end (builder);
+  return edits != NULL ? pt_domain_edits_apply (domain_xml, edits, error) : NULL;
 }

@@ -1,15 +1,20 @@
 /* pt-vm-plan.c
  *
  * Giving devices to a VM or taking them back, as a plan that can be shown
- * before it is applied: the domain XML as it will be defined, and whether
- * the change is made live too.
+ * before it is applied: the device edits (pt-hostdev-edit.c places them),
+ * shown as a diff of the definition, and whether the change is made live.
  *
- * A shut-off VM gets a new persistent definition (virDomainDefineXML, what
- * `virsh edit` does). A running one gets each hostdev hot-plugged with
- * AFFECT_LIVE | AFFECT_CONFIG, so the change is live and saved; if any
- * hot-plug fails, the ones that worked are unplugged again. Applying reads
- * the definition afresh and repeats the edit on it, so a change someone
- * made since the preview is kept rather than overwritten.
+ * libvirt owns the definition, so the edits are made through its device
+ * API: virDomainAttachDeviceFlags() and virDomainDetachDeviceFlags() with
+ * AFFECT_CONFIG, and AFFECT_LIVE too for a running VM. libvirt parses,
+ * places and validates each device, and every element we did not mean to
+ * touch stays as it was. If one edit fails, the ones made are taken back.
+ * Applying reads the definition afresh and plans again, so a change
+ * someone made since the preview is kept.
+ *
+ * Drivers without the device API (libvirt's test driver, which serves the
+ * demo) get the same edits made node by node on the saved definition they
+ * gave us, then defined: still nothing else changes.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,6 +25,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
 
 #include "pt-error.h"
 #include "pt-libvirt-error.h"
@@ -37,7 +43,8 @@ struct _PtVmPlan
   PtHostdevOptions options;
   char *rom_file;
   char *summary;
-  char *xml;
+  GPtrArray *edits;
+  char *diff;
   gboolean live;
 };
 
@@ -53,7 +60,8 @@ pt_vm_plan_finalize (GObject *object)
   g_clear_pointer (&self->addresses, g_strfreev);
   g_clear_pointer (&self->rom_file, g_free);
   g_clear_pointer (&self->summary, g_free);
-  g_clear_pointer (&self->xml, g_free);
+  g_clear_pointer (&self->edits, g_ptr_array_unref);
+  g_clear_pointer (&self->diff, g_free);
 
   G_OBJECT_CLASS (pt_vm_plan_parent_class)->finalize (object);
 }
@@ -70,28 +78,45 @@ pt_vm_plan_init (PtVmPlan *self)
 }
 
 /* The saved definition, with secrets, as `virsh edit` reads it. */
-static char *
-read_definition (PtConnection  *connection,
-                 const char    *vm_name,
-                 gboolean      *active,
-                 GError       **error)
+/* A domain by name; NULL with @error set. */
+static virDomainPtr
+lookup_domain (PtConnection  *connection,
+               const char    *vm_name,
+               GError       **error)
 {
-  virDomainPtr domain;
-  char *xml;
+  virDomainPtr domain = virDomainLookupByName (pt_connection_get_handle (connection), vm_name);
 
-  domain = virDomainLookupByName (pt_connection_get_handle (connection), vm_name);
   if (domain == NULL)
     {
       g_autofree char *what = g_strdup_printf (_("Looking up “%s”"), vm_name);
 
       pt_libvirt_set_error (error, pt_connection_get_uri (connection), what);
-      return NULL;
     }
+  return domain;
+}
 
-  if (active != NULL)
-    *active = virDomainIsActive (domain) == 1;
+/* The saved definition, with secrets, as `virsh edit` reads it; and the
+ * live one when @live is given and the VM runs. */
+static char *
+read_definition (PtConnection  *connection,
+                 const char    *vm_name,
+                 char         **live,
+                 GError       **error)
+{
+  virDomainPtr domain = lookup_domain (connection, vm_name, error);
+  char *xml = NULL;
+
+  if (domain == NULL)
+    return NULL;
 
   xml = virDomainGetXMLDesc (domain, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+  if (xml != NULL && live != NULL && virDomainIsActive (domain) == 1)
+    {
+      *live = virDomainGetXMLDesc (domain, VIR_DOMAIN_XML_SECURE);
+      if (*live == NULL)
+        g_clear_pointer (&xml, free);
+    }
+
   if (xml == NULL)
     {
       g_autofree char *what = g_strdup_printf (_("Reading the definition of “%s”"), vm_name);
@@ -115,6 +140,25 @@ require_vm (PtConnection  *connection,
                  _("There is no virtual machine “%s” on %s. “passthroughctl vms” lists them."),
                  vm_name, pt_connection_get_uri (connection));
   return vm;
+}
+
+/* An address this host does not have is a typo, or lspci's short form. */
+static gboolean
+check_host_has (PtHost              *host,
+                const char * const  *addresses,
+                GError             **error)
+{
+  for (guint i = 0; host != NULL && addresses[i] != NULL; i++)
+    if (pt_host_lookup_device (host, addresses[i]) == NULL)
+      {
+        g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                     _("This host has no PCI device %s. “passthroughctl devices” lists the "
+                       "addresses it has (as “lspci -D” does)."),
+                     addresses[i]);
+        return FALSE;
+      }
+
+  return TRUE;
 }
 
 static char *
@@ -193,6 +237,7 @@ set_summary (PtVmPlan *self)
 /* The checks that read the connection's VM list: on its owner's thread. */
 static PtVmPlan *
 plan_prepare (PtConnection            *connection,
+              PtHost                  *host,
               PtVmPlanKind             kind,
               const char              *vm_name,
               const char * const      *addresses,
@@ -223,37 +268,59 @@ plan_prepare (PtConnection            *connection,
     }
   self->live = pt_vm_is_active (vm) && !(flags & PT_VM_PLAN_CONFIG_ONLY);
 
-  if (kind == PT_VM_PLAN_ATTACH && !check_owners (self, connection, error))
+  if (kind == PT_VM_PLAN_ATTACH &&
+      (!check_host_has (host, addresses, error) || !check_owners (self, connection, error)))
     return NULL;
 
   return g_steal_pointer (&self);
 }
 
-/* The part that talks to libvirt: any thread. */
+/* The edits for the definition as it is now: on any thread. */
+static GPtrArray *
+plan_edits (PtVmPlan      *self,
+            PtConnection  *connection,
+            const char    *vm_name,
+            PtVmPlanKind   kind,
+            gboolean      *live,
+            GError       **error)
+{
+  g_autofree char *saved = NULL;
+  g_autofree char *running = NULL;
+  gboolean want_live = !(self->flags & PT_VM_PLAN_CONFIG_ONLY);
+
+  saved = read_definition (connection, vm_name, want_live ? &running : NULL, error);
+  if (saved == NULL)
+    return NULL;
+
+  if (live != NULL)
+    *live = running != NULL;
+
+  if (kind == PT_VM_PLAN_ATTACH)
+    return pt_hostdev_plan_attach (saved, running, (const char * const *) self->addresses,
+                                   &self->options, error);
+  return pt_hostdev_plan_detach (saved, running, (const char * const *) self->addresses, error);
+}
+
 static gboolean
 plan_compute (PtVmPlan      *self,
               PtConnection  *connection,
               GError       **error)
 {
-  g_autofree char *current = read_definition (connection, self->vm, NULL, error);
+  g_autoptr(GPtrArray) edits = NULL;
 
-  if (current == NULL)
+  edits = plan_edits (self, connection, self->vm, self->kind, &self->live, error);
+  if (edits == NULL)
     return FALSE;
 
-  if (self->kind == PT_VM_PLAN_ATTACH)
-    self->xml = pt_hostdev_attach (current, (const char * const *) self->addresses,
-                                   &self->options, error);
-  else
-    self->xml = pt_hostdev_detach (current, (const char * const *) self->addresses, error);
-  if (self->xml == NULL)
-    return FALSE;
-
+  self->edits = g_steal_pointer (&edits);
+  self->diff = pt_domain_edits_diff (self->edits);
   set_summary (self);
   return TRUE;
 }
 
 static PtVmPlan *
 plan_new (PtConnection            *connection,
+          PtHost                  *host,
           PtVmPlanKind             kind,
           const char              *vm_name,
           const char * const      *addresses,
@@ -261,7 +328,7 @@ plan_new (PtConnection            *connection,
           PtVmPlanFlags            flags,
           GError                 **error)
 {
-  g_autoptr(PtVmPlan) self = plan_prepare (connection, kind, vm_name, addresses, options,
+  g_autoptr(PtVmPlan) self = plan_prepare (connection, host, kind, vm_name, addresses, options,
                                            flags, error);
 
   if (self == NULL || !plan_compute (self, connection, error))
@@ -287,6 +354,8 @@ compute_thread (GTask        *task,
 
 /**
  * pt_vm_plan_new_async:
+ * @host: (nullable): the host the devices are on, to refuse an address it
+ *   does not have; %NULL when it cannot be seen
  * @kind: attach or detach
  * @options: (nullable): for attach: managed and ROM settings
  *
@@ -296,6 +365,7 @@ compute_thread (GTask        *task,
  */
 void
 pt_vm_plan_new_async (PtConnection            *connection,
+                      PtHost                  *host,
                       PtVmPlanKind             kind,
                       const char              *vm_name,
                       const char * const      *addresses,
@@ -312,7 +382,7 @@ pt_vm_plan_new_async (PtConnection            *connection,
   task = g_task_new (connection, cancellable, callback, user_data);
   g_task_set_source_tag (task, pt_vm_plan_new_async);
 
-  self = plan_prepare (connection, kind, vm_name, addresses, options, flags, &error);
+  self = plan_prepare (connection, host, kind, vm_name, addresses, options, flags, &error);
   if (self == NULL)
     {
       g_task_return_error (task, error);
@@ -337,6 +407,7 @@ pt_vm_plan_new_finish (GAsyncResult  *result,
 
 /**
  * pt_vm_plan_new_attach:
+ * @host: (nullable): the host the devices are on; %NULL when unknown
  * @addresses: host PCI addresses, e.g. a GPU and its audio function
  * @options: (nullable): managed and ROM settings
  *
@@ -345,13 +416,14 @@ pt_vm_plan_new_finish (GAsyncResult  *result,
  */
 PtVmPlan *
 pt_vm_plan_new_attach (PtConnection            *connection,
+                       PtHost                  *host,
                        const char              *vm_name,
                        const char * const      *addresses,
                        const PtHostdevOptions  *options,
                        PtVmPlanFlags            flags,
                        GError                 **error)
 {
-  return plan_new (connection, PT_VM_PLAN_ATTACH, vm_name, addresses, options, flags, error);
+  return plan_new (connection, host, PT_VM_PLAN_ATTACH, vm_name, addresses, options, flags, error);
 }
 
 /**
@@ -366,7 +438,7 @@ pt_vm_plan_new_detach (PtConnection        *connection,
                        PtVmPlanFlags        flags,
                        GError             **error)
 {
-  return plan_new (connection, PT_VM_PLAN_DETACH, vm_name, addresses, NULL, flags, error);
+  return plan_new (connection, NULL, PT_VM_PLAN_DETACH, vm_name, addresses, NULL, flags, error);
 }
 
 PtVmPlanKind
@@ -391,15 +463,29 @@ pt_vm_plan_get_summary (PtVmPlan *self)
 }
 
 /**
- * pt_vm_plan_get_xml:
+ * pt_vm_plan_get_diff:
  *
- * Returns: the complete domain XML as it will be defined
+ * Returns: what the change does to the definition: the <devices> elements
+ *   it adds (lines starting with “+”) and removes (“-”)
  */
 const char *
-pt_vm_plan_get_xml (PtVmPlan *self)
+pt_vm_plan_get_diff (PtVmPlan *self)
 {
   g_return_val_if_fail (PT_IS_VM_PLAN (self), NULL);
-  return self->xml;
+  return self->diff;
+}
+
+/**
+ * pt_vm_plan_get_edits:
+ *
+ * Returns: (transfer none) (element-type PtDomainEdit): the device edits,
+ *   in the order they are made
+ */
+GPtrArray *
+pt_vm_plan_get_edits (PtVmPlan *self)
+{
+  g_return_val_if_fail (PT_IS_VM_PLAN (self), NULL);
+  return self->edits;
 }
 
 /**
@@ -426,14 +512,22 @@ pt_vm_plan_get_move_from (PtVmPlan *self)
   return self->move_from;
 }
 
+/* A driver without the device API (the test driver): the same edits, made
+ * node by node on the saved definition, which is then defined. */
 static gboolean
-define (PtConnection  *connection,
-        const char    *vm_name,
-        const char    *xml,
-        GError       **error)
+define_edited (PtConnection  *connection,
+               const char    *vm_name,
+               GPtrArray     *edits,
+               GError       **error)
 {
-  virDomainPtr domain = virDomainDefineXML (pt_connection_get_handle (connection), xml);
+  g_autofree char *saved = read_definition (connection, vm_name, NULL, error);
+  g_autofree char *changed = NULL;
+  virDomainPtr domain;
 
+  if (saved == NULL || (changed = pt_domain_edits_apply (saved, edits, error)) == NULL)
+    return FALSE;
+
+  domain = virDomainDefineXML (pt_connection_get_handle (connection), changed);
   if (domain == NULL)
     {
       g_autofree char *what = g_strdup_printf (_("Saving the definition of “%s”"), vm_name);
@@ -446,83 +540,91 @@ define (PtConnection  *connection,
   return TRUE;
 }
 
-static void
-prefix_hotplug_advice (GError     **error,
-                       const char  *vm_name)
+static int
+make_edit (virDomainPtr        domain,
+           const PtDomainEdit *edit,
+           gboolean            live)
 {
-  g_prefix_error (error, _("Hot-plug into the running virtual machine “%s” failed, and nothing "
-                           "was changed. Shut it down and try again, or change only its saved "
-                           "definition (--config). "),
-                  vm_name);
+  unsigned int flags = VIR_DOMAIN_AFFECT_CONFIG;
+
+  if (live && edit->scope == PT_DOMAIN_EDIT_SAVED_AND_LIVE)
+    flags |= VIR_DOMAIN_AFFECT_LIVE;
+  else if (edit->scope == PT_DOMAIN_EDIT_LIVE_ONLY)
+    flags = VIR_DOMAIN_AFFECT_LIVE;
+
+  return edit->action == PT_DOMAIN_EDIT_ADD ? virDomainAttachDeviceFlags (domain, edit->xml, flags)
+                                            : virDomainDetachDeviceFlags (domain, edit->xml, flags);
 }
 
-/* Hot-plug or unplug each device, live and saved; undo on the first failure. */
-static gboolean
-change_live (PtVmPlan      *self,
-             PtConnection  *connection,
-             const char    *xml_with_devices,
-             GError       **error)
+static char *
+edit_step (const PtDomainEdit *edit)
 {
-  virConnectPtr handle = pt_connection_get_handle (connection);
-  const unsigned int flags = VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG;
-  g_auto(GStrv) devices = NULL;
-  virDomainPtr domain;
-  gboolean attach = self->kind == PT_VM_PLAN_ATTACH;
-  int i, n, done = 0;
+  if (edit->source == NULL)
+    return g_strdup (edit->action == PT_DOMAIN_EDIT_ADD ? _("Adding a PCIe root port")
+                                                        : _("Removing the PCIe root port we added"));
+  if (edit->action == PT_DOMAIN_EDIT_ADD)
+    return g_strdup_printf (_("Giving %s"), edit->source);
+  return g_strdup_printf (_("Taking back %s"), edit->source);
+}
 
-  devices = pt_hostdev_device_xmls (xml_with_devices, (const char * const *) self->addresses,
-                                    error);
-  if (devices == NULL)
+/*
+ * Makes the edits through libvirt's device API, in order; if one fails,
+ * the ones made are taken back in reverse. Returns whether all were made.
+ */
+static gboolean
+run_edits (PtConnection  *connection,
+           const char    *vm_name,
+           GPtrArray     *edits,
+           gboolean       live,
+           GError       **error)
+{
+  virDomainPtr domain = lookup_domain (connection, vm_name, error);
+  guint done = 0;
+
+  if (domain == NULL)
     return FALSE;
 
-  domain = virDomainLookupByName (handle, self->vm);
-  if (domain == NULL)
+  for (; done < edits->len; done++)
     {
-      pt_libvirt_set_error (error, pt_connection_get_uri (connection), _("Hot-plug"));
-      return FALSE;
-    }
+      const PtDomainEdit *edit = g_ptr_array_index (edits, done);
 
-  /* QEMU takes a multifunction slot when its function 0 arrives: plug it
-   * last, unplug it first. Addresses were sorted by the edit. */
-  n = g_strv_length (devices);
-  for (i = 0; i < n; i++)
-    {
-      const char *device = devices[attach ? n - 1 - i : i];
-      int result = attach ? virDomainAttachDeviceFlags (domain, device, flags)
-                          : virDomainDetachDeviceFlags (domain, device, flags);
+      if (make_edit (domain, edit, live) == 0)
+        continue;
 
-      if (result < 0)
+      if (done == 0 && !live && virGetLastErrorCode () == VIR_ERR_NO_SUPPORT)
         {
-          pt_libvirt_set_error (error, pt_connection_get_uri (connection),
-                                attach ? _("Attaching") : _("Detaching"));
-          break;
+          virDomainFree (domain);
+          return define_edited (connection, vm_name, edits, error);
         }
-      done++;
+
+      {
+        g_autofree char *step = edit_step (edit);
+
+        pt_libvirt_set_error (error, pt_connection_get_uri (connection), step);
+      }
+      break;
     }
 
-  if (done < n)
-    {
-      for (i = done - 1; i >= 0; i--)
-        {
-          const char *device = devices[attach ? n - 1 - i : i];
+  if (done < edits->len)
+    for (guint i = done; i-- > 0;)
+      {
+        g_autoptr(PtDomainEdit) inverse = pt_domain_edit_inverse (g_ptr_array_index (edits, i));
 
-          if (attach)
-            virDomainDetachDeviceFlags (domain, device, flags);
-          else
-            virDomainAttachDeviceFlags (domain, device, flags);
-        }
-      prefix_hotplug_advice (error, self->vm);
-    }
+        if (make_edit (domain, inverse, live) < 0)
+          g_warning ("Could not take back an edit of “%s”: %s", vm_name,
+                     virGetLastErrorMessage ());
+      }
 
   virDomainFree (domain);
-  return done == n;
+  return done == edits->len;
 }
 
 /**
  * pt_vm_plan_apply:
  *
  * Makes the change, blocking; pt_vm_plan_apply_async() runs this in a
- * worker thread.
+ * worker thread. The definition is read again and the edits planned
+ * again on it, so a change made since the preview is kept.
  */
 gboolean
 pt_vm_plan_apply (PtVmPlan      *self,
@@ -530,54 +632,50 @@ pt_vm_plan_apply (PtVmPlan      *self,
                   GCancellable  *cancellable,
                   GError       **error)
 {
-  g_autofree char *current = NULL;
-  g_autofree char *changed = NULL;
-  g_autofree char *other_before = NULL;
-  g_autofree char *other_after = NULL;
-  gboolean active = FALSE;
-  gboolean live;
+  g_autoptr(GPtrArray) moved = NULL;
+  g_autoptr(GPtrArray) edits = NULL;
+  gboolean live = FALSE;
 
   g_return_val_if_fail (PT_IS_VM_PLAN (self), FALSE);
   g_return_val_if_fail (PT_IS_CONNECTION (connection), FALSE);
 
+  /* The VM it is moved from is shut off: its saved definition only. */
   if (self->move_from != NULL)
     {
-      other_before = read_definition (connection, self->move_from, NULL, error);
-      if (other_before == NULL)
-        return FALSE;
-      other_after = pt_hostdev_detach (other_before, (const char * const *) self->addresses, error);
-      if (other_after == NULL || !define (connection, self->move_from, other_after, error))
+      moved = plan_edits (self, connection, self->move_from, PT_VM_PLAN_DETACH, NULL, error);
+      if (moved == NULL || !run_edits (connection, self->move_from, moved, FALSE, error))
         return FALSE;
     }
 
-  current = read_definition (connection, self->vm, &active, error);
-  if (current != NULL)
+  edits = plan_edits (self, connection, self->vm, self->kind, &live, error);
+  if (edits != NULL && live != self->live)
     {
-      if (self->kind == PT_VM_PLAN_ATTACH)
-        changed = pt_hostdev_attach (current, (const char * const *) self->addresses,
-                                     &self->options, error);
-      else
-        changed = pt_hostdev_detach (current, (const char * const *) self->addresses, error);
+      g_clear_pointer (&edits, g_ptr_array_unref);
+      g_set_error (error, PT_ERROR, PT_ERROR_BUSY,
+                   live ? _("“%s” was started since the change was planned. Look at the change "
+                            "again.")
+                        : _("“%s” was shut down since the change was planned. Look at the change "
+                            "again."),
+                   self->vm);
     }
 
-  live = active && !(self->flags & PT_VM_PLAN_CONFIG_ONLY);
-  if (changed != NULL)
-    {
-      gboolean ok;
+  if (edits != NULL && run_edits (connection, self->vm, edits, live, error))
+    return TRUE;
 
-      if (live)
-        ok = change_live (self, connection,
-                          self->kind == PT_VM_PLAN_ATTACH ? changed : current, error);
-      else
-        ok = define (connection, self->vm, changed, error);
-
-      if (ok)
-        return TRUE;
-    }
+  if (edits != NULL && live && error != NULL && *error != NULL)
+    g_prefix_error (error, _("“%s” is running and did not take the change, so nothing was "
+                             "changed. "),
+                    self->vm);
 
   /* Give the devices back to the VM they were moved from. */
-  if (other_before != NULL)
-    define (connection, self->move_from, other_before, NULL);
+  if (moved != NULL)
+    {
+      g_autoptr(GPtrArray) back = pt_domain_edits_new ();
+
+      for (guint i = moved->len; i-- > 0;)
+        g_ptr_array_add (back, pt_domain_edit_inverse (g_ptr_array_index (moved, i)));
+      run_edits (connection, self->move_from, back, FALSE, NULL);
+    }
 
   return FALSE;
 }
@@ -627,6 +725,12 @@ pt_vm_plan_apply_finish (PtVmPlan      *self,
  *
  * Writes `{"summary", "vm", "xml", "live", "move_from", "devices"}`.
  */
+/**
+ * pt_vm_plan_write_json:
+ *
+ * Writes `{"summary", "vm", "live", "move_from", "devices", "diff",
+ * "edits": [{"action": "add"|"remove", "xml", "source", "live"}]}`.
+ */
 void
 pt_vm_plan_write_json (PtVmPlan     *self,
                        PtJsonWriter *writer)
@@ -636,13 +740,31 @@ pt_vm_plan_write_json (PtVmPlan     *self,
   pt_json_writer_string (writer, self->summary);
   pt_json_writer_key (writer, "vm");
   pt_json_writer_string (writer, self->vm);
-  pt_json_writer_key (writer, "xml");
-  pt_json_writer_string (writer, self->xml);
   pt_json_writer_key (writer, "live");
   pt_json_writer_bool (writer, self->live);
   pt_json_writer_key (writer, "move_from");
   pt_json_writer_string (writer, self->move_from);
   pt_json_writer_key (writer, "devices");
   pt_json_writer_strv (writer, (const char * const *) self->addresses);
+  pt_json_writer_key (writer, "diff");
+  pt_json_writer_string (writer, self->diff);
+  pt_json_writer_key (writer, "edits");
+  pt_json_writer_begin_array (writer);
+  for (guint i = 0; i < self->edits->len; i++)
+    {
+      const PtDomainEdit *edit = g_ptr_array_index (self->edits, i);
+
+      pt_json_writer_begin_object (writer);
+      pt_json_writer_key (writer, "action");
+      pt_json_writer_string (writer, edit->action == PT_DOMAIN_EDIT_ADD ? "add" : "remove");
+      pt_json_writer_key (writer, "xml");
+      pt_json_writer_string (writer, edit->xml);
+      pt_json_writer_key (writer, "source");
+      pt_json_writer_string (writer, edit->source);
+      pt_json_writer_key (writer, "live");
+      pt_json_writer_bool (writer, self->live && edit->scope != PT_DOMAIN_EDIT_SAVED_ONLY);
+      pt_json_writer_end_object (writer);
+    }
+  pt_json_writer_end_array (writer);
   pt_json_writer_end_object (writer);
 }

@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "pt-connection.h"
+#include "pt-host.h"
 #include "pt-hostdev-edit.h"
 #include "pt-json-writer.h"
 
@@ -31,6 +32,7 @@ typedef enum
 G_DECLARE_FINAL_TYPE (PtVmPlan, pt_vm_plan, PT, VM_PLAN, GObject)
 
 PtVmPlan           *pt_vm_plan_new_attach    (PtConnection            *connection,
+                                              PtHost                  *host,
                                               const char              *vm_name,
                                               const char * const      *addresses,
                                               const PtHostdevOptions  *options,
@@ -42,6 +44,7 @@ PtVmPlan           *pt_vm_plan_new_detach    (PtConnection            *connectio
                                               PtVmPlanFlags            flags,
                                               GError                 **error);
 void                pt_vm_plan_new_async     (PtConnection            *connection,
+                                              PtHost                  *host,
                                               PtVmPlanKind             kind,
                                               const char              *vm_name,
                                               const char * const      *addresses,
@@ -55,7 +58,8 @@ PtVmPlan           *pt_vm_plan_new_finish    (GAsyncResult            *result,
 PtVmPlanKind        pt_vm_plan_get_kind      (PtVmPlan                *self);
 const char         *pt_vm_plan_get_vm        (PtVmPlan                *self);
 const char         *pt_vm_plan_get_summary   (PtVmPlan                *self);
-const char         *pt_vm_plan_get_xml       (PtVmPlan                *self);
+const char         *pt_vm_plan_get_diff      (PtVmPlan                *self);
+GPtrArray          *pt_vm_plan_get_edits     (PtVmPlan                *self);
 gboolean            pt_vm_plan_is_live       (PtVmPlan                *self);
 const char         *pt_vm_plan_get_move_from (PtVmPlan                *self);
 gboolean            pt_vm_plan_apply         (PtVmPlan                *self,
