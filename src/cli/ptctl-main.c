@@ -47,21 +47,38 @@ static const Command commands[] = {
 #if !PTCTL_WITH_LIBVIRT
 /*
  * passthroughctl itself does not link libvirt, so that reading a host stays
- * fast; whatever needs libvirt runs in its twin, passthroughctl-libvirt,
- * beside it in the build tree or in libexecdir once installed.
+ * fast; whatever needs libvirt runs in its twin, passthroughctl-libvirt.
+ * It is looked for beside the path we were started by (which the caller
+ * could reach), then beside our resolved path (a symlink on PATH), then in
+ * libexecdir where it is installed. Each is tried by exec itself: a path
+ * the caller cannot traverse fails there and the next is tried.
  */
 static int
 exec_libvirt_twin (char **original_argv)
 {
   g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *dir = self != NULL ? g_path_get_dirname (self) : NULL;
-  g_autofree char *beside = dir != NULL ? g_build_filename (dir, "passthroughctl-libvirt", NULL)
-                                        : NULL;
-  const char *twin = beside != NULL && g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE)
-                     ? beside : LIBEXECDIR "/passthroughctl-libvirt";
+  g_autofree char *called_dir = strchr (original_argv[0], '/') != NULL
+                                ? g_path_get_dirname (original_argv[0]) : NULL;
+  g_autofree char *self_dir = self != NULL ? g_path_get_dirname (self) : NULL;
+  g_autofree char *beside_called = called_dir != NULL
+    ? g_build_filename (called_dir, "passthroughctl-libvirt", NULL) : NULL;
+  g_autofree char *beside_self = self_dir != NULL
+    ? g_build_filename (self_dir, "passthroughctl-libvirt", NULL) : NULL;
+  const char *candidates[] = { beside_called, beside_self, LIBEXECDIR "/passthroughctl-libvirt" };
+  int first_errno = 0;
 
-  execv (twin, original_argv);
-  return ptctl_fail (_("cannot run %s: %s; reinstall Passthrough"), twin, g_strerror (errno));
+  for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
+    {
+      if (candidates[i] == NULL)
+        continue;
+      execv (candidates[i], original_argv);
+      if (first_errno == 0 || errno != ENOENT)
+        first_errno = errno;
+    }
+
+  return ptctl_fail (_("cannot run passthroughctl-libvirt (looked beside %s and in %s): %s; "
+                       "reinstall Passthrough"),
+                     original_argv[0], LIBEXECDIR, g_strerror (first_errno));
 }
 #endif
 

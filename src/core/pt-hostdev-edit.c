@@ -227,12 +227,34 @@ hostdev_xml (const char             *source,
   return g_string_free (xml, FALSE);
 }
 
+/* Everything libvirt would fill in when defining a whole domain (model
+ * name, chassis, port, address on pcie.0), as a device attach needs it:
+ * chassis from the index and port from the slot, as libvirt numbers them. */
 static char *
-root_port_xml (guint index)
+root_port_xml (guint index,
+               guint slot)
 {
   return g_strdup_printf ("<controller type='pci' index='%u' model='pcie-root-port'>"
-                          "<alias name='" PT_HOSTDEV_PORT_ALIAS_PREFIX "%u'/></controller>",
-                          index, index);
+                          "<model name='pcie-root-port'/>"
+                          "<target chassis='%u' port='0x%x'/>"
+                          "<alias name='" PT_HOSTDEV_PORT_ALIAS_PREFIX "%u'/>"
+                          "<address type='pci' domain='0x0000' bus='0x00' slot='0x%02x' "
+                          "function='0x0'/></controller>",
+                          index, index, slot << 3, index, slot);
+}
+
+/* A free slot of pcie.0 for a root port; 0x1f is the chipset's. */
+static int
+take_root_slot (Layout *layout)
+{
+  for (int slot = 1; slot < N_SLOTS - 1; slot++)
+    if (!layout->slot_used[slot])
+      {
+        layout->slot_used[slot] = TRUE;
+        return slot;
+      }
+
+  return -1;
 }
 
 static gint
@@ -286,7 +308,17 @@ place_group (Layout     *layout,
         }
       else
         {
-          g_autofree char *xml = root_port_xml (layout->next_index);
+          int root_slot = take_root_slot (layout);
+          g_autofree char *xml = NULL;
+
+          if (root_slot < 0)
+            {
+              g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
+                           _("The virtual machine has no free slot left on its PCIe root bus "
+                             "for another root port. Remove a device from it first."));
+              return FALSE;
+            }
+          xml = root_port_xml (layout->next_index, root_slot);
 
           g_ptr_array_add (controllers,
                            pt_domain_edit_new (PT_DOMAIN_EDIT_ADD, xml, NULL, PT_DOMAIN_EDIT_SAVED_ONLY));

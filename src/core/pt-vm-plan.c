@@ -567,9 +567,27 @@ edit_step (const PtDomainEdit *edit)
   return g_strdup_printf (_("Taking back %s"), edit->source);
 }
 
+/* One edit through libvirt's device API. */
+static gboolean
+apply_edit (PtConnection        *connection,
+            virDomainPtr         domain,
+            const PtDomainEdit  *edit,
+            gboolean             live,
+            GError             **error)
+{
+  g_autofree char *step = NULL;
+
+  if (make_edit (domain, edit, live) == 0)
+    return TRUE;
+
+  step = edit_step (edit);
+  pt_libvirt_set_error (error, pt_connection_get_uri (connection), step);
+  return FALSE;
+}
+
 /*
- * Makes the edits through libvirt's device API, in order; if one fails,
- * the ones made are taken back in reverse. Returns whether all were made.
+ * Makes the edits in order; if one fails, the ones made are taken back in
+ * reverse. Returns whether all were made.
  */
 static gboolean
 run_edits (PtConnection  *connection,
@@ -586,22 +604,27 @@ run_edits (PtConnection  *connection,
 
   for (; done < edits->len; done++)
     {
-      const PtDomainEdit *edit = g_ptr_array_index (edits, done);
+      g_autoptr(GError) local_error = NULL;
 
-      if (make_edit (domain, edit, live) == 0)
+      if (apply_edit (connection, domain, g_ptr_array_index (edits, done), live, &local_error))
         continue;
 
-      if (done == 0 && !live && virGetLastErrorCode () == VIR_ERR_NO_SUPPORT)
+      /* No device API (the test driver): the rest, node by node. */
+      if (!live && g_error_matches (local_error, PT_ERROR, PT_ERROR_NOT_SUPPORTED))
         {
-          virDomainFree (domain);
-          return define_edited (connection, vm_name, edits, error);
+          g_autoptr(GPtrArray) rest = g_ptr_array_new ();
+
+          for (guint i = done; i < edits->len; i++)
+            g_ptr_array_add (rest, g_ptr_array_index (edits, i));
+          g_clear_error (&local_error);
+          if (define_edited (connection, vm_name, rest, &local_error))
+            {
+              done = edits->len;
+              break;
+            }
         }
 
-      {
-        g_autofree char *step = edit_step (edit);
-
-        pt_libvirt_set_error (error, pt_connection_get_uri (connection), step);
-      }
+      g_propagate_error (error, g_steal_pointer (&local_error));
       break;
     }
 
@@ -609,10 +632,10 @@ run_edits (PtConnection  *connection,
     for (guint i = done; i-- > 0;)
       {
         g_autoptr(PtDomainEdit) inverse = pt_domain_edit_inverse (g_ptr_array_index (edits, i));
+        g_autoptr(GError) undo_error = NULL;
 
-        if (make_edit (domain, inverse, live) < 0)
-          g_warning ("Could not take back an edit of “%s”: %s", vm_name,
-                     virGetLastErrorMessage ());
+        if (!apply_edit (connection, domain, inverse, live, &undo_error))
+          g_warning ("Could not take back an edit of “%s”: %s", vm_name, undo_error->message);
       }
 
   virDomainFree (domain);
