@@ -82,6 +82,9 @@ test_shapes (void)
     /* Free ports are used before any is added; hotplug='off' is skipped. */
     { "q35-free-ports.xml", FALSE, "0000:01:00.0 0000:01:00.1 0000:02:00.0", { 0 },
       "free-ports.diff" },
+    /* A definition that names no controller (as hand-written ones or the
+     * test driver's): index 0 is still the root bus. */
+    { "q35-bare.xml", FALSE, "0000:01:00.0", { 0 }, "bare-q35.diff" },
     /* Running: each function in its own free port, none added. */
     { "q35-free-ports.xml", TRUE, "0000:01:00.0 0000:01:00.1", { 0 }, "live-one-port-each.diff" },
     /* ROM BAR off and a ROM file, unmanaged. */

@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "pt-attach-dialog.h"
 #include "pt-device-plan.h"
 #include "pt-devices-page.h"
 #include "pt-plan-dialog.h"
@@ -157,6 +158,105 @@ shoot_device_and_review (PtWindow   *window,
   spin (100);
 }
 
+static GtkWidget *
+find_vm_choice (GtkWidget  *widget,
+                const char *vm)
+{
+  if (GTK_IS_CHECK_BUTTON (widget) &&
+      g_strcmp0 (g_object_get_data (G_OBJECT (widget), "vm-name"), vm) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_vm_choice (child, vm);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+scroll_to_end (GtkWidget *widget)
+{
+  GtkWidget *scrolled = find_widget (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+}
+
+static void
+expand_all (GtkWidget *widget)
+{
+  if (ADW_IS_EXPANDER_ROW (widget))
+    adw_expander_row_set_expanded (ADW_EXPANDER_ROW (widget), TRUE);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    expand_all (child);
+}
+
+/* Giving the boot GPU to the shut-off VM: the warning, the diff of its
+ * definition (a root port added, the GPU and its audio behind it) and the
+ * Advanced options. */
+static void
+shoot_give (PtWindow   *window,
+            PtSession  *session,
+            int         width,
+            const char *name_suffix)
+{
+  PtHost *host = pt_session_get_host (session);
+  PtAttachDialog *dialog = pt_attach_dialog_new (session, pt_host_lookup_device (host,
+                                                                                 "0000:01:00.0"));
+  g_autofree char *name = g_strdup_printf ("give-%s", name_suffix);
+  GtkWidget *choice = find_vm_choice (GTK_WIDGET (dialog), "win11-gaming");
+  GtkTextView *view;
+  GtkTextIter start, end;
+  g_autofree char *diff = NULL;
+  gint64 deadline;
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (window));
+  gtk_window_set_default_size (GTK_WINDOW (dialog), MIN (width, 640), 1100);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_nonnull (choice);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (choice), TRUE);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!shows_label (GTK_WIDGET (dialog), "Give 0000:01:00.0, 0000:01:00.1 to “win11-gaming”") &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (shows_label (GTK_WIDGET (dialog), "Give 0000:01:00.0, 0000:01:00.1"));
+
+  view = GTK_TEXT_VIEW (find_widget (GTK_WIDGET (dialog), GTK_TYPE_TEXT_VIEW));
+  gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (view), &start, &end);
+  diff = gtk_text_iter_get_text (&start, &end);
+  g_assert_nonnull (strstr (diff, "+  <controller type=\"pci\""));
+  g_assert_nonnull (strstr (diff, "+  <hostdev mode=\"subsystem\" type=\"pci\" managed=\"yes\">"));
+  g_assert_null (strstr (diff, "<domain"));
+
+  /* The review at the bottom of the page, its diff open. */
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (gtk_widget_get_ancestor (GTK_WIDGET (view),
+                                                                            ADW_TYPE_EXPANDER_ROW)),
+                                 TRUE);
+  spin (300);
+  scroll_to_end (GTK_WIDGET (dialog));
+  spin (300);
+  g_assert_true (shows_label (GTK_WIDGET (dialog), "Changes to the Definition"));
+  save_png (GTK_WIDGET (dialog), name);
+
+  if (g_str_equal (name_suffix, "light-wide"))
+    {
+      expand_all (GTK_WIDGET (dialog));
+      spin (300);
+      scroll_to_end (GTK_WIDGET (dialog));
+      spin (300);
+      g_assert_true (shows_label (GTK_WIDGET (dialog), "Bind to vfio-pci When the VM Starts"));
+      save_png (GTK_WIDGET (dialog), "give-advanced-light-wide");
+    }
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin (100);
+}
+
 static void
 shoot_window (GtkApplication *app,
               PtSession      *session,
@@ -192,6 +292,7 @@ shoot_window (GtkApplication *app,
     g_autofree char *suffix = g_strdup_printf ("%s-%s", scheme, width < 500 ? "narrow" : "wide");
 
     shoot_device_and_review (window, session, suffix);
+    shoot_give (window, session, width, suffix);
   }
 
   gtk_window_destroy (GTK_WINDOW (window));

@@ -160,6 +160,8 @@ read_layout (xmlNode *devices,
   if (live_devices != NULL)
     mark_used (live_devices, layout);
 
+  /* Index 0 is the root bus, whether or not the definition names it. */
+  layout->next_index = 1;
   for (xmlNode *doc_devices = devices; doc_devices != NULL;
        doc_devices = doc_devices == devices ? live_devices : NULL)
     for (xmlNode *child = doc_devices->children; child != NULL; child = child->next)
