@@ -347,6 +347,14 @@ add_vm_rows (PtAttachDialog *self)
     }
 }
 
+/* Fewer functions may fit into the running VM's free ports: try live again. */
+static void
+on_member_toggled (PtAttachDialog *self)
+{
+  g_clear_pointer (&self->next_start_reason, g_free);
+  replan (self);
+}
+
 static void
 add_member_rows (PtAttachDialog *self)
 {
@@ -385,12 +393,16 @@ add_member_rows (PtAttachDialog *self)
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), toggle);
       adw_preferences_group_add (self->devices_group, row);
       g_ptr_array_add (self->member_switches, toggle);
-      g_signal_connect_object (toggle, "notify::active", G_CALLBACK (replan), self,
+      g_signal_connect_object (toggle, "notify::active", G_CALLBACK (on_member_toggled), self,
                                G_CONNECT_SWAPPED);
     }
 }
 
-/* Undo of a give is a take-back of the same devices, and the other way round. */
+/*
+ * A give or a take-back after the person confirmed it: the plan shown is
+ * the plan applied, and its Undo makes the opposite of exactly the edits
+ * that were made (a device taken back returns with its address and ROM).
+ */
 typedef struct
 {
   PtSession *session;
@@ -398,6 +410,7 @@ typedef struct
   GStrv addresses;
   PtVmPlanKind kind;
   PtVmPlanFlags flags;
+  PtVmPlan *plan;            /* once planned */
 } Change;
 
 static void
@@ -406,6 +419,7 @@ change_free (gpointer data)
   Change *change = data;
 
   g_clear_object (&change->session);
+  g_clear_object (&change->plan);
   g_free (change->vm);
   g_strfreev (change->addresses);
   g_free (change);
@@ -419,38 +433,61 @@ change_closure_free (gpointer  data,
 }
 
 static Change *
+change_new (PtSession    *session,
+            const char   *vm,
+            GStrv         addresses,
+            PtVmPlanKind  kind)
+{
+  Change *change = g_new0 (Change, 1);
+
+  change->session = g_object_ref (session);
+  change->vm = g_strdup (vm);
+  change->addresses = addresses;
+  change->kind = kind;
+  return change;
+}
+
+static Change *
 change_copy (const Change *change)
 {
-  Change *copy = g_new0 (Change, 1);
+  Change *copy = change_new (change->session, change->vm, g_strdupv (change->addresses),
+                             change->kind);
 
-  copy->session = g_object_ref (change->session);
-  copy->vm = g_strdup (change->vm);
-  copy->addresses = g_strdupv (change->addresses);
-  copy->kind = change->kind;
   copy->flags = change->flags;
+  g_set_object (&copy->plan, change->plan);
   return copy;
 }
 
-static void run_change (GtkWidget *parent, Change *change);
+static GtkWidget *
+active_window (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  return app != NULL ? GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (app)))
+                     : NULL;
+}
+
+static void apply_change (Change *change);
+static void plan_change (Change *change);
 static void run_from_next_start (gpointer user_data);
 
 static void
 on_undo (AdwToast *toast,
          gpointer  user_data)
 {
-  Change *reverse = change_copy (user_data);
+  const Change *done = user_data;
+  Change *undo = change_new (done->session, done->vm, g_strdupv (done->addresses),
+                             done->kind == PT_VM_PLAN_ATTACH ? PT_VM_PLAN_DETACH
+                                                             : PT_VM_PLAN_ATTACH);
 
-  reverse->kind = reverse->kind == PT_VM_PLAN_ATTACH ? PT_VM_PLAN_DETACH : PT_VM_PLAN_ATTACH;
-  reverse->flags &= ~PT_VM_PLAN_MOVE;
-  run_change (NULL, reverse);
+  undo->plan = pt_vm_plan_new_inverse (done->plan);
+  apply_change (undo);
 }
 
 static void
 show_done_toast (Change *change)
 {
-  GApplication *app = g_application_get_default ();
-  GtkWindow *window = app != NULL ? gtk_application_get_active_window (GTK_APPLICATION (app))
-                                  : NULL;
+  GtkWidget *window = active_window ();
   g_autofree char *list = g_strjoinv (", ", change->addresses);
   g_autofree char *title = NULL;
   AdwToast *toast;
@@ -479,81 +516,115 @@ apply_done (GObject      *object,
 {
   Change *change = user_data;
   g_autoptr(GError) error = NULL;
-  PtConnection *connection = pt_session_get_connection (change->session);
 
   if (!pt_vm_plan_apply_finish (PT_VM_PLAN (object), result, &error))
     {
-      GApplication *app = g_application_get_default ();
-      GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
-
-      pt_compat_show_error (GTK_WIDGET (window),
+      pt_compat_show_error (active_window (),
                             change->kind == PT_VM_PLAN_ATTACH
                               ? _("The Devices Could Not Be Given")
                               : _("The Devices Could Not Be Taken Back"),
                             error->message);
+      /* Part of it may have been saved (a guest that holds on to a device). */
+      pt_session_rescan (change->session);
       change_free (change);
       return;
     }
 
-  if (connection != NULL)
-    pt_session_rescan (change->session);
+  pt_session_rescan (change->session);
   show_done_toast (change);
 }
 
 static void
-computed_for_change (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+apply_change (Change *change)
+{
+  PtConnection *connection = pt_session_get_connection (change->session);
+
+  if (connection == NULL || change->plan == NULL)
+    {
+      change_free (change);
+      return;
+    }
+
+  pt_vm_plan_apply_async (change->plan, connection, NULL, apply_done, change);
+}
+
+static void
+take_back_confirmed (gpointer user_data)
+{
+  apply_change (change_copy (user_data));
+}
+
+/* The take-back's review: what leaves the definition, then Take Back. */
+static void
+confirm_take_back (Change *change)
+{
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *view = gtk_text_view_new ();
+
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Changes to the definition of the virtual machine"), -1);
+  pt_attach_dialog_show_diff (GTK_TEXT_VIEW (view), pt_vm_plan_get_diff (change->plan));
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 160);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 320);
+
+  pt_compat_confirm_with_extra (active_window (), _("Take the Devices Back?"),
+                                pt_vm_plan_get_summary (change->plan), scrolled, _("_Take Back"),
+                                TRUE, take_back_confirmed, change, change_free);
+}
+
+static void
+planned (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
 {
   Change *change = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(PtVmPlan) plan = pt_vm_plan_new_finish (result, &error);
-  PtConnection *connection = pt_session_get_connection (change->session);
 
-  if (plan == NULL && connection != NULL &&
-      g_error_matches (error, PT_ERROR, PT_ERROR_NEEDS_RESTART) &&
+  change->plan = pt_vm_plan_new_finish (result, &error);
+
+  if (change->plan == NULL && g_error_matches (error, PT_ERROR, PT_ERROR_NEEDS_RESTART) &&
       !(change->flags & PT_VM_PLAN_CONFIG_ONLY))
     {
-      GApplication *app = g_application_get_default ();
-      GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
-
-      pt_compat_confirm (GTK_WIDGET (window), _("Not Possible While It Runs"), error->message,
+      pt_compat_confirm (active_window (), _("Not Possible While It Runs"), error->message,
                          change->kind == PT_VM_PLAN_ATTACH ? _("_Give From Next Start")
                                                            : _("_Take Back at Next Start"),
                          FALSE, run_from_next_start, change, change_free);
       return;
     }
 
-  if (plan == NULL || connection == NULL)
+  if (change->plan == NULL)
     {
-      GApplication *app = g_application_get_default ();
-      GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
-
-      pt_compat_show_error (GTK_WIDGET (window), _("The Change Could Not Be Prepared"),
-                            error != NULL ? error->message : _("libvirt is not connected."));
+      pt_compat_show_error (active_window (), _("The Change Could Not Be Prepared"),
+                            error->message);
       change_free (change);
       return;
     }
 
-  pt_vm_plan_apply_async (plan, connection, NULL, apply_done, change);
+  confirm_take_back (change);
 }
 
-/* Plans and applies @change; used by undo and take-back. */
+/* Plans @change, then asks with its diff. */
 static void
-run_change (GtkWidget *parent,
-            Change    *change)
+plan_change (Change *change)
 {
   PtConnection *connection = pt_session_get_connection (change->session);
 
   if (connection == NULL)
     {
+      pt_compat_show_error (active_window (), _("The Change Could Not Be Prepared"),
+                            _("libvirt is not connected."));
       change_free (change);
       return;
     }
 
   pt_vm_plan_new_async (connection, pt_session_get_host (change->session), change->kind,
                         change->vm, (const char * const *) change->addresses, NULL,
-                        change->flags, NULL, computed_for_change, change);
+                        change->flags, NULL, planned, change);
 }
 
 static void
@@ -562,40 +633,30 @@ run_from_next_start (gpointer user_data)
   Change *change = change_copy (user_data);
 
   change->flags |= PT_VM_PLAN_CONFIG_ONLY;
-  run_change (NULL, change);
+  g_clear_object (&change->plan);
+  plan_change (change);
 }
 
 static void
 on_give (PtAttachDialog *self)
 {
-  PtConnection *connection = pt_session_get_connection (self->session);
   Change *change;
 
-  if (self->plan == NULL || connection == NULL)
+  if (self->plan == NULL)
     return;
 
-  change = g_new0 (Change, 1);
-  change->session = g_object_ref (self->session);
-  change->vm = g_strdup (self->vm);
-  change->addresses = chosen_addresses (self);
-  change->kind = PT_VM_PLAN_ATTACH;
-  change->flags = self->next_start_reason != NULL ? PT_VM_PLAN_CONFIG_ONLY : PT_VM_PLAN_FLAGS_NONE;
-
-  pt_vm_plan_apply_async (self->plan, connection, NULL, apply_done, change);
+  change = change_new (self->session, self->vm, chosen_addresses (self), PT_VM_PLAN_ATTACH);
+  change->plan = g_object_ref (self->plan);
+  apply_change (change);
   gtk_window_destroy (GTK_WINDOW (self));
-}
-
-static void
-take_back_confirmed (gpointer user_data)
-{
-  run_change (NULL, change_copy (user_data));
 }
 
 /**
  * pt_attach_dialog_take_back:
  *
- * Asks, then takes @device, and the other devices of its IOMMU group that
- * went to the same VM, back from that VM.
+ * Plans taking @device, and the other devices of its IOMMU group that went
+ * to the same VM, back from that VM; shows what leaves its definition and
+ * asks; then takes them back.
  */
 void
 pt_attach_dialog_take_back (GtkWidget *parent,
@@ -607,9 +668,6 @@ pt_attach_dialog_take_back (GtkWidget *parent,
   int number = pt_device_get_iommu_group (device);
   PtIommuGroup *group = host != NULL && number >= 0 ? pt_host_lookup_group (host, number) : NULL;
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autofree char *list = NULL;
-  g_autofree char *body = NULL;
-  Change *change;
   guint i;
 
   if (vm == NULL)
@@ -624,18 +682,7 @@ pt_attach_dialog_take_back (GtkWidget *parent,
         g_strv_builder_add (builder, pt_device_get_address (member));
     }
 
-  change = g_new0 (Change, 1);
-  change->session = g_object_ref (session);
-  change->vm = g_strdup (vm);
-  change->addresses = g_strv_builder_end (builder);
-  change->kind = PT_VM_PLAN_DETACH;
-
-  list = g_strjoinv (", ", change->addresses);
-  body = g_strdup_printf (_("%s will be removed from “%s”. If it is running, the devices are "
-                            "unplugged now."),
-                          list, vm);
-  pt_compat_confirm (parent, _("Take the Devices Back?"), body, _("_Take Back"), TRUE,
-                     take_back_confirmed, change, change_free);
+  plan_change (change_new (session, vm, g_strv_builder_end (builder), PT_VM_PLAN_DETACH));
 }
 
 static void
@@ -701,7 +748,9 @@ pt_attach_dialog_init (PtAttachDialog *self)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->rom_bar_row, "notify::selected", G_CALLBACK (replan),
                            self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->rom_file_row, "apply", G_CALLBACK (replan),
+  /* Every change of the path plans again, so Give never applies a plan
+   * made for another path. */
+  g_signal_connect_object (self->rom_file_row, "changed", G_CALLBACK (replan),
                            self, G_CONNECT_SWAPPED);
 }
 

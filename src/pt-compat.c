@@ -193,14 +193,15 @@ pt_compat_show_error (GtkWidget  *parent,
 }
 
 void
-pt_compat_confirm (GtkWidget         *parent,
-                   const char        *heading,
-                   const char        *body,
-                   const char        *confirm_label,
-                   gboolean           destructive,
-                   PtConfirmCallback  callback,
-                   gpointer           user_data,
-                   GDestroyNotify     destroy)
+pt_compat_confirm_with_extra (GtkWidget         *parent,
+                              const char        *heading,
+                              const char        *body,
+                              GtkWidget         *extra,
+                              const char        *confirm_label,
+                              gboolean           destructive,
+                              PtConfirmCallback  callback,
+                              gpointer           user_data,
+                              GDestroyNotify     destroy)
 {
   AdwDialog *dialog = adw_alert_dialog_new (heading, body);
   Confirm *confirm = g_new0 (Confirm, 1);
@@ -214,6 +215,8 @@ pt_compat_confirm (GtkWidget         *parent,
   adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (dialog), "confirm",
                                             destructive ? ADW_RESPONSE_DESTRUCTIVE
                                                         : ADW_RESPONSE_SUGGESTED);
+  if (extra != NULL)
+    adw_alert_dialog_set_extra_child (ADW_ALERT_DIALOG (dialog), extra);
   g_signal_connect_data (dialog, "response", G_CALLBACK (on_response), confirm,
                          confirm_closure_free, 0);
   adw_dialog_present (dialog, parent);
@@ -241,14 +244,15 @@ pt_compat_show_error (GtkWidget  *parent,
 }
 
 void
-pt_compat_confirm (GtkWidget         *parent,
-                   const char        *heading,
-                   const char        *body,
-                   const char        *confirm_label,
-                   gboolean           destructive,
-                   PtConfirmCallback  callback,
-                   gpointer           user_data,
-                   GDestroyNotify     destroy)
+pt_compat_confirm_with_extra (GtkWidget         *parent,
+                              const char        *heading,
+                              const char        *body,
+                              GtkWidget         *extra,
+                              const char        *confirm_label,
+                              gboolean           destructive,
+                              PtConfirmCallback  callback,
+                              gpointer           user_data,
+                              GDestroyNotify     destroy)
 {
   GtkWidget *dialog = adw_message_dialog_new (window_of (parent), heading, body);
   Confirm *confirm = g_new0 (Confirm, 1);
@@ -262,9 +266,31 @@ pt_compat_confirm (GtkWidget         *parent,
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "confirm",
                                               destructive ? ADW_RESPONSE_DESTRUCTIVE
                                                           : ADW_RESPONSE_SUGGESTED);
+  if (extra != NULL)
+    adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), extra);
   g_signal_connect_data (dialog, "response", G_CALLBACK (on_response), confirm,
                          confirm_closure_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
 #endif
+
+/**
+ * pt_compat_confirm:
+ *
+ * Asks before something that cannot simply be taken back; @callback runs
+ * only when the person confirms.
+ */
+void
+pt_compat_confirm (GtkWidget         *parent,
+                   const char        *heading,
+                   const char        *body,
+                   const char        *confirm_label,
+                   gboolean           destructive,
+                   PtConfirmCallback  callback,
+                   gpointer           user_data,
+                   GDestroyNotify     destroy)
+{
+  pt_compat_confirm_with_extra (parent, heading, body, NULL, confirm_label, destructive,
+                                callback, user_data, destroy);
+}

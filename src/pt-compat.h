@@ -31,5 +31,14 @@ void pt_compat_confirm    (GtkWidget         *parent,
                            PtConfirmCallback  callback,
                            gpointer           user_data,
                            GDestroyNotify     destroy);
+void pt_compat_confirm_with_extra (GtkWidget         *parent,
+                                   const char        *heading,
+                                   const char        *body,
+                                   GtkWidget         *extra,
+                                   const char        *confirm_label,
+                                   gboolean           destructive,
+                                   PtConfirmCallback  callback,
+                                   gpointer           user_data,
+                                   GDestroyNotify     destroy);
 
 G_END_DECLS

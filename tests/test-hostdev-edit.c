@@ -183,12 +183,82 @@ test_take_back_ports (void)
   g_assert_nonnull (strstr (((PtDomainEdit *) whole->pdata[2])->xml, "pcie-root-port"));
   g_assert_cmpint (((PtDomainEdit *) whole->pdata[2])->scope, ==, PT_DOMAIN_EDIT_SAVED_ONLY);
 
+  /* Function 0 alone would leave its audio unseen by the guest. */
+  {
+    const char * const gpu[] = { "0000:01:00.0", NULL };
+    g_autoptr(GPtrArray) refused = pt_hostdev_plan_detach (given, NULL, gpu, &error);
+
+    g_assert_null (refused);
+    g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, "0000:01:00.1 also use"));
+    g_clear_error (&error);
+  }
+
   /* A device the user put behind a port of their own: the port stays. */
   with_user_port = pt_hostdev_attach (read_domain ("q35-free-ports.xml"), audio, NULL, &error);
   g_assert_no_error (error);
   user_port = pt_hostdev_plan_detach (with_user_port, NULL, audio, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (user_port->len, ==, 1);
+}
+
+static char *
+replace_once (const char *text,
+              const char *from,
+              const char *to)
+{
+  const char *at = strstr (text, from);
+
+  g_assert_nonnull (at);
+  return g_strdup_printf ("%.*s%s%s", (int) (at - text), text, to, at + strlen (from));
+}
+
+/* A user's port whose chassis is the next index: ours takes another. */
+static void
+test_chassis_unique (void)
+{
+  g_autofree char *domain = read_domain ("win11-q35.xml");
+  g_autofree char *clashing = NULL;
+  const char * const nic[] = { "0000:04:00.0", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) edits = NULL;
+
+  clashing = replace_once (domain, "chassis=\"2\"", "chassis=\"3\"");
+  edits = pt_hostdev_plan_attach (clashing, NULL, nic, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (((PtDomainEdit *) edits->pdata[0])->xml, "index='3'"));
+  g_assert_null (strstr (((PtDomainEdit *) edits->pdata[0])->xml, "chassis='3'"));
+}
+
+/* Running: the saved and the live definition differ. */
+static void
+test_live_scopes (void)
+{
+  g_autofree char *saved = read_domain ("q35-free-ports.xml");
+  g_autofree char *live = NULL;
+  const char * const nic[] = { "0000:04:00.0", NULL };
+  const char * const live_only[] = { "0000:07:00.0", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) edits = NULL;
+
+  /* Port 4 was used live by a hot-plugged device: only port 5 is free. */
+  live = replace_once (saved, "</devices>",
+                       "  <hostdev mode=\"subsystem\" type=\"pci\" managed=\"yes\"><source>"
+                       "<address domain=\"0x0000\" bus=\"0x07\" slot=\"0x00\" function=\"0x0\"/>"
+                       "</source><address type=\"pci\" domain=\"0x0000\" bus=\"0x04\" "
+                       "slot=\"0x00\" function=\"0x0\"/></hostdev>\n  </devices>");
+  edits = pt_hostdev_plan_attach (saved, live, nic, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (edits->len, ==, 1);
+  g_assert_nonnull (strstr (((PtDomainEdit *) edits->pdata[0])->xml, "bus='0x05'"));
+  g_assert_cmpint (((PtDomainEdit *) edits->pdata[0])->scope, ==, PT_DOMAIN_EDIT_SAVED_AND_LIVE);
+  g_clear_pointer (&edits, g_ptr_array_unref);
+
+  /* Plugged in live only: it leaves the live VM, and nothing saved changes. */
+  edits = pt_hostdev_plan_detach (saved, live, live_only, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (edits->len, ==, 1);
+  g_assert_cmpint (((PtDomainEdit *) edits->pdata[0])->scope, ==, PT_DOMAIN_EDIT_LIVE_ONLY);
 }
 
 static void
@@ -284,6 +354,8 @@ main (int   argc,
   g_test_add_func ("/hostdev-edit/shapes", test_shapes);
   g_test_add_func ("/hostdev-edit/round-trip", test_round_trip);
   g_test_add_func ("/hostdev-edit/take-back-ports", test_take_back_ports);
+  g_test_add_func ("/hostdev-edit/chassis-unique", test_chassis_unique);
+  g_test_add_func ("/hostdev-edit/live-scopes", test_live_scopes);
   g_test_add_func ("/hostdev-edit/refusals", test_refusals);
 
   return g_test_run ();

@@ -353,9 +353,19 @@ def _():
     refused = ctl("attach", "--vm", "fedora-desktop-uefi", GPU[0])
     assert refused.returncode == 2 and "ubuntu-desktop" in refused.stderr, refused.stderr
     before_other = saved("ubuntu-desktop")
-    ctl("attach", "--vm", "fedora-desktop-uefi", "--move", *GPU, check=True)
+    # Function 0 alone would leave its audio unseen by the guest.
+    alone = ctl("detach", "--vm", "ubuntu-desktop", GPU[0])
+    assert alone.returncode != 0 and "Take them back together" in alone.stderr, alone.stderr
+    # The GPU moves with an NVMe nobody has: the plan shows both VMs' sides.
+    plan = json.loads(ctl("attach", "--vm", "fedora-desktop-uefi", "--move", *GPU, NVME,
+                          "--dry-run", "--json", check=True).stdout)
+    assert plan["move_from"] == "ubuntu-desktop", plan
+    assert plan["diff"].startswith("ubuntu-desktop\n <devices>\n-"), plan["diff"]
+    assert "\nfedora-desktop-uefi\n <devices>\n+" in plan["diff"], plan["diff"]
+    ctl("attach", "--vm", "fedora-desktop-uefi", "--move", *GPU, NVME, check=True)
     assert our_hostdevs(saved("ubuntu-desktop")) == {}
-    assert sorted(our_hostdevs(saved("fedora-desktop-uefi"))) == GPU
+    assert sorted(our_hostdevs(saved("fedora-desktop-uefi"))) == GPU + [NVME]
+    ctl("detach", "--vm", "fedora-desktop-uefi", NVME, check=True)
     ctl("detach", "--vm", "fedora-desktop-uefi", *GPU, check=True)
     assert our_hostdevs(saved("fedora-desktop-uefi")) == {}
     assert "pcie-root-port" in before_other
@@ -427,12 +437,27 @@ def _():
     virsh("destroy", LIVE)
 
 
+@case("passthroughctl finds its libvirt twin when started through a symlink elsewhere")
+def _():
+    links = os.path.join(home, "links")
+    os.mkdir(links)
+    os.symlink(CTL, os.path.join(links, "ptctl"))
+    if prefix:
+        os.lchown(os.path.join(links, "ptctl"), 65534, 65534)
+    vms = run(os.path.join(links, "ptctl"), "--connect", URI, "vms", "--json", check=True)
+    assert LIVE in [vm["name"] for vm in json.loads(vms.stdout)], vms.stdout
+
+
 def cleanup():
     for name in [n for n, _, _ in CORPUS] + [LIVE]:
         run("virsh", "-c", URI, "destroy", name)
         run("virsh", "-c", URI, "undefine", "--nvram", name)
-    subprocess.run(["pkill", "-u", "nobody" if prefix else str(os.getuid()), "-f",
-                    "libvirtd --timeout"], capture_output=True)
+    # Only the daemon this test started: its pid file is in the test's home.
+    try:
+        with open(os.path.join(home, "run", "libvirt", "libvirtd.pid")) as f:
+            os.kill(int(f.read().strip()), 15)
+    except (OSError, ValueError):
+        pass
     shutil.rmtree(home, ignore_errors=True)
 
 

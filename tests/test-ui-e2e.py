@@ -230,7 +230,25 @@ def _():
     click(find(frame, contains="GA106 [GeForce RTX 3060], 0000:01:00.0"))
     click(find(frame, name="Given to “win11-gaming”"))
     dialog = find_window(state["app"], "Take the Devices Back")
+    # The review names what leaves the definition before anything is done.
+    find(dialog, contains="Take 0000:01:00.0, 0000:01:00.1 away from “win11-gaming”")
     time.sleep(1)  # let the dialog map before pressing its button
+    click(find(dialog, role="push button", contains="Take Back"))
+    time.sleep(1)
+    click(find(frame, role="page tab", name="VMs"))
+    find(frame, contains="Shut off · 0 PCI devices")
+
+
+@step("Undo of the take-back gives the same devices back, then take them back again")
+def _():
+    frame = state["frame"]
+    click(find(frame, role="push button", contains="Undo"))
+    find(frame, contains="Shut off · 2 PCI devices")
+    click(find(frame, role="page tab", name="Devices"))
+    click(find(frame, contains="GA106 [GeForce RTX 3060], 0000:01:00.0"))
+    click(find(frame, name="Given to “win11-gaming”"))
+    dialog = find_window(state["app"], "Take the Devices Back")
+    time.sleep(1)
     click(find(dialog, role="push button", contains="Take Back"))
     time.sleep(1)
     click(find(frame, role="page tab", name="VMs"))

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pt-error.h"
 #include "pt-json-writer.h"
 #include "pt-vm-plan.h"
 #include "ptctl-context.h"
@@ -106,6 +107,17 @@ parse_rom_bar (const char  *text,
   return TRUE;
 }
 
+/* A running VM that cannot take the change now can at its next start. */
+static int
+fail_with_advice (const GError *error)
+{
+  if (g_error_matches (error, PT_ERROR, PT_ERROR_NEEDS_RESTART))
+    return ptctl_fail ("%s %s", error->message,
+                       _("Run the same command with --config to change only the saved "
+                         "definition."));
+  return ptctl_fail ("%s", error->message);
+}
+
 static int
 print_or_apply (PtctlContext *ctx,
                 PtConnection *connection,
@@ -114,7 +126,7 @@ print_or_apply (PtctlContext *ctx,
   g_autoptr(GError) error = NULL;
 
   if (!ctx->dry_run && !pt_vm_plan_apply (plan, connection, NULL, &error))
-    return ptctl_fail ("%s", error->message);
+    return fail_with_advice (error);
 
   if (ctx->json)
     {
@@ -179,7 +191,7 @@ run_vm_change (PtctlContext *ctx,
   if (kind == PT_VM_PLAN_ATTACH)
     {
       g_autoptr(GError) scan_error = NULL;
-      PtHost *host = ptctl_scan_host (ctx, &scan_error);
+      g_autoptr(PtHost) host = ptctl_scan_host (ctx, &scan_error);
 
       /* Not seeing the host is no reason to refuse: libvirt checks again
        * when the VM starts. */
@@ -194,7 +206,7 @@ run_vm_change (PtctlContext *ctx,
     plan = pt_vm_plan_new_detach (connection, ctx->vm, (const char * const *) ctx->args,
                                   flags, &error);
   if (plan == NULL)
-    return ptctl_fail ("%s", error->message);
+    return fail_with_advice (error);
 
   return print_or_apply (ctx, connection, plan);
 }

@@ -121,7 +121,7 @@ static gboolean
 same_controller (xmlNode *a,
                  xmlNode *b)
 {
-  g_autofree char *type = (char *) xmlGetProp (b, (const xmlChar *) "type");
+  g_autofree char *type = pt_domain_xml_get_attribute (b, "type");
   guint index_a, index_b;
 
   return type != NULL && pt_domain_xml_has_attribute (a, "type", type) &&
@@ -210,10 +210,15 @@ pt_domain_edits_apply (const char  *domain_xml,
 
           if (found == NULL)
             {
+              g_autofree char *index = pt_domain_xml_get_attribute (element, "index");
+              g_autofree char *what = edit->source != NULL
+                ? g_strdup (edit->source)
+                : g_strdup_printf ("<%s index='%s'>", element->name, index != NULL ? index : "?");
+
               g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
                            _("The virtual machine’s definition no longer has %s; it was changed "
                              "meanwhile. Look at it again and retry."),
-                           edit->source != NULL ? edit->source : (const char *) element->name);
+                           what);
               return NULL;
             }
           remove_device (found);

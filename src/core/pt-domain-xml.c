@@ -96,6 +96,22 @@ pt_domain_xml_has_attribute (xmlNode    *node,
   return equal;
 }
 
+/**
+ * pt_domain_xml_get_attribute:
+ *
+ * Returns: (transfer full) (nullable): the attribute's value, for g_free()
+ */
+char *
+pt_domain_xml_get_attribute (xmlNode    *node,
+                             const char *attribute)
+{
+  xmlChar *text = node != NULL ? xmlGetProp (node, (const xmlChar *) attribute) : NULL;
+  char *copy = g_strdup ((const char *) text);
+
+  xmlFree (text);
+  return copy;
+}
+
 /* libvirt writes numbers as hex ("0x01") or decimal ("5"). */
 gboolean
 pt_domain_xml_get_number (xmlNode    *node,
@@ -187,6 +203,8 @@ pt_domain_xml_document_string (xmlDoc *doc)
   int size = 0;
 
   xmlDocDumpMemoryEnc (doc, &buffer, &size, "UTF-8");
+  if (buffer == NULL)
+    g_error ("libxml2 could not write a document: out of memory");
   return steal_without_declaration (buffer);
 }
 

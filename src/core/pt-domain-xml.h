@@ -26,6 +26,8 @@ gboolean    pt_domain_xml_is_element       (xmlNode     *node,
 gboolean    pt_domain_xml_has_attribute    (xmlNode     *node,
                                             const char  *attribute,
                                             const char  *value);
+char       *pt_domain_xml_get_attribute    (xmlNode     *node,
+                                            const char  *attribute);
 gboolean    pt_domain_xml_get_number       (xmlNode     *node,
                                             const char  *attribute,
                                             guint       *value);

@@ -48,6 +48,8 @@ typedef struct
   gboolean bus_used[N_BUSES];
   gboolean slot_used[N_SLOTS];          /* on bus 0 */
   guint next_index;                     /* for a controller we add */
+  gboolean chassis_used[N_BUSES];       /* <target chassis> of every PCI controller */
+  gboolean port_used[N_BUSES];          /* <target port> of every PCIe port */
   GArray *free_ports;                   /* of guint: pcie-root-port indexes */
 } Layout;
 
@@ -137,13 +139,50 @@ has_port (xmlNode *devices,
   return FALSE;
 }
 
+/* QEMU refuses two ports with one chassis (and slot 0): a VM would not start. */
+static void
+mark_target (xmlNode *controller,
+             Layout  *layout)
+{
+  xmlNode *target = pt_domain_xml_child (controller, "target");
+  guint chassis, port;
+
+  if (target != NULL && pt_domain_xml_get_number (target, "chassis", &chassis) &&
+      chassis < N_BUSES)
+    layout->chassis_used[chassis] = TRUE;
+  if (target != NULL && pt_domain_xml_get_number (target, "chassisNr", &chassis) &&
+      chassis < N_BUSES)
+    layout->chassis_used[chassis] = TRUE;
+  if (target != NULL && pt_domain_xml_get_number (target, "port", &port) && port < N_BUSES)
+    layout->port_used[port] = TRUE;
+}
+
+static guint
+take_free (gboolean *used,
+           guint     preferred)
+{
+  if (preferred < N_BUSES && !used[preferred])
+    {
+      used[preferred] = TRUE;
+      return preferred;
+    }
+
+  for (guint n = 1; n < N_BUSES; n++)
+    if (!used[n])
+      {
+        used[n] = TRUE;
+        return n;
+      }
+
+  return preferred;
+}
+
 static gboolean
 is_machine_q35 (xmlDoc *doc)
 {
   xmlNode *type = pt_domain_xml_child (pt_domain_xml_child (xmlDocGetRootElement (doc), "os"),
                                        "type");
-  g_autofree char *machine = type != NULL ? (char *) xmlGetProp (type, (const xmlChar *) "machine")
-                                          : NULL;
+  g_autofree char *machine = pt_domain_xml_get_attribute (type, "machine");
 
   return machine != NULL && strstr (machine, "q35") != NULL;
 }
@@ -173,6 +212,7 @@ read_layout (xmlNode *devices,
         layout->next_index = MAX (layout->next_index, index + 1);
         if (is_pci_controller (child, "pcie-root"))
           layout->pcie = TRUE;
+        mark_target (child, layout);
       }
 
   for (xmlNode *child = devices->children; child != NULL; child = child->next)
@@ -231,18 +271,23 @@ hostdev_xml (const char             *source,
 
 /* Everything libvirt would fill in when defining a whole domain (model
  * name, chassis, port, address on pcie.0), as a device attach needs it:
- * chassis from the index and port from the slot, as libvirt numbers them. */
+ * chassis and port as libvirt numbers them (the index, the slot times 8),
+ * unless another controller has them already. */
 static char *
-root_port_xml (guint index,
-               guint slot)
+root_port_xml (Layout *layout,
+               guint   index,
+               guint   slot)
 {
+  guint chassis = take_free (layout->chassis_used, index);
+  guint port = take_free (layout->port_used, slot << 3);
+
   return g_strdup_printf ("<controller type='pci' index='%u' model='pcie-root-port'>"
                           "<model name='pcie-root-port'/>"
                           "<target chassis='%u' port='0x%x'/>"
                           "<alias name='" PT_HOSTDEV_PORT_ALIAS_PREFIX "%u'/>"
                           "<address type='pci' domain='0x0000' bus='0x00' slot='0x%02x' "
                           "function='0x0'/></controller>",
-                          index, index, slot << 3, index, slot);
+                          index, chassis, port, index, slot);
 }
 
 /* A free slot of pcie.0 for a root port; 0x1f is the chipset's. */
@@ -320,7 +365,7 @@ place_group (Layout     *layout,
                              "for another root port. Remove a device from it first."));
               return FALSE;
             }
-          xml = root_port_xml (layout->next_index, root_slot);
+          xml = root_port_xml (layout, layout->next_index, root_slot);
 
           g_ptr_array_add (controllers,
                            pt_domain_edit_new (PT_DOMAIN_EDIT_ADD, xml, NULL, PT_DOMAIN_EDIT_SAVED_ONLY));
@@ -578,6 +623,44 @@ references_bus (xmlNode    *node,
   return FALSE;
 }
 
+/* A guest never sees the functions of a slot whose function 0 is gone. */
+static gboolean
+check_slot_kept_whole (xmlNode    *hostdev,
+                       GPtrArray  *removed,
+                       GError    **error)
+{
+  xmlNode *address = pt_domain_xml_guest_address (hostdev);
+  g_autoptr(GString) others = g_string_new (NULL);
+  g_autofree char *source = NULL;
+  guint function;
+
+  if (address == NULL || !pt_domain_xml_get_number (address, "function", &function) ||
+      function != 0)
+    return TRUE;
+
+  for (xmlNode *child = hostdev->parent->children; child != NULL; child = child->next)
+    {
+      g_autofree char *other = NULL;
+
+      if (child == hostdev || child->type != XML_ELEMENT_NODE ||
+          g_ptr_array_find (removed, child, NULL) || !same_guest_slot (child, hostdev))
+        continue;
+      other = pt_domain_xml_hostdev_source (child);
+      g_string_append_printf (others, "%s%s", others->len > 0 ? ", " : "",
+                              other != NULL ? other : (const char *) child->name);
+    }
+
+  if (others->len == 0)
+    return TRUE;
+
+  source = pt_domain_xml_hostdev_source (hostdev);
+  g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
+               _("%s is function 0 of a slot of the virtual machine that %s also use; without "
+                 "it the guest would not see them. Take them back together."),
+               source, others->str);
+  return FALSE;
+}
+
 /* A root port we added, which nothing but the removed devices uses. */
 static xmlNode *
 our_port_left_empty (xmlNode   *devices,
@@ -593,8 +676,7 @@ our_port_left_empty (xmlNode   *devices,
   for (xmlNode *child = devices->children; child != NULL; child = child->next)
     {
       xmlNode *alias = pt_domain_xml_child (child, "alias");
-      g_autofree char *name = alias != NULL ? (char *) xmlGetProp (alias, (const xmlChar *) "name")
-                                            : NULL;
+      g_autofree char *name = pt_domain_xml_get_attribute (alias, "name");
       guint index;
 
       if (is_pci_controller (child, "pcie-root-port") &&
@@ -676,6 +758,10 @@ pt_hostdev_plan_detach (const char          *domain_xml,
                                                     ? PT_DOMAIN_EDIT_SAVED_ONLY
                                                     : PT_DOMAIN_EDIT_SAVED_AND_LIVE));
     }
+
+  for (guint i = 0; i < removed->len; i++)
+    if (!check_slot_kept_whole (g_ptr_array_index (removed, i), removed, error))
+      return NULL;
 
   for (guint i = 0; i < removed->len; i++)
     {

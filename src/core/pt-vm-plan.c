@@ -43,9 +43,12 @@ struct _PtVmPlan
   PtHostdevOptions options;
   char *rom_file;
   char *summary;
+  GStrv moved;               /* the addresses move_from has */
+  GPtrArray *move_edits;     /* what leaves move_from first */
   GPtrArray *edits;
   char *diff;
   gboolean live;
+  gboolean fixed;            /* an undo: its edits are made as they are */
 };
 
 G_DEFINE_FINAL_TYPE (PtVmPlan, pt_vm_plan, G_TYPE_OBJECT)
@@ -61,6 +64,8 @@ pt_vm_plan_finalize (GObject *object)
   g_clear_pointer (&self->rom_file, g_free);
   g_clear_pointer (&self->summary, g_free);
   g_clear_pointer (&self->edits, g_ptr_array_unref);
+  g_clear_pointer (&self->move_edits, g_ptr_array_unref);
+  g_clear_pointer (&self->moved, g_strfreev);
   g_clear_pointer (&self->diff, g_free);
 
   G_OBJECT_CLASS (pt_vm_plan_parent_class)->finalize (object);
@@ -173,6 +178,7 @@ check_owners (PtVmPlan      *self,
               PtConnection  *connection,
               GError       **error)
 {
+  g_autoptr(GStrvBuilder) moved = g_strv_builder_new ();
   guint i;
 
   for (i = 0; self->addresses[i] != NULL; i++)
@@ -213,8 +219,10 @@ check_owners (PtVmPlan      *self,
 
       g_free (self->move_from);
       self->move_from = g_strdup (owner);
+      g_strv_builder_add (moved, self->addresses[i]);
     }
 
+  self->moved = g_strv_builder_end (moved);
   return TRUE;
 }
 
@@ -277,16 +285,17 @@ plan_prepare (PtConnection            *connection,
 
 /* The edits for the definition as it is now: on any thread. */
 static GPtrArray *
-plan_edits (PtVmPlan      *self,
-            PtConnection  *connection,
-            const char    *vm_name,
-            PtVmPlanKind   kind,
-            gboolean      *live,
-            GError       **error)
+plan_edits (PtVmPlan            *self,
+            PtConnection        *connection,
+            const char          *vm_name,
+            PtVmPlanKind         kind,
+            const char * const  *addresses,
+            gboolean             want_live,
+            gboolean            *live,
+            GError             **error)
 {
   g_autofree char *saved = NULL;
   g_autofree char *running = NULL;
-  gboolean want_live = !(self->flags & PT_VM_PLAN_CONFIG_ONLY);
 
   saved = read_definition (connection, vm_name, want_live ? &running : NULL, error);
   if (saved == NULL)
@@ -296,9 +305,26 @@ plan_edits (PtVmPlan      *self,
     *live = running != NULL;
 
   if (kind == PT_VM_PLAN_ATTACH)
-    return pt_hostdev_plan_attach (saved, running, (const char * const *) self->addresses,
-                                   &self->options, error);
-  return pt_hostdev_plan_detach (saved, running, (const char * const *) self->addresses, error);
+    return pt_hostdev_plan_attach (saved, running, addresses, &self->options, error);
+  return pt_hostdev_plan_detach (saved, running, addresses, error);
+}
+
+/* The diff a person reviews: of both VMs when the devices move. */
+static void
+set_diff (PtVmPlan *self)
+{
+  g_autofree char *diff = pt_domain_edits_diff (self->edits);
+
+  g_free (self->diff);
+  if (self->move_edits == NULL)
+    self->diff = g_steal_pointer (&diff);
+  else
+    {
+      g_autofree char *from = pt_domain_edits_diff (self->move_edits);
+
+      self->diff = g_strdup_printf ("%s\n%s\n\n%s\n%s",
+                                    self->move_from, from, self->vm, diff);
+    }
 }
 
 static gboolean
@@ -307,13 +333,29 @@ plan_compute (PtVmPlan      *self,
               GError       **error)
 {
   g_autoptr(GPtrArray) edits = NULL;
+  g_autoptr(GPtrArray) move_edits = NULL;
+  gboolean want_live = !(self->flags & PT_VM_PLAN_CONFIG_ONLY);
 
-  edits = plan_edits (self, connection, self->vm, self->kind, &self->live, error);
+  /* The VM the devices come from is shut off: its saved definition only. */
+  if (self->move_from != NULL)
+    {
+      move_edits = plan_edits (self, connection, self->move_from, PT_VM_PLAN_DETACH,
+                               (const char * const *) self->moved, FALSE, NULL, error);
+      if (move_edits == NULL)
+        {
+          g_prefix_error (error, "%s: ", self->move_from);
+          return FALSE;
+        }
+    }
+
+  edits = plan_edits (self, connection, self->vm, self->kind,
+                      (const char * const *) self->addresses, want_live, &self->live, error);
   if (edits == NULL)
     return FALSE;
 
   self->edits = g_steal_pointer (&edits);
-  self->diff = pt_domain_edits_diff (self->edits);
+  self->move_edits = g_steal_pointer (&move_edits);
+  set_diff (self);
   set_summary (self);
   return TRUE;
 }
@@ -585,11 +627,55 @@ apply_edit (PtConnection        *connection,
   return FALSE;
 }
 
+/* Whether the running VM still has the device at @source. */
+static gboolean
+live_has (virDomainPtr  domain,
+          const char   *source)
+{
+  g_autofree char *xml = NULL;
+  char *live = virDomainGetXMLDesc (domain, 0);
+  g_auto(GStrv) sources = NULL;
+
+  if (live == NULL)
+    return FALSE;
+  xml = g_strdup (live);
+  free (live);
+  sources = pt_hostdev_list_sources (xml, NULL);
+  return sources != NULL && g_strv_contains ((const char * const *) sources, source);
+}
+
 /*
- * Makes the edits in order; if one fails, the ones made are taken back in
- * reverse. Returns whether all were made.
+ * An unplug only asks the guest: libvirt waits some seconds for it, then
+ * returns all the same. A device the guest still holds is not taken back.
  */
 static gboolean
+wait_released (virDomainPtr  domain,
+               const char   *source)
+{
+  for (guint i = 0; i < 50; i++)
+    {
+      if (!live_has (domain, source))
+        return TRUE;
+      g_usleep (200 * 1000);
+    }
+
+  return FALSE;
+}
+
+typedef enum
+{
+  RUN_DONE,
+  RUN_FAILED,            /* nothing changed: the edits made were taken back */
+  RUN_FAILED_PARTLY,     /* taking back failed too */
+  RUN_PENDING,           /* saved, but the guest has not let go of a device yet */
+} RunOutcome;
+
+/*
+ * Makes the edits in order; if one fails, the ones made are taken back in
+ * reverse. A device a running guest does not release is reported, not
+ * put back: the unplug request stands.
+ */
+static RunOutcome
 run_edits (PtConnection  *connection,
            const char    *vm_name,
            GPtrArray     *edits,
@@ -597,17 +683,25 @@ run_edits (PtConnection  *connection,
            GError       **error)
 {
   virDomainPtr domain = lookup_domain (connection, vm_name, error);
+  g_autoptr(GString) not_undone = g_string_new (NULL);
+  g_autoptr(GString) pending = g_string_new (NULL);
   guint done = 0;
 
   if (domain == NULL)
-    return FALSE;
+    return RUN_FAILED;
 
   for (; done < edits->len; done++)
     {
+      const PtDomainEdit *edit = g_ptr_array_index (edits, done);
       g_autoptr(GError) local_error = NULL;
 
-      if (apply_edit (connection, domain, g_ptr_array_index (edits, done), live, &local_error))
-        continue;
+      if (apply_edit (connection, domain, edit, live, &local_error))
+        {
+          if (live && edit->action == PT_DOMAIN_EDIT_REMOVE && edit->source != NULL &&
+              edit->scope != PT_DOMAIN_EDIT_SAVED_ONLY && !wait_released (domain, edit->source))
+            g_string_append_printf (pending, "%s%s", pending->len > 0 ? ", " : "", edit->source);
+          continue;
+        }
 
       /* No device API (the test driver): the rest, node by node. */
       if (!live && g_error_matches (local_error, PT_ERROR, PT_ERROR_NOT_SUPPORTED))
@@ -635,11 +729,69 @@ run_edits (PtConnection  *connection,
         g_autoptr(GError) undo_error = NULL;
 
         if (!apply_edit (connection, domain, inverse, live, &undo_error))
-          g_warning ("Could not take back an edit of “%s”: %s", vm_name, undo_error->message);
+          g_string_append_printf (not_undone, "\n%s", undo_error->message);
       }
 
   virDomainFree (domain);
-  return done == edits->len;
+
+  if (done < edits->len && not_undone->len > 0)
+    {
+      g_prefix_error (error, _("“%s” did not take the whole change, and putting back what was "
+                               "done failed too; check its definition (virsh dumpxml --inactive "
+                               "%s): "),
+                      vm_name, vm_name);
+      if (error != NULL && *error != NULL)
+        {
+          g_autofree char *message = g_strconcat ((*error)->message, not_undone->str, NULL);
+
+          g_free ((*error)->message);
+          (*error)->message = g_steal_pointer (&message);
+        }
+      return RUN_FAILED_PARTLY;
+    }
+  if (done < edits->len)
+    return RUN_FAILED;
+
+  if (pending->len > 0)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_BUSY,
+                   _("The saved definition of “%s” no longer has %s, but the running guest has "
+                     "not let go of it yet: it has to accept the unplug. It leaves when the "
+                     "guest releases it or shuts down; look again in a moment."),
+                   vm_name, pending->str);
+      return RUN_PENDING;
+    }
+
+  return RUN_DONE;
+}
+
+static gboolean
+is_running (PtConnection *connection,
+            const char   *vm_name)
+{
+  virDomainPtr domain = virDomainLookupByName (pt_connection_get_handle (connection), vm_name);
+  gboolean running = domain != NULL && virDomainIsActive (domain) == 1;
+
+  if (domain != NULL)
+    virDomainFree (domain);
+  return running;
+}
+
+static void
+put_back_moved (PtVmPlan      *self,
+                PtConnection  *connection,
+                GPtrArray     *moved,
+                GError       **error)
+{
+  g_autoptr(GPtrArray) back = pt_domain_edits_new ();
+  g_autoptr(GError) back_error = NULL;
+
+  for (guint i = moved->len; i-- > 0;)
+    g_ptr_array_add (back, pt_domain_edit_inverse (g_ptr_array_index (moved, i)));
+  if (run_edits (connection, self->move_from, back, FALSE, &back_error) != RUN_DONE &&
+      error != NULL && *error != NULL)
+    g_prefix_error (error, _("The devices left “%s” and could not be given back to it (%s). "),
+                    self->move_from, back_error->message);
 }
 
 /**
@@ -647,7 +799,9 @@ run_edits (PtConnection  *connection,
  *
  * Makes the change, blocking; pt_vm_plan_apply_async() runs this in a
  * worker thread. The definition is read again and the edits planned
- * again on it, so a change made since the preview is kept.
+ * again on it, so a change made since the preview is kept; afterwards
+ * pt_vm_plan_get_edits() and pt_vm_plan_get_diff() are what was done.
+ * A plan from pt_vm_plan_new_inverse() makes its edits as they are.
  */
 gboolean
 pt_vm_plan_apply (PtVmPlan      *self,
@@ -657,20 +811,44 @@ pt_vm_plan_apply (PtVmPlan      *self,
 {
   g_autoptr(GPtrArray) moved = NULL;
   g_autoptr(GPtrArray) edits = NULL;
+  gboolean want_live;
   gboolean live = FALSE;
+  RunOutcome outcome;
 
   g_return_val_if_fail (PT_IS_VM_PLAN (self), FALSE);
   g_return_val_if_fail (PT_IS_CONNECTION (connection), FALSE);
 
-  /* The VM it is moved from is shut off: its saved definition only. */
-  if (self->move_from != NULL)
+  want_live = !(self->flags & PT_VM_PLAN_CONFIG_ONLY);
+
+  if (self->fixed)
     {
-      moved = plan_edits (self, connection, self->move_from, PT_VM_PLAN_DETACH, NULL, error);
-      if (moved == NULL || !run_edits (connection, self->move_from, moved, FALSE, error))
-        return FALSE;
+      live = want_live && is_running (connection, self->vm);
+      edits = g_ptr_array_ref (self->edits);
+    }
+  else
+    {
+      if (self->move_from != NULL)
+        {
+          if (is_running (connection, self->move_from))
+            {
+              g_set_error (error, PT_ERROR, PT_ERROR_BUSY,
+                           _("“%s” was started since the change was planned, so the devices "
+                             "cannot leave it. Shut it down first."),
+                           self->move_from);
+              return FALSE;
+            }
+          moved = plan_edits (self, connection, self->move_from, PT_VM_PLAN_DETACH,
+                              (const char * const *) self->moved, FALSE, NULL, error);
+          if (moved == NULL)
+            return FALSE;
+          if (run_edits (connection, self->move_from, moved, FALSE, error) != RUN_DONE)
+            return FALSE;
+        }
+
+      edits = plan_edits (self, connection, self->vm, self->kind,
+                          (const char * const *) self->addresses, want_live, &live, error);
     }
 
-  edits = plan_edits (self, connection, self->vm, self->kind, &live, error);
   if (edits != NULL && live != self->live)
     {
       g_clear_pointer (&edits, g_ptr_array_unref);
@@ -682,25 +860,58 @@ pt_vm_plan_apply (PtVmPlan      *self,
                    self->vm);
     }
 
-  if (edits != NULL && run_edits (connection, self->vm, edits, live, error))
-    return TRUE;
+  outcome = edits != NULL ? run_edits (connection, self->vm, edits, live, error) : RUN_FAILED;
+  if (outcome == RUN_DONE || outcome == RUN_PENDING)
+    {
+      g_clear_pointer (&self->edits, g_ptr_array_unref);
+      self->edits = g_steal_pointer (&edits);
+      g_clear_pointer (&self->move_edits, g_ptr_array_unref);
+      self->move_edits = g_steal_pointer (&moved);
+      set_diff (self);
+      return outcome == RUN_DONE;
+    }
 
-  if (edits != NULL && live && error != NULL && *error != NULL)
+  if (outcome == RUN_FAILED && edits != NULL && live)
     g_prefix_error (error, _("“%s” is running and did not take the change, so nothing was "
                              "changed. "),
                     self->vm);
 
-  /* Give the devices back to the VM they were moved from. */
   if (moved != NULL)
-    {
-      g_autoptr(GPtrArray) back = pt_domain_edits_new ();
-
-      for (guint i = moved->len; i-- > 0;)
-        g_ptr_array_add (back, pt_domain_edit_inverse (g_ptr_array_index (moved, i)));
-      run_edits (connection, self->move_from, back, FALSE, NULL);
-    }
+    put_back_moved (self, connection, moved, error);
 
   return FALSE;
+}
+
+/**
+ * pt_vm_plan_new_inverse:
+ * @applied: a plan that was applied
+ *
+ * The undo of @applied: the opposite of each edit it made, in reverse, with
+ * the very elements it added or removed (a device taken back returns with
+ * its address, ROM and boot order).
+ *
+ * Returns: (transfer full): the plan that undoes @applied
+ */
+PtVmPlan *
+pt_vm_plan_new_inverse (PtVmPlan *applied)
+{
+  PtVmPlan *self;
+
+  g_return_val_if_fail (PT_IS_VM_PLAN (applied), NULL);
+
+  self = g_object_new (PT_TYPE_VM_PLAN, NULL);
+  self->kind = applied->kind == PT_VM_PLAN_ATTACH ? PT_VM_PLAN_DETACH : PT_VM_PLAN_ATTACH;
+  self->flags = applied->flags & ~PT_VM_PLAN_MOVE;
+  self->vm = g_strdup (applied->vm);
+  self->addresses = g_strdupv (applied->addresses);
+  self->live = applied->live;
+  self->fixed = TRUE;
+  self->edits = pt_domain_edits_new ();
+  for (guint i = applied->edits->len; i-- > 0;)
+    g_ptr_array_add (self->edits, pt_domain_edit_inverse (g_ptr_array_index (applied->edits, i)));
+  set_diff (self);
+  set_summary (self);
+  return self;
 }
 
 static void

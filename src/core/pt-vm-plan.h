@@ -55,6 +55,7 @@ void                pt_vm_plan_new_async     (PtConnection            *connectio
                                               gpointer                 user_data);
 PtVmPlan           *pt_vm_plan_new_finish    (GAsyncResult            *result,
                                               GError                 **error);
+PtVmPlan           *pt_vm_plan_new_inverse   (PtVmPlan                *applied);
 PtVmPlanKind        pt_vm_plan_get_kind      (PtVmPlan                *self);
 const char         *pt_vm_plan_get_vm        (PtVmPlan                *self);
 const char         *pt_vm_plan_get_summary   (PtVmPlan                *self);
