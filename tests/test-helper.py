@@ -651,4 +651,17 @@ def _():
     assert r.returncode == EXIT_REFUSED and "GRUB only" in r.stderr, (r.returncode, r.stderr)
 
 
+@case("a tree without /proc/sys/kernel/random (no boot id): changes are made, nothing crashes")
+def _():
+    root = host("server-sriov")
+    shutil.rmtree(os.path.join(root, "proc/sys/kernel/random"))
+    r = run(root, "configure-boot", "enable-iommu")
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    assert "intel_iommu=on" in read(root, "etc/default/grub")
+    root = host("desktop-intel")
+    shutil.rmtree(os.path.join(root, "proc/sys/kernel/random"))
+    r = run(root, "bind-devices", "return", "0000:02:00.0")
+    assert r.returncode == 0, (r.returncode, r.stderr)
+
+
 run_cases()

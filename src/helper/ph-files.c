@@ -135,6 +135,7 @@ ph_files_read (int          root_fd,
   g_autofree char *dir = NULL;
   const char *name;
   g_autoptr(GString) text = NULL;
+  g_autoptr(GError) local = NULL;
   struct stat st;
   char buf[8192];
   int dir_fd, fd;
@@ -143,14 +144,13 @@ ph_files_read (int          root_fd,
   *contents = NULL;
   split_path (relpath, &dir, &name);
 
-  dir_fd = ph_files_open_dir (root_fd, dir, FALSE, error);
+  /* A missing directory is a missing file; the caller may pass no GError. */
+  dir_fd = ph_files_open_dir (root_fd, dir, FALSE, &local);
   if (dir_fd < 0)
     {
-      if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        {
-          g_clear_error (error);
-          return TRUE;
-        }
+      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
 
@@ -229,20 +229,19 @@ ph_files_replace (int          root_fd,
 {
   g_autofree char *dir = NULL;
   g_autofree char *tmp_name = NULL;
+  g_autoptr(GError) local = NULL;
   const char *name;
   struct stat st;
   mode_t mode = 0644;
   int dir_fd, fd;
 
   split_path (relpath, &dir, &name);
-  dir_fd = ph_files_open_dir (root_fd, dir, contents != NULL, error);
+  dir_fd = ph_files_open_dir (root_fd, dir, contents != NULL, &local);
   if (dir_fd < 0)
     {
-      if (contents == NULL && g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        {
-          g_clear_error (error);
-          return TRUE;
-        }
+      if (contents == NULL && g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
 
