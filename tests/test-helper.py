@@ -23,7 +23,8 @@ from tapcases import case, run_cases
 
 helper, installed_helper, ctl, fixtures = sys.argv[1:5]
 EXIT_USAGE, EXIT_REFUSED, EXIT_NOT_FOUND = 64, 65, 66
-EXIT_ROLLED_BACK, EXIT_LOCKED = 70, 75
+EXIT_ROLLED_BACK, EXIT_INCONSISTENT, EXIT_RECOVERED, EXIT_RECOVERY_FAILED = 70, 71, 72, 73
+EXIT_LOCKED = 75
 
 
 
@@ -324,8 +325,9 @@ def _():
         assert r.returncode == -9, (k, r.returncode)
         os.unlink(os.path.join(root, ".emulate"))
         r = run(root, "configure-boot", "undo")
-        assert r.returncode == EXIT_NOT_FOUND, (k, r.returncode, r.stderr)
+        assert r.returncode == EXIT_RECOVERED, (k, r.returncode, r.stderr)
         assert "putting the devices back" in r.stdout, (k, r.stdout)
+        assert "there is no change to undo" in r.stderr and "put back" in r.stderr, (k, r.stderr)
         assert (driver(root, "0000:02:00.0"), driver(root, "0000:02:00.1")) == ("nouveau", "snd_hda_intel"), k
         assert attr(root, "0000:02:00.1", "driver_override") == "(null)", k
         assert not os.path.exists(os.path.join(root, "var/lib/passthrough/devices.ini"))
@@ -662,6 +664,201 @@ def _():
     shutil.rmtree(os.path.join(root, "proc/sys/kernel/random"))
     r = run(root, "bind-devices", "return", "0000:02:00.0")
     assert r.returncode == 0, (r.returncode, r.stderr)
+
+
+def sys_digest(root):
+    return tree_digest(os.path.join(root, "sys"))
+
+
+def history_states(root):
+    return [line.split("\t")[2] for line in run(root, "configure-boot", "history").stdout.splitlines()]
+
+
+def set_boot_id(root, value):
+    with open(os.path.join(root, "proc/sys/kernel/random/boot_id"), "w") as f:
+        f.write(value + "\n")
+
+
+@case("a bind killed before a restart: after it, any verb drops the record and moves no device")
+def _():
+    root = host("desktop-intel")
+    run(root, "bind-devices", "return", "0000:02:00.0")
+    emulate(root, "crash-after-step 5")
+    assert run(root, "bind-devices", "bind", "0000:02:00.0").returncode == -9
+    os.unlink(os.path.join(root, ".emulate"))
+    set_boot_id(root, "00000000-0000-4000-8000-00000000beef")
+    before = sys_digest(root)
+    r = run(root, "bind-devices", "bind", "0000:0f:00.0")     # fails: no such device
+    assert r.returncode == EXIT_NOT_FOUND, (r.returncode, r.stderr)
+    assert "before this boot began" in r.stdout and "dropped" in r.stdout, r.stdout
+    assert sys_digest(root) == before, "no device moved"
+    assert driver(root, "0000:02:00.0") == "vfio-pci"
+    assert not os.path.exists(os.path.join(root, "var/lib/passthrough/devices.ini"))
+
+
+@case("putting devices back is judged like a bind: a device the host uses now is not taken from it")
+def _():
+    root = host("desktop-intel")
+    assert run(root, "bind-devices", "bind", "0000:01:00.0", "--force").returncode == 0
+    emulate(root, "crash-after-step 4")    # the boot GPU is back on nouveau, its audio not yet
+    assert run(root, "bind-devices", "return", "0000:01:00.0").returncode == -9
+    os.unlink(os.path.join(root, ".emulate"))
+    assert driver(root, "0000:01:00.0") == "nouveau"
+    before = sys_digest(root)
+    r = run(root, "configure-boot", "undo")
+    assert r.returncode == EXIT_NOT_FOUND, (r.returncode, r.stderr)
+    assert "boot GPU" in r.stdout and "no device is moved" in r.stdout, r.stdout
+    assert sys_digest(root) == before and driver(root, "0000:01:00.0") == "nouveau"
+    assert not os.path.exists(os.path.join(root, "var/lib/passthrough/devices.ini"))
+
+
+@case("a roll back is marked only after its regenerators ran: killed in one, the next run finishes it")
+def _():
+    root = host("server-sriov")
+    grub = read(root, "etc/default/grub")
+    emulate(root, "crash-in-command grub2-mkconfig")
+    assert run(root, "configure-boot", "enable-iommu").returncode == -9
+    assert history_states(root) == ["applying"]
+    r = run(root, "configure-boot", "enable-iommu")      # recovery is killed in its regenerator
+    assert r.returncode == -9 and "rolling it back" in r.stdout, (r.returncode, r.stdout)
+    assert read(root, "etc/default/grub") == grub
+    assert history_states(root) == ["applying"], "not rolled back before grub.cfg is regenerated"
+    os.unlink(os.path.join(root, ".emulate"))
+    r = run(root, "configure-boot", "undo")
+    assert r.returncode == EXIT_RECOVERED, (r.returncode, r.stderr)
+    assert history_states(root) == ["rolled-back"]
+    assert emulated_commands(root)[-1] == ["grub2-mkconfig", "-o", "/boot/grub2/grub.cfg"]
+
+
+@case("a recovery whose regenerator fails: its own exit status, never 'nothing was changed'; retried")
+def _():
+    root = host("server-sriov")
+    emulate(root, "crash-in-command grub2-mkconfig")
+    assert run(root, "configure-boot", "enable-iommu").returncode == -9
+    os.unlink(os.path.join(root, ".emulate"))
+    emulate(root, "fail-command grub2-mkconfig")
+    r = run(root, "configure-boot", "enable-iommu")
+    assert r.returncode == EXIT_RECOVERY_FAILED, (r.returncode, r.stderr)
+    assert "tries again" in r.stderr and "Nothing else was done" in r.stderr, r.stderr
+    assert history_states(root) == ["applying"]
+    r = ctl_run(root, "boot", "enable-iommu", helper_path=helper)
+    assert r.returncode == 2 and "could not be fully put back" in r.stderr, r.stderr
+    assert "othing was changed" not in r.stderr, r.stderr
+    os.unlink(os.path.join(root, ".emulate"))
+    r = run(root, "configure-boot", "enable-iommu")
+    assert r.returncode == 0, r.stderr
+    assert history_states(root) == ["rolled-back", "done"]
+
+
+@case("an administrator's edit after an interrupted change is kept, and the old copy named")
+def _():
+    root = host("server-sriov")
+    emulate(root, "crash-after-step 2")     # the journal, then /etc/default/grub written
+    assert run(root, "configure-boot", "enable-iommu").returncode == -9
+    os.unlink(os.path.join(root, ".emulate"))
+    with open(os.path.join(root, "etc/default/grub"), "a") as f:
+        f.write("GRUB_TIMEOUT=3\n")
+    edited = read(root, "etc/default/grub")
+    r = run(root, "configure-boot", "undo")
+    assert r.returncode == EXIT_RECOVERED, (r.returncode, r.stderr)
+    assert read(root, "etc/default/grub") == edited
+    assert "keeping /etc/default/grub" in r.stdout and "changes/1/before-0" in r.stdout, r.stdout
+    assert history_states(root) == ["rolled-back"]
+
+
+@case("an undo killed after marking what it undid is rolled back and those changes are in effect again")
+def _():
+    root = host("nvme-root")
+    assert run(root, "configure-boot", "enable-iommu").returncode == 0
+    enabled = {p: read(root, p) for p in ("etc/default/grub.d/50-cloudimg-settings.cfg",)}
+    plan = plan_of(root, "configure-boot", "undo")
+    emulate(root, f"crash-after-step {2 + len(plan['files']) + len(plan['commands'])}")
+    assert run(root, "configure-boot", "undo").returncode == -9
+    assert history_states(root) == ["undone", "applying"]
+    os.unlink(os.path.join(root, ".emulate"))
+    r = run(root, "configure-boot", "undo")
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    assert history_states(root) == ["undone", "rolled-back", "done"], history_states(root)
+    assert all(read(root, p) != text for p, text in enabled.items()), "undone once, not re-applied"
+
+
+@case("a journal someone other than root could change is refused, with how to fix it")
+def _():
+    for plant in ("owner", "mode", "link"):
+        root = host("server-sriov")
+        assert run(root, "configure-boot", "enable-iommu").returncode == 0
+        record = os.path.join(root, "var/lib/passthrough/changes/1/change.ini")
+        if plant == "owner":
+            os.chown(record, 65534, 65534)
+        elif plant == "mode":
+            os.chmod(os.path.join(root, "var/lib/passthrough/changes"), 0o775)
+        else:
+            os.symlink("/etc/passwd", os.path.join(root, "var/lib/passthrough/changes/1/before-1"))
+        before = tree_digest(root)
+        r = run(root, "configure-boot", "undo")
+        assert r.returncode == EXIT_REFUSED, (plant, r.returncode, r.stderr)
+        assert "chown -R root:root /var/lib/passthrough" in r.stderr, (plant, r.stderr)
+        assert tree_digest(root) == before, plant
+
+
+@case("regenerators are the planner's, never the command a record stores")
+def _():
+    root = host("server-sriov")
+    assert run(root, "configure-boot", "enable-iommu").returncode == 0
+    record = os.path.join(root, "var/lib/passthrough/changes/1/change.ini")
+    text = read(root, "var/lib/passthrough/changes/1/change.ini")
+    assert "argv=grub2-mkconfig;-o;/boot/grub2/grub.cfg;" in text, text
+    with open(record, "w") as f:
+        f.write(text.replace("/boot/grub2/grub.cfg", "/etc/shadow"))
+    r = run(root, "configure-boot", "undo")
+    assert r.returncode == EXIT_REFUSED and "not how this host regenerates" in r.stderr, (r.returncode, r.stderr)
+    assert ["grub2-mkconfig", "-o", "/etc/shadow"] not in emulated_commands(root)
+    assert "intel_iommu=on" in read(root, "etc/default/grub")
+
+
+@case("replaced files keep owner, group, mode and extended attributes; journal copies keep the mode")
+def _():
+    root = host("server-sriov")
+    grub = os.path.join(root, "etc/default/grub")
+    os.chown(grub, 1000, 1001)
+    os.chmod(grub, 0o640)
+    attrs = {}
+    try:
+        os.setxattr(grub, "user.passthrough-test", b"kept")
+        attrs["user.passthrough-test"] = b"kept"
+    except OSError:
+        pass
+    if shutil.which("setfacl") and subprocess.run(["setfacl", "-m", "u:1002:r", grub]).returncode == 0:
+        attrs["system.posix_acl_access"] = os.getxattr(grub, "system.posix_acl_access")
+    try:
+        attrs["security.selinux"] = os.getxattr(grub, "security.selinux")
+    except OSError:
+        pass
+    mode = os.stat(grub).st_mode & 0o7777
+    r = run(root, "configure-boot", "enable-iommu")
+    assert r.returncode == 0, r.stderr
+    st = os.stat(grub)
+    assert "intel_iommu=on" in read(root, "etc/default/grub")
+    assert (st.st_uid, st.st_gid, st.st_mode & 0o7777) == (1000, 1001, mode), (st, mode)
+    for name, value in attrs.items():
+        assert os.getxattr(grub, name) == value, name
+    copy = os.stat(os.path.join(root, "var/lib/passthrough/changes/1/before-0"))
+    assert copy.st_mode & 0o777 == 0o640 and copy.st_uid == 0, oct(copy.st_mode)
+    assert run(root, "configure-boot", "undo").returncode == 0
+    st = os.stat(grub)
+    assert (st.st_uid, st.st_gid) == (1000, 1001), st
+
+
+@case("a different card at the address since planning is not written to")
+def _():
+    root = host("desktop-intel")
+    run(root, "bind-devices", "return", "0000:02:00.0")
+    emulate(root, "swap-after-plan 0000:02:00.0 abcd")
+    r = run(root, "bind-devices", "bind", "0000:02:00.0")
+    assert r.returncode == EXIT_ROLLED_BACK, (r.returncode, r.stderr)
+    assert "0x10de:0xabcd" in r.stderr and "planned for" in r.stderr, r.stderr
+    assert driver(root, "0000:02:00.0") == "nouveau"
+    assert attr(root, "0000:02:00.0", "driver_override") == "(null)"
 
 
 run_cases()

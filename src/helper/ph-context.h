@@ -11,6 +11,7 @@
 
 #include <glib.h>
 
+#include "pt-host.h"
 #include "pt-plan.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,8 @@ typedef struct
   char *root;             /* "/" or, in test builds, a fixture tree */
   guint step;
   guint n_steps;
+  gboolean recovered;     /* an interrupted earlier change was put back */
+  PtHost *host;           /* (nullable): what a device verb was planned from */
 } PhContext;
 
 void     ph_context_step     (PhContext          *ctx,

@@ -39,6 +39,7 @@
 #include "ph-apply.h"
 #include "ph-context.h"
 #include "ph-devices.h"
+#include "ph-files.h"
 #include "ph-journal.h"
 #include "ph-request.h"
 #include "pt-boot-plan.h"
@@ -63,6 +64,8 @@ exit_status_for (const GError *error)
         return PT_HELPER_EXIT_ROLLED_BACK;
       case PH_APPLY_ERROR_INCONSISTENT:
         return PT_HELPER_EXIT_INCONSISTENT;
+      case PH_APPLY_ERROR_RECOVERY:
+        return PT_HELPER_EXIT_RECOVERY_FAILED;
       case PH_APPLY_ERROR_REFUSED:
       default:
         return PT_HELPER_EXIT_REFUSED;
@@ -77,11 +80,22 @@ exit_status_for (const GError *error)
   return PT_HELPER_EXIT_REFUSED;
 }
 
+/* After a recovery changed the host, "nothing was done" is no longer true. */
 static int
-fail (const GError *error)
+fail (PhContext    *ctx,
+      const GError *error)
 {
+  int status = exit_status_for (error);
+
   fprintf (stderr, "passthrough-helper: %s\n", error->message);
-  return exit_status_for (error);
+  if (ctx->recovered && (status == PT_HELPER_EXIT_USAGE || status == PT_HELPER_EXIT_REFUSED ||
+                         status == PT_HELPER_EXIT_NOT_FOUND))
+    {
+      fprintf (stderr, "passthrough-helper: before that, an interrupted earlier change was put back "
+                       "(the steps above say what was done); nothing of this request was done\n");
+      return PT_HELPER_EXIT_RECOVERED;
+    }
+  return status;
 }
 
 static void
@@ -186,9 +200,8 @@ run (PhRequest  *request,
   g_autoptr(PtPlan) plan = NULL;
   g_autoptr(GArray) undone = g_array_new (FALSE, FALSE, sizeof (guint));
   gboolean read_only = request->dry_run || request->verb == PH_VERB_HISTORY;
-  PhContext ctx = { -1, NULL, 0, 0 };
+  PhContext ctx = { -1, NULL, 0, 0, FALSE, NULL };
   guint change_id = 0;
-  guint i;
   int status = PT_HELPER_EXIT_OK;
 
   if (!read_only && geteuid () != 0)
@@ -208,10 +221,10 @@ run (PhRequest  *request,
     }
 
   if (!read_only &&
-      (!ph_journal_lock (&ctx, &error) || !ph_journal_recover (&ctx, &error) ||
-       !ph_devices_recover (&ctx, &error)))
+      (!ph_journal_lock (&ctx, &error) || !ph_files_check_trusted (ctx.root_fd, PH_STATE_DIR, &error) ||
+       !ph_journal_recover (&ctx, &error) || !ph_devices_recover (&ctx, &error)))
     {
-      status = fail (error);
+      status = fail (&ctx, error);
       goto out;
     }
 
@@ -224,7 +237,7 @@ run (PhRequest  *request,
   plan = compute_plan (&ctx, request, &host, undone, &error);
   if (plan == NULL)
     {
-      status = fail (error);
+      status = fail (&ctx, error);
       goto out;
     }
 
@@ -234,6 +247,7 @@ run (PhRequest  *request,
       goto out;
     }
 
+  ctx.host = host;
   ph_kernel_plan_made (&ctx);
 
   if (pt_plan_is_empty (plan))
@@ -249,17 +263,11 @@ run (PhRequest  *request,
       request->verb == PH_VERB_EARLY_BIND_IDS || request->verb == PH_VERB_EARLY_BIND_ADDRESSES ||
       request->verb == PH_VERB_BOOT_ONCE_WITHOUT)
     {
-      if (!ph_apply_plan (&ctx, plan, &change_id, &error))
+      if (!ph_apply_plan (&ctx, plan, undone, &change_id, &error))
         {
-          status = fail (error);
+          status = fail (&ctx, error);
           goto out;
         }
-      for (i = 0; i < undone->len; i++)
-        if (!ph_journal_set_state (&ctx, g_array_index (undone, guint, i), "undone", &error))
-          {
-            status = fail (error);
-            goto out;
-          }
       if (change_id != 0)
         {
           printf (PT_HELPER_CHANGE_RECORDED, change_id);
@@ -269,7 +277,7 @@ run (PhRequest  *request,
         printf ("restart to use the new boot configuration\n");
     }
   else if (!ph_devices_apply (&ctx, host, request, plan, &error))
-    status = fail (error);
+    status = fail (&ctx, error);
 
 out:
   close (ctx.root_fd);
