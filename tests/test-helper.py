@@ -14,7 +14,9 @@ import fcntl
 import hashlib
 import json
 import os
+import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -860,5 +862,98 @@ def _():
     assert driver(root, "0000:02:00.0") == "nouveau"
     assert attr(root, "0000:02:00.0", "driver_override") == "(null)"
 
+
+def bound(root):
+    return (driver(root, "0000:02:00.0"), driver(root, "0000:02:00.1")) == ("vfio-pci", "vfio-pci") and \
+        not os.path.exists(os.path.join(root, "var/lib/passthrough/devices.ini"))
+
+
+def start_bind(root, **kwargs):
+    """A bind that pauses after its second step, its output read up to there."""
+    run(root, "bind-devices", "return", "0000:02:00.0")
+    emulate(root, "sleep-after-step 2")
+    p = subprocess.Popen([helper, "--root", root, "bind-devices", "bind", "0000:02:00.0"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    while "step 2/" not in p.stdout.readline():
+        pass
+    return p
+
+
+@case("the window closed mid-change (SIGPIPE): the helper finishes the change")
+def _():
+    root = host("desktop-intel")
+    p = start_bind(root)
+    p.stdout.close()
+    assert p.wait(timeout=60) == 0, (p.returncode, p.stderr.read())
+    assert bound(root)
+
+
+@case("Ctrl-C to the caller's process group, SIGTERM, SIGHUP mid-change: the helper finishes the change")
+def _():
+    root = host("desktop-intel")
+    p = start_bind(root, start_new_session=True)
+    os.killpg(p.pid, signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 0, (p.returncode, err)
+    assert bound(root)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        root = host("desktop-intel")
+        run(root, "bind-devices", "return", "0000:02:00.0")
+        emulate(root, f"signal-after-step 3 {int(sig)}")
+        r = run(root, "bind-devices", "bind", "0000:02:00.0")
+        assert r.returncode == 0, (sig, r.returncode, r.stderr)
+        assert bound(root), sig
+
+
+@case("limits set by the caller (a tiny file size) do not cut a change short")
+# The soft limit only: raising a hard one needs CAP_SYS_RESOURCE, which a container may lack.
+def _():
+    root = host("server-sriov")
+    r = subprocess.run([helper, "--root", root, "configure-boot", "enable-iommu"], capture_output=True,
+                       text=True, timeout=120,
+                       preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (64, resource.RLIM_INFINITY)))
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    assert "intel_iommu=on" in read(root, "etc/default/grub")
+    assert history_states(root) == ["done"]
+
+
+@case("started without stdin, stdout and stderr: no file the helper writes becomes one of them")
+def _():
+    root = host("server-sriov")
+
+    def close_standard_fds():
+        for fd in (0, 1, 2):
+            os.close(fd)
+
+    for args, status in ((["enable-iommu"], 0), (["undo", "7"], EXIT_NOT_FOUND)):
+        r = subprocess.run([helper, "--root", root, "configure-boot", *args], timeout=120,
+                           preexec_fn=close_standard_fds)
+        assert r.returncode == status, (args, r.returncode)
+    for dirpath, _, names in os.walk(os.path.join(root, "var/lib/passthrough")):
+        for name in names:
+            with open(os.path.join(dirpath, name), "rb") as f:
+                text = f.read()
+            assert b"step " not in text and b"passthrough-helper:" not in text, (name, text)
+    assert "intel_iommu=on" in read(root, "etc/default/grub")
+
+
+@case("a set-user-ID copy run by another user is refused: the real uid must be root too")
+def _():
+    if os.geteuid() != 0 or "asan" in os.path.basename(helper):
+        print("# not root, or a sanitizer build (they do not run set-user-ID): skipped")
+        return
+    root = host("server-sriov")
+    before = tree_digest(root)
+    work = tempfile.mkdtemp()
+    os.chmod(work, 0o755)
+    copy = os.path.join(work, "passthrough-helper-test")
+    shutil.copy(helper, copy)
+    os.chmod(copy, 0o4755)
+    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                        copy, "--root", root, "configure-boot", "enable-iommu"],
+                       capture_output=True, text=True)
+    shutil.rmtree(work)
+    assert r.returncode == 77, (r.returncode, r.stderr)
+    assert tree_digest(root) == before
 
 run_cases()

@@ -24,6 +24,7 @@
  *   fail-command NAME          NAME exits with status 1
  *   crash-after-step N         the helper is killed (SIGKILL) after step N
  *   signal-after-step N SIG    the helper is sent SIG (a number) after step N
+ *   sleep-after-step N         the helper waits a second after step N
  *   crash-in-command NAME      the helper is killed while NAME runs
  *   swap-after-plan ADDRESS DEVICE  another card (device ID DEVICE) sits at
  *                              ADDRESS once the plan is made
@@ -684,6 +685,8 @@ ph_kernel_step_done (PhContext *ctx)
       fflush (stdout);
       kill (getpid (), SIGKILL);
     }
+  if (faulty (ctx, "sleep-after-step", wanted))
+    g_usleep (G_USEC_PER_SEC);
   for (sig = 1; sig < 32; sig++)
     {
       g_autofree char *arg = g_strdup_printf ("%u %d", steps_done, sig);

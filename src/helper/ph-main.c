@@ -28,11 +28,14 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -126,6 +129,50 @@ print_history (PhContext *ctx)
     }
 }
 
+/* A file the helper opens must never become its stdin, stdout or stderr. */
+static void
+ensure_standard_fds (void)
+{
+  int fd;
+
+  for (fd = 0; fd < 3; fd++)
+    if (fcntl (fd, F_GETFD) < 0 && errno == EBADF && open ("/dev/null", O_RDWR) != fd)
+      abort ();
+}
+
+/* Nothing the caller set may cut a change short: limits are the helper's
+ * own (no core dumps of root's memory), the signals a closed window, Ctrl-C
+ * or a hang-up send are ignored until the change is finished or rolled
+ * back, and it leaves the caller's session and process group. */
+static void
+detach_from_caller (void)
+{
+  static const struct { int resource; rlim_t value; } limits[] = {
+    { RLIMIT_CPU, RLIM_INFINITY }, { RLIMIT_FSIZE, RLIM_INFINITY }, { RLIMIT_DATA, RLIM_INFINITY },
+    { RLIMIT_AS, RLIM_INFINITY }, { RLIMIT_STACK, 8 * 1024 * 1024 }, { RLIMIT_NOFILE, 1024 },
+    { RLIMIT_NPROC, RLIM_INFINITY }, { RLIMIT_CORE, 0 },
+  };
+  static const int ignored[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (limits); i++)
+    {
+      struct rlimit limit = { limits[i].value, limits[i].value };
+
+      /* Without CAP_SYS_RESOURCE (a container) a hard limit cannot be raised:
+       * then at least the soft one goes up to it. */
+      if (setrlimit (limits[i].resource, &limit) < 0 && getrlimit (limits[i].resource, &limit) == 0)
+        {
+          limit.rlim_cur = limit.rlim_max;
+          setrlimit (limits[i].resource, &limit);
+        }
+    }
+  for (i = 0; i < G_N_ELEMENTS (ignored); i++)
+    signal (ignored[i], SIG_IGN);
+  /* Fails only for a process group leader, which the signals cannot stop now either. */
+  setsid ();
+}
+
 static PtPlan *
 compute_plan (PhContext        *ctx,
               const PhRequest  *request,
@@ -204,11 +251,14 @@ run (PhRequest  *request,
   guint change_id = 0;
   int status = PT_HELPER_EXIT_OK;
 
-  if (!read_only && geteuid () != 0)
+  /* Both ids: a set-user-ID copy run by someone else is not root's helper. */
+  if (!read_only && (getuid () != 0 || geteuid () != 0))
     {
       fprintf (stderr, "passthrough-helper: changing the host needs root; run it through pkexec\n");
       return PT_HELPER_EXIT_NOT_ROOT;
     }
+  if (!read_only)
+    detach_from_caller ();
 
   ctx.root = g_strdup (root);
 
@@ -292,6 +342,8 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   const char *root = "/";
   PhRequest request;
+
+  ensure_standard_fds ();
 
   /* Nothing from the caller's environment: pkexec passes little, sudo more. */
   clearenv ();
