@@ -141,6 +141,9 @@ def _():
     assert "boot GPU" in r.stderr and "--force" in r.stderr, r.stderr
     assert tree_digest(root) == before, "nothing written"
     r = run(root, "bind-devices", "bind", "0000:01:00.0", "--force")
+    assert r.returncode == EXIT_USAGE and "bind-devices-force" in r.stderr, (r.returncode, r.stderr)
+    assert tree_digest(root) == before, "nothing written"
+    r = run(root, "bind-devices-force", "bind", "0000:01:00.0")
     assert r.returncode == 0, r.stderr
     assert driver(root, "0000:01:00.0") == "vfio-pci"
 
@@ -351,6 +354,9 @@ HOSTILE = [
     (["bind-devices", "bind"], EXIT_USAGE),
     (["bind-devices", "bind", "0000:02:00.0", "0000:02:00.1"], EXIT_USAGE),
     (["bind-devices", "bind", "0000:02:00.0", "--force", "--force"], EXIT_USAGE),
+    (["bind-devices", "bind", "0000:01:00.0", "--force"], EXIT_USAGE),
+    (["bind-devices-force", "return", "0000:02:00.0"], EXIT_USAGE),
+    (["bind-devices-force", "bind", "0000:02:00.0", "--force"], EXIT_USAGE),
     (["bind-devices", "bind", "0000:02:00.0", "--keep-vfs-free"], EXIT_USAGE),
     (["bind-devices", "bind", "0000:02:00.0", "--root=/"], EXIT_USAGE),
     (["bind-devices", "unbind", "0000:02:00.0"], EXIT_USAGE),
@@ -404,8 +410,9 @@ def _():
     os.unlink(link)
     os.symlink("../../../../etc", link)
     before = tree_digest(root)
-    for args in (["bind", "0000:02:00.0", "--force"], ["return", "0000:02:00.0"]):
-        r = run(root, "bind-devices", *args)
+    for group, args in (("bind-devices-force", ["bind", "0000:02:00.0"]),
+                        ("bind-devices", ["return", "0000:02:00.0"])):
+        r = run(root, group, *args)
         verb = args[0]
         assert tree_digest(root) == before, (verb, r.stdout, r.stderr)
     assert r.returncode == 0 and "nothing to return" in r.stdout, r.stdout
@@ -701,7 +708,7 @@ def _():
 @case("putting devices back is judged like a bind: a device the host uses now is not taken from it")
 def _():
     root = host("desktop-intel")
-    assert run(root, "bind-devices", "bind", "0000:01:00.0", "--force").returncode == 0
+    assert run(root, "bind-devices-force", "bind", "0000:01:00.0").returncode == 0
     emulate(root, "crash-after-step 4")    # the boot GPU is back on nouveau, its audio not yet
     assert run(root, "bind-devices", "return", "0000:01:00.0").returncode == -9
     os.unlink(os.path.join(root, ".emulate"))
@@ -955,5 +962,15 @@ def _():
     shutil.rmtree(work)
     assert r.returncode == 77, (r.returncode, r.stderr)
     assert tree_digest(root) == before
+
+@case("passthroughctl bind --force asks for the helper's own forced-bind action")
+def _():
+    root = host("desktop-intel")
+    r = ctl_run(root, "bind", "0000:01:00.0", helper_path=helper)
+    assert r.returncode == 2 and "boot GPU" in r.stderr, (r.returncode, r.stderr)
+    r = ctl_run(root, "bind", "0000:01:00.0", "--force", helper_path=helper)
+    assert r.returncode == 0, r.stderr
+    assert driver(root, "0000:01:00.0") == "vfio-pci"
+
 
 run_cases()

@@ -2,7 +2,8 @@
  *
  * The privileged half of Passthrough, run through pkexec:
  *
- *   passthrough-helper bind-devices bind ADDRESS [--force]
+ *   passthrough-helper bind-devices bind ADDRESS
+ *   passthrough-helper bind-devices-force bind ADDRESS   (even what the host uses)
  *   passthrough-helper bind-devices return ADDRESS [--device-only]
  *   passthrough-helper sriov set-vfs ADDRESS COUNT [--keep-vfs-free]
  *   passthrough-helper configure-boot enable-iommu

@@ -40,7 +40,7 @@ def seeds(name):
     os.makedirs(corpus, exist_ok=True)
     items = []
     if name == "fuzz-helper-request":
-        items = [b"bind-devices\0bind\x000000:01:00.0\0--force",
+        items = [b"bind-devices-force\0bind\x000000:01:00.0",
                  b"bind-devices\0return\x000000:01:00.1\0--device-only",
                  b"sriov\0set-vfs\x000000:18:00.0\x0063\0--keep-vfs-free\0--dry-run",
                  b"configure-boot\0undo\x0012", b"configure-boot\0history\0--json"]
