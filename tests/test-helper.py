@@ -973,4 +973,15 @@ def _():
     assert driver(root, "0000:01:00.0") == "vfio-pci"
 
 
+@case("the installed helper is linked with full RELRO (-z relro -z now)")
+def _():
+    if shutil.which("readelf") is None:
+        print("# readelf is missing: skipped")
+        return
+    dynamic = subprocess.run(["readelf", "-d", installed_helper], capture_output=True, text=True).stdout
+    segments = subprocess.run(["readelf", "-lW", installed_helper], capture_output=True, text=True).stdout
+    assert "BIND_NOW" in dynamic, dynamic
+    assert "GNU_RELRO" in segments, segments
+
+
 run_cases()
