@@ -984,4 +984,14 @@ def _():
     assert "GNU_RELRO" in segments, segments
 
 
+@case("the installed helper links no libpci: root parses no pci.ids, a plan needs no names")
+def _():
+    if shutil.which("ldd") is None:
+        print("# ldd is missing: skipped")
+        return
+    libraries = subprocess.run(["ldd", installed_helper], capture_output=True, text=True).stdout
+    assert "libglib-2.0" in libraries, libraries
+    assert "libpci" not in libraries and "libudev" not in libraries, libraries
+
+
 run_cases()

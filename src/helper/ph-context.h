@@ -31,6 +31,8 @@ void     ph_context_step     (PhContext          *ctx,
                               ...) G_GNUC_PRINTF (2, 3);
 void     ph_context_log      (PhContext          *ctx,
                               const char         *line);
+PtHost  *ph_context_scan     (PhContext          *ctx,
+                              GError            **error);
 
 /* The kernel and the system's tools: ph-kernel.c (installed helper) or
  * ph-emulator.c (test builds). Both validate exactly the same way. */

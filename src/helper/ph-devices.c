@@ -33,7 +33,6 @@
 #include "ph-sysfs.h"
 #include "pt-device-plan.h"
 #include "pt-error.h"
-#include "pt-scanner.h"
 
 #define DEVICES_JOURNAL PH_STATE_DIR "/devices.ini"
 #define RECORD_GROUP "record"
@@ -240,8 +239,7 @@ restore_is_safe (PhContext  *ctx,
                  GError    **error)
 {
   g_auto(GStrv) addresses = g_key_file_get_groups (file, NULL);
-  g_autoptr(PtScanner) scanner = pt_scanner_new (ctx->root);
-  g_autoptr(PtHost) host = pt_scanner_scan (scanner, NULL, error);
+  g_autoptr(PtHost) host = ph_context_scan (ctx, error);
   guint i;
 
   if (host == NULL)

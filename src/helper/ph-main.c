@@ -52,7 +52,6 @@
 #include "pt-error.h"
 #include "pt-helper-protocol.h"
 #include "pt-json-writer.h"
-#include "pt-scanner.h"
 
 #ifndef PH_TEST_BUILD
 #define PH_TEST_BUILD 0
@@ -182,15 +181,13 @@ compute_plan (PhContext        *ctx,
               GError          **error)
 {
   g_autoptr(PtRoot) root = NULL;
-  g_autoptr(PtScanner) scanner = NULL;
 
   switch (request->verb)
     {
     case PH_VERB_BIND:
     case PH_VERB_RETURN:
     case PH_VERB_SET_VFS:
-      scanner = pt_scanner_new (ctx->root);
-      *host = pt_scanner_scan (scanner, NULL, error);
+      *host = ph_context_scan (ctx, error);
       if (*host == NULL)
         return NULL;
       return ph_devices_plan (ctx, *host, request, error);
@@ -208,8 +205,7 @@ compute_plan (PhContext        *ctx,
         for (i = 0; i < request->n_addresses; i++)
           addresses[i] = request->addresses[i];
         root = pt_root_open (ctx->root, error);
-        scanner = pt_scanner_new (ctx->root);
-        *host = root != NULL ? pt_scanner_scan (scanner, NULL, error) : NULL;
+        *host = root != NULL ? ph_context_scan (ctx, error) : NULL;
         if (*host == NULL)
           return NULL;
         return pt_early_bind_plan (root, *host, addresses,
