@@ -6,8 +6,9 @@ are put back, boot changes are journalled and undone byte for byte, hostile
 input is refused with nothing written, and a run killed after any step is
 finished or rolled back by the next one.
 
-Usage: test-helper.py HELPER_TEST INSTALLED_HELPER PASSTHROUGHCTL FIXTURES_DIR
-Prints TAP.
+Usage: test-helper.py HELPER_TEST INSTALLED_HELPER PASSTHROUGHCTL FIXTURES_DIR [--syscall-sweep]
+Prints TAP. With --syscall-sweep only the (slow) kill-at-every-syscall sweep
+runs; without it, everything else.
 """
 
 import fcntl
@@ -24,6 +25,7 @@ import tempfile
 from tapcases import case, run_cases
 
 helper, installed_helper, ctl, fixtures = sys.argv[1:5]
+syscall_sweep = "--syscall-sweep" in sys.argv[5:]
 EXIT_USAGE, EXIT_REFUSED, EXIT_NOT_FOUND = 64, 65, 66
 EXIT_ROLLED_BACK, EXIT_INCONSISTENT, EXIT_RECOVERED, EXIT_RECOVERY_FAILED = 70, 71, 72, 73
 EXIT_LOCKED = 75
@@ -35,6 +37,14 @@ def host(name):
     root = tempfile.mkdtemp(prefix=f"helper-{name}-")
     shutil.rmtree(root)
     shutil.copytree(os.path.join(fixtures, name), root, symlinks=True)
+    return root
+
+
+def host_copy(prepared):
+    """A copy of a tree a test has prepared (as host() copies a fixture)."""
+    root = tempfile.mkdtemp(prefix="helper-copy-")
+    shutil.rmtree(root)
+    shutil.copytree(prepared, root, symlinks=True)
     return root
 
 
@@ -994,4 +1004,61 @@ def _():
     assert "libpci" not in libraries and "libudev" not in libraries, libraries
 
 
-run_cases()
+SWEPT = ["write", "rename", "renameat", "renameat2", "unlink", "unlinkat", "mkdir", "mkdirat",
+         "fsync", "fdatasync"]
+
+
+def syscall_counts(root, *args):
+    trace = os.path.join(root, ".trace")
+    subprocess.run(["strace", "-f", "-qq", "-o", trace, "-e", "trace=" + ",".join(SWEPT),
+                    helper, "--root", root, *args], capture_output=True, timeout=120)
+    counts = {}
+    with open(trace) as f:
+        for line in f:
+            name = line.split(None, 1)[1].split("(", 1)[0] if " " in line else ""
+            if name in SWEPT:
+                counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+SWEEP_CASE = "killed at every write, rename, unlink, mkdir and fsync (strace inject), on two hosts: recovered"
+
+
+@case(SWEEP_CASE)
+def _():
+    if shutil.which("strace") is None or "asan" in os.path.basename(helper):
+        print("# strace missing, or a sanitizer build (too slow under ptrace): skipped")
+        return
+    boot_plan = plan_of(host("server-sriov"), "configure-boot", "enable-iommu")
+    sweeps = [
+        ("server-sriov", ["configure-boot", "enable-iommu"], lambda root: (
+            file_states(root, boot_plan) == ["new"] * len(boot_plan["files"])
+            and history_states(root)[-1] == "done" and "applying" not in history_states(root))),
+        ("desktop-intel", ["bind-devices", "bind", "0000:02:00.0"], bound),
+    ]
+    runs = 0
+    for name, args, settled in sweeps:
+        prepared = host(name)
+        if name == "desktop-intel":
+            run(prepared, "bind-devices", "return", "0000:02:00.0")
+        counts = syscall_counts(host_copy(prepared), *args)
+        assert counts.get("write") and counts.get("renameat"), counts
+        for syscall, count in counts.items():
+            for n in range(1, count + 1):
+                root = host_copy(prepared)
+                r = subprocess.run(["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=" + syscall,
+                                    "-e", f"inject={syscall}:signal=KILL:when={n}",
+                                    helper, "--root", root, *args], capture_output=True, text=True,
+                                   timeout=120)
+                runs += 1
+                if name == "server-sriov":
+                    assert "torn" not in file_states(root, boot_plan), (syscall, n)
+                r = run(root, *args)
+                assert r.returncode == 0, (name, syscall, n, r.returncode, r.stderr)
+                assert settled(root), (name, syscall, n, r.stdout)
+                assert not os.path.exists(os.path.join(root, "var/lib/passthrough/devices.ini"))
+                shutil.rmtree(root)
+    print(f"# {runs} runs killed at a syscall")
+
+
+run_cases(select=lambda name: (name == SWEEP_CASE) == syscall_sweep)
