@@ -38,6 +38,7 @@ test_action_ids (void)
                                                  "org.example.Passthrough.policy", NULL);
   PtHelperAction actions[] = {
     PT_HELPER_ACTION_BIND_DEVICES, PT_HELPER_ACTION_SRIOV, PT_HELPER_ACTION_CONFIGURE_BOOT,
+    PT_HELPER_ACTION_BIND_DEVICES_FORCE,
   };
   guint i;
 
@@ -49,6 +50,31 @@ test_action_ids (void)
 
       g_assert_nonnull (strstr (policy, needle));
     }
+}
+
+/* Taking a device the host uses is asked every time: no auth_admin_keep
+ * grant from an ordinary bind a minute earlier covers it. */
+static void
+test_force_is_asked_every_time (void)
+{
+  g_autofree char *policy = NULL;
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, "..", "data",
+                                                 "org.example.Passthrough.policy", NULL);
+  g_autofree char *needle = g_strdup_printf ("<action id=\"%s\">",
+                                             pt_helper_action_get_id (PT_HELPER_ACTION_BIND_DEVICES_FORCE));
+  const char *start, *end;
+  g_autofree char *action = NULL;
+
+  g_assert_true (g_file_get_contents (path, &policy, NULL, NULL));
+  start = strstr (policy, needle);
+  g_assert_nonnull (start);
+  end = strstr (start, "</action>");
+  g_assert_nonnull (end);
+  action = g_strndup (start, end - start);
+  g_assert_nonnull (strstr (action, "<allow_active>auth_admin</allow_active>"));
+  g_assert_null (strstr (action, "auth_admin_keep"));
+  g_assert_null (strstr (action, ">yes<"));
+  g_assert_nonnull (strstr (action, "exec.argv1\">bind-devices-force<"));
 }
 
 static void
@@ -77,6 +103,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/helper-permission/action-ids", test_action_ids);
+  g_test_add_func ("/helper-permission/force-asked-every-time", test_force_is_asked_every_time);
   g_test_add_func ("/helper-permission/root", test_root_is_allowed);
   return g_test_run ();
 }

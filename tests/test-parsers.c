@@ -428,6 +428,8 @@ test_helper_exit_statuses (void)
     { PT_HELPER_EXIT_NOT_FOUND, PT_ERROR_NOT_FOUND, "Nothing was changed" },
     { PT_HELPER_EXIT_ROLLED_BACK, PT_ERROR_FAILED, "put back" },
     { PT_HELPER_EXIT_INCONSISTENT, PT_ERROR_FAILED, "could not be fully put back" },
+    { PT_HELPER_EXIT_RECOVERED, PT_ERROR_FAILED, "was put back first" },
+    { PT_HELPER_EXIT_RECOVERY_FAILED, PT_ERROR_FAILED, "could not be fully put back" },
     { PT_HELPER_EXIT_LOCKED, PT_ERROR_BUSY, "Another change" },
     { PT_HELPER_EXIT_NOT_ROOT, PT_ERROR_PERMISSION_DENIED, "pkexec" },
     { 126, PT_ERROR_CANCELLED, "dismissed" },
@@ -444,6 +446,9 @@ test_helper_exit_statuses (void)
 
       g_assert_error (error, PT_ERROR, cases[i].code);
       g_assert_nonnull (strstr (error->message, cases[i].says));
+      /* What a recovery did is never reported as "nothing was changed". */
+      if (cases[i].status == PT_HELPER_EXIT_RECOVERED || cases[i].status == PT_HELPER_EXIT_RECOVERY_FAILED)
+        g_assert_null (strstr (error->message, "othing was changed"));
       if (cases[i].status != 126 && cases[i].status != 127)
         g_assert_true (g_str_has_prefix (error->message, "the detail\n"));
     }

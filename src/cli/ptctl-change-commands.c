@@ -209,13 +209,13 @@ device_command (PtctlContext *ctx,
   if (plan == NULL)
     return ptctl_fail ("%s", error->message);
 
-  g_ptr_array_add (args, (char *) (g_str_equal (verb, "set-vfs") ? "sriov" : "bind-devices"));
+  /* --force is its own polkit action (asked every time), chosen by the helper's first argument. */
+  g_ptr_array_add (args, (char *) (g_str_equal (verb, "set-vfs") ? "sriov"
+                                   : ctx->force ? "bind-devices-force" : "bind-devices"));
   g_ptr_array_add (args, (char *) verb);
   g_ptr_array_add (args, (char *) address);
   if (g_str_equal (verb, "set-vfs"))
     g_ptr_array_add (args, ctx->args[1]);
-  if (ctx->force)
-    g_ptr_array_add (args, (char *) "--force");
   if (ctx->device_only)
     g_ptr_array_add (args, (char *) "--device-only");
   if (ctx->keep_vfs_free)

@@ -405,6 +405,35 @@ pt_boot_setup_get_regenerate_argv (PtBootSetup *self)
   return (const char * const *) self->regenerate_argv;
 }
 
+/**
+ * pt_boot_setup_get_initramfs_regenerate_argv:
+ *
+ * Returns: (nullable) (transfer none): the command that rebuilds every
+ *   initramfs with the initramfs tool this host uses
+ */
+const char * const *
+pt_boot_setup_get_initramfs_regenerate_argv (PtBootSetup *self)
+{
+  static const char * const dracut[] = { "dracut", "--force", "--regenerate-all", NULL };
+  static const char * const initramfs_tools[] = { "update-initramfs", "-u", "-k", "all", NULL };
+  static const char * const mkinitcpio[] = { "mkinitcpio", "-P", NULL };
+
+  g_return_val_if_fail (PT_IS_BOOT_SETUP (self), NULL);
+
+  switch (self->initramfs)
+    {
+    case PT_INITRAMFS_DRACUT:
+      return dracut;
+    case PT_INITRAMFS_INITRAMFS_TOOLS:
+      return initramfs_tools;
+    case PT_INITRAMFS_MKINITCPIO:
+      return mkinitcpio;
+    case PT_INITRAMFS_UNKNOWN:
+    default:
+      return NULL;
+    }
+}
+
 PtInitramfsTool
 pt_boot_setup_get_initramfs_tool (PtBootSetup *self)
 {

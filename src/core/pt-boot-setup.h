@@ -43,6 +43,7 @@ const char         *pt_boot_setup_get_bootloader_name (PtBootSetup *self);
 const char         *pt_boot_setup_get_grub_cfg        (PtBootSetup *self);
 const char * const *pt_boot_setup_get_regenerate_argv (PtBootSetup *self);
 PtInitramfsTool     pt_boot_setup_get_initramfs_tool  (PtBootSetup *self);
+const char * const *pt_boot_setup_get_initramfs_regenerate_argv (PtBootSetup *self);
 const char         *pt_boot_setup_get_initramfs_name  (PtBootSetup *self);
 const char         *pt_boot_setup_get_kernel_release  (PtBootSetup *self);
 gboolean            pt_boot_setup_is_like             (PtBootSetup *self,

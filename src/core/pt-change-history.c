@@ -15,6 +15,7 @@
 
 #include "config.h"
 
+#include "pt-boot-setup.h"
 #include "pt-change-history.h"
 #include "pt-error.h"
 #include "pt-managed-files.h"
@@ -143,21 +144,73 @@ pt_change_history_read_before (PtRoot     *root,
   return TRUE;
 }
 
-GPtrArray *
-pt_change_history_regenerators (GKeyFile *file)
+/* What this host's planner runs to regenerate from the managed files. A
+ * record's kernelstub is bare: without options it rewrites its entries from
+ * its (restored) configuration. */
+static GPtrArray *
+known_regenerators (PtRoot *root)
 {
-  GPtrArray *commands = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  int i, n = g_key_file_get_integer (file, "change", "regenerate", NULL);
+  g_autoptr(PtBootSetup) boot = pt_boot_setup_detect (root);
+  GPtrArray *known = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  const char *kernelstub[] = { "kernelstub", NULL };
 
-  for (i = 0; i < n && i < 16; i++)
+  if (pt_boot_setup_get_regenerate_argv (boot) != NULL)
+    g_ptr_array_add (known, g_strdupv ((char **) pt_boot_setup_get_regenerate_argv (boot)));
+  if (pt_boot_setup_get_initramfs_regenerate_argv (boot) != NULL)
+    g_ptr_array_add (known, g_strdupv ((char **) pt_boot_setup_get_initramfs_regenerate_argv (boot)));
+  if (pt_boot_setup_get_bootloader (boot) == PT_BOOTLOADER_KERNELSTUB)
+    g_ptr_array_add (known, g_strdupv ((char **) kernelstub));
+  return known;
+}
+
+/**
+ * pt_change_history_regenerators:
+ * @record: a change's record, from pt_change_history_load()
+ *
+ * The commands that regenerate what depends on the change's files. A record
+ * is only a hint: each command it names must be one this host's planner
+ * derives itself, and the planner's copy is returned, never the stored one.
+ *
+ * Returns: (transfer full) (element-type GStrv) (nullable): the commands,
+ *   %NULL if the record names one the planner would not run
+ */
+GPtrArray *
+pt_change_history_regenerators (PtRoot    *root,
+                                GKeyFile  *record,
+                                guint      id,
+                                GError   **error)
+{
+  g_autoptr(GPtrArray) commands = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr(GPtrArray) known = NULL;
+  int i, j, n = g_key_file_get_integer (record, "change", "regenerate", NULL);
+
+  if (n <= 0)
+    return g_steal_pointer (&commands);
+
+  known = known_regenerators (root);
+  for (i = 0; i < n; i++)
     {
       g_autofree char *group = g_strdup_printf ("regenerate %d", i);
-      g_auto(GStrv) argv = g_key_file_get_string_list (file, group, "argv", NULL, NULL);
+      g_auto(GStrv) argv = g_key_file_get_string_list (record, group, "argv", NULL, NULL);
+      char **match = NULL;
 
-      if (argv != NULL && pt_managed_command_is_regenerator (argv[0]))
-        g_ptr_array_add (commands, g_steal_pointer (&argv));
+      for (j = 0; argv != NULL && j < (int) known->len && match == NULL; j++)
+        if (g_strv_equal ((const char * const *) argv, g_ptr_array_index (known, j)))
+          match = g_ptr_array_index (known, j);
+
+      if (match == NULL || i >= 16)
+        {
+          g_autofree char *shown = argv != NULL ? g_strjoinv (" ", argv) : g_strdup ("?");
+
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ROOT,
+                       "the record of change %u asks to run “%s”, which is not how this host "
+                       "regenerates its boot files; it is not run. Regenerate by hand if needed, "
+                       "then move /%s/%u away", id, shown, PT_CHANGE_HISTORY_DIR, id);
+          return NULL;
+        }
+      g_ptr_array_add (commands, g_strdupv (match));
     }
-  return commands;
+  return g_steal_pointer (&commands);
 }
 
 /**
@@ -308,7 +361,9 @@ pt_change_history_undo_plan (PtRoot     *root,
           g_hash_table_replace (restore, g_strdup (path), g_steal_pointer (&contents));
         }
 
-      regen = pt_change_history_regenerators (file);
+      regen = pt_change_history_regenerators (root, file, id, error);
+      if (regen == NULL)
+        return NULL;
       for (i = 0; i < regen->len; i++)
         {
           char **argv = g_ptr_array_index (regen, i);

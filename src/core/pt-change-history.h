@@ -35,7 +35,10 @@ gboolean   pt_change_history_read_before  (PtRoot      *root,
                                            char       **path,
                                            char       **contents,
                                            GError     **error);
-GPtrArray *pt_change_history_regenerators (GKeyFile    *record);
+GPtrArray *pt_change_history_regenerators (PtRoot      *root,
+                                           GKeyFile    *record,
+                                           guint        id,
+                                           GError     **error);
 PtChange  *pt_change_history_pending_restart (GPtrArray *changes,
                                               const char *boot_id);
 PtPlan    *pt_change_history_undo_plan    (PtRoot      *root,

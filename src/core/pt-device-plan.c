@@ -84,6 +84,40 @@ pt_device_plan_members (PtHost     *host,
   return members;
 }
 
+/**
+ * pt_device_plan_check_host_use:
+ *
+ * The verdict on taking @address's IOMMU group from the host, for a bind and
+ * for a restore of an interrupted change alike: refused while any endpoint
+ * of the group is in use by the host.
+ *
+ * Returns: %TRUE if no member is in use; %FALSE with @error naming the use
+ */
+gboolean
+pt_device_plan_check_host_use (PtHost      *host,
+                               const char  *address,
+                               GError     **error)
+{
+  g_autoptr(GPtrArray) members = pt_device_plan_members (host, address, TRUE);
+  guint i;
+
+  for (i = 0; i < members->len; i++)
+    {
+      PtDevice *member = g_ptr_array_index (members, i);
+      const char * const *reasons = pt_device_get_host_use (member);
+
+      if (reasons[0] != NULL)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_BUSY,
+                       _("%s is in use by this host: %s. Giving it away would take that from the host. "
+                         "If you are sure, use --force."),
+                       pt_device_get_address (member), reasons[0]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static void
 add_move (PtPlan     *plan,
           PtDevice   *device,
@@ -136,21 +170,10 @@ pt_device_plan_bind (PtRoot             *root,
       return NULL;
     }
 
-  members = pt_device_plan_members (host, address, TRUE);
-  for (i = 0; i < members->len; i++)
-    {
-      PtDevice *member = g_ptr_array_index (members, i);
-      const char * const *reasons = pt_device_get_host_use (member);
+  if (!(flags & PT_DEVICE_PLAN_FORCE) && !pt_device_plan_check_host_use (host, address, error))
+    return NULL;
 
-      if (reasons[0] != NULL && !(flags & PT_DEVICE_PLAN_FORCE))
-        {
-          g_set_error (error, PT_ERROR, PT_ERROR_BUSY,
-                       _("%s is in use by this host: %s. Giving it away would take that from the host. "
-                         "If you are sure, use --force."),
-                       pt_device_get_address (member), reasons[0]);
-          return NULL;
-        }
-    }
+  members = pt_device_plan_members (host, address, TRUE);
 
   plan = pt_plan_new (NULL);
   if (!pt_root_is_dir (root, "sys/bus/pci/drivers/vfio-pci"))

@@ -33,6 +33,9 @@ PtPlan   *pt_device_plan_vfs    (PtHost             *host,
                                  int                 count,
                                  PtDevicePlanFlags   flags,
                                  GError            **error);
+gboolean  pt_device_plan_check_host_use (PtHost      *host,
+                                         const char  *address,
+                                         GError     **error);
 GPtrArray *pt_device_plan_members (PtHost          *host,
                                    const char      *address,
                                    gboolean         whole_group);

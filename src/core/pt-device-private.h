@@ -60,5 +60,6 @@ PtDevice *_pt_device_new           (const char *address);
 void      _pt_device_add_host_use  (PtDevice   *self,
                                     const char *reason);
 gboolean  _pt_device_is_bridge_class (guint32   class_id);
+void      _pt_device_fill_numeric_names (PtDevice *self);
 
 G_END_DECLS

@@ -533,6 +533,29 @@ pt_device_is_free_for_vfio (PtDevice *self)
          g_str_equal (self->driver, "pcieport");
 }
 
+/* lspci's fallbacks for what pci.ids does not name (or where it is not read). */
+void
+_pt_device_fill_numeric_names (PtDevice *self)
+{
+  char text[32];
+
+  if (self->vendor_name == NULL)
+    {
+      g_snprintf (text, sizeof text, "Vendor %04x", self->vendor_id);
+      self->vendor_name = g_intern_string (text);
+    }
+  if (self->device_name == NULL)
+    {
+      g_snprintf (text, sizeof text, "Device %04x", self->device_id);
+      self->device_name = g_intern_string (text);
+    }
+  if (self->class_name == NULL)
+    {
+      g_snprintf (text, sizeof text, "Class %04x", self->class_id >> 8);
+      self->class_name = g_intern_string (text);
+    }
+}
+
 /**
  * pt_device_dup_display_name:
  *

@@ -116,13 +116,12 @@ plan_initramfs (PtPlan           *plan,
         g_autofree char *after = g_strdup_printf (HEADER "force_drivers+=\" %s \"\n%s", joined,
                                                   kind == PT_EARLY_BIND_BY_ADDRESS
                                                     ? "install_items+=\" " UDEV_RULES " \"\n" : "");
-        const char *regenerate[] = { "dracut", "--force", "--regenerate-all", NULL };
         const char *list[] = { "lsinitrd", NULL, NULL };
 
         image = g_strdup_printf ("/boot/initramfs-%s.img", release);
         list[1] = image;
         pt_plan_add_file (plan, DRACUT_CONF, before, after);
-        pt_plan_add_command (plan, regenerate);
+        pt_plan_add_command (plan, pt_boot_setup_get_initramfs_regenerate_argv (boot));
         pt_plan_add_command (plan, list);
       }
       break;
@@ -131,7 +130,6 @@ plan_initramfs (PtPlan           *plan,
       {
         g_autofree char *before = read_text (root, "/etc/initramfs-tools/modules");
         GString *after = g_string_new (before != NULL ? before : "");
-        const char *regenerate[] = { "update-initramfs", "-u", "-k", "all", NULL };
         const char *list[] = { "lsinitramfs", NULL, NULL };
 
         for (i = 0; modules[i] != NULL; i++)
@@ -145,7 +143,7 @@ plan_initramfs (PtPlan           *plan,
         list[1] = image;
         pt_plan_add_file (plan, "/etc/initramfs-tools/modules", before, after->str);
         g_string_free (after, TRUE);
-        pt_plan_add_command (plan, regenerate);
+        pt_plan_add_command (plan, pt_boot_setup_get_initramfs_regenerate_argv (boot));
         pt_plan_add_command (plan, list);
       }
       break;
@@ -154,7 +152,6 @@ plan_initramfs (PtPlan           *plan,
       {
         g_autofree char *before = read_text (root, "/etc/mkinitcpio.conf");
         g_auto(GStrv) lines = g_strsplit (before != NULL ? before : "", "\n", -1);
-        const char *regenerate[] = { "mkinitcpio", "-P", NULL };
         const char *list[] = { "lsinitcpio", "/boot/initramfs-linux.img", NULL };
         gboolean done = FALSE;
 
@@ -194,7 +191,7 @@ plan_initramfs (PtPlan           *plan,
 
           pt_plan_add_file (plan, "/etc/mkinitcpio.conf", before, after);
         }
-        pt_plan_add_command (plan, regenerate);
+        pt_plan_add_command (plan, pt_boot_setup_get_initramfs_regenerate_argv (boot));
         pt_plan_add_command (plan, list);
       }
       break;

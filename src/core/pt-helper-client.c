@@ -242,6 +242,17 @@ pt_helper_client_error_for_status (int         status,
                "check the host with “passthroughctl check”, and undo boot changes with "
                "“passthroughctl boot undo”.");
       break;
+    case PT_HELPER_EXIT_RECOVERED:
+      code = PT_ERROR_FAILED;
+      what = _("An earlier change to this host had been interrupted; it was put back first, as "
+               "the steps above show. What you asked for was not done: review it and try again.");
+      break;
+    case PT_HELPER_EXIT_RECOVERY_FAILED:
+      code = PT_ERROR_FAILED;
+      what = _("An earlier change to this host had been interrupted and could not be fully put "
+               "back. Nothing else was done. Read the details, fix the cause, and try again: "
+               "every change first finishes putting it back.");
+      break;
     case PT_HELPER_EXIT_LOCKED:
       code = PT_ERROR_BUSY;
       what = _("Another change to this host is running. Try again when it has finished.");

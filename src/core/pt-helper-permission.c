@@ -31,6 +31,8 @@ pt_helper_action_get_id (PtHelperAction action)
     {
     case PT_HELPER_ACTION_BIND_DEVICES:
       return "org.example.Passthrough.bind-devices";
+    case PT_HELPER_ACTION_BIND_DEVICES_FORCE:
+      return "org.example.Passthrough.bind-devices-force";
     case PT_HELPER_ACTION_SRIOV:
       return "org.example.Passthrough.sriov";
     case PT_HELPER_ACTION_CONFIGURE_BOOT:

@@ -14,6 +14,7 @@ typedef enum
   PT_HELPER_ACTION_BIND_DEVICES,
   PT_HELPER_ACTION_SRIOV,
   PT_HELPER_ACTION_CONFIGURE_BOOT,
+  PT_HELPER_ACTION_BIND_DEVICES_FORCE,  /* a device the host uses; asked every time */
 } PtHelperAction;
 
 const char  *pt_helper_action_get_id         (PtHelperAction        action);

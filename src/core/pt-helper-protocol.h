@@ -25,6 +25,10 @@ enum {
   PT_HELPER_EXIT_NOT_FOUND = 66,      /* no such device or change; nothing done */
   PT_HELPER_EXIT_ROLLED_BACK = 70,    /* a step failed; every change undone */
   PT_HELPER_EXIT_INCONSISTENT = 71,   /* a step failed and undoing it failed too */
+  PT_HELPER_EXIT_RECOVERED = 72,      /* an interrupted earlier change was put back
+                                         first; then the request failed, nothing of it done */
+  PT_HELPER_EXIT_RECOVERY_FAILED = 73,  /* an interrupted earlier change could not be
+                                           put back; the request was not tried */
   PT_HELPER_EXIT_LOCKED = 75,         /* another run is changing the host */
   PT_HELPER_EXIT_NOT_ROOT = 77,       /* not started as root */
 };

@@ -207,28 +207,6 @@ subsystem_name (struct pci_access *access,
   return remember_in (subsystem_cache, key, joined);
 }
 
-static void
-fill_numeric (PtDevice *device)
-{
-  char text[32];
-
-  if (device->vendor_name == NULL)
-    {
-      g_snprintf (text, sizeof text, "Vendor %04x", device->vendor_id);
-      device->vendor_name = g_intern_string (text);
-    }
-  if (device->device_name == NULL)
-    {
-      g_snprintf (text, sizeof text, "Device %04x", device->device_id);
-      device->device_name = g_intern_string (text);
-    }
-  if (device->class_name == NULL)
-    {
-      g_snprintf (text, sizeof text, "Class %04x", device->class_id >> 8);
-      device->class_name = g_intern_string (text);
-    }
-}
-
 static gboolean
 has_subsystem (PtDevice *device)
 {
@@ -262,5 +240,5 @@ pt_pci_names_fill (PtDevice *device)
       names_access = NULL;
     }
 
-  fill_numeric (device);
+  _pt_device_fill_numeric_names (device);
 }

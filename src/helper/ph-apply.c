@@ -16,6 +16,7 @@
 
 #include "ph-apply.h"
 #include "ph-commands.h"
+#include "ph-devices.h"
 #include "ph-files.h"
 #include "ph-journal.h"
 #include "ph-sysfs.h"
@@ -122,6 +123,7 @@ put_back (PhContext  *ctx,
           GError    **error)
 {
   g_autoptr(GError) undo_error = NULL;
+  g_autofree char *kept = NULL;
 
   /* Without files there is nothing to restore here: sysfs changes are put
    * back by the verb that knows the devices' previous drivers. */
@@ -131,32 +133,41 @@ put_back (PhContext  *ctx,
       return FALSE;
     }
 
-  if (!ph_journal_roll_back (ctx, id, regenerate, &undo_error))
+  if (!ph_journal_roll_back (ctx, id, regenerate, &kept, &undo_error))
     {
       ph_apply_wrap_error (error, PH_APPLY_ERROR_INCONSISTENT, cause,
                            "Putting the files back failed too: %s. The copies are in /%s/changes/%u; "
-                           "the next run of the helper tries again.",
+                           "the change stays recorded as applying and the next run of the helper "
+                           "tries again.",
                            undo_error->message, PH_STATE_DIR, id);
       return FALSE;
     }
 
-  ph_apply_wrap_error (error, PH_APPLY_ERROR_ROLLED_BACK, cause,
-                       "Every file was put back as it was (change %u rolled back).", id);
+  if (kept != NULL)
+    ph_apply_wrap_error (error, PH_APPLY_ERROR_ROLLED_BACK, cause,
+                         "Change %u was rolled back, except:\n%s", id, kept);
+  else
+    ph_apply_wrap_error (error, PH_APPLY_ERROR_ROLLED_BACK, cause,
+                         "Every file was put back as it was (change %u rolled back).", id);
   return FALSE;
 }
 
 /**
  * ph_apply_plan:
+ * @undoes: (element-type guint) (nullable): the changes an undo undoes, marked
+ *   "undone" once it succeeded (and "done" again if it is rolled back)
  * @change_id: (out) (optional): the journal's number for the change, 0 if
  *   the plan changes no file
  */
 gboolean
 ph_apply_plan (PhContext  *ctx,
                PtPlan     *plan,
+               GArray     *undoes,
                guint      *change_id,
                GError    **error)
 {
   GPtrArray *sysfs = pt_plan_get_sysfs (plan);
+  g_autoptr(GHashTable) checked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GError) local = NULL;
   gboolean regenerated = FALSE;
   guint id = 0;
@@ -169,7 +180,7 @@ ph_apply_plan (PhContext  *ctx,
 
   if (pt_plan_get_n_files (plan) > 0 || pt_plan_get_snapshots (plan)->len > 0)
     {
-      id = ph_journal_begin (ctx, plan, &local);
+      id = ph_journal_begin (ctx, plan, undoes, &local);
       if (id == 0)
         {
           ph_apply_wrap_error (error, PH_APPLY_ERROR_REFUSED, local, "Nothing was changed.");
@@ -211,6 +222,12 @@ ph_apply_plan (PhContext  *ctx,
   for (i = 0; i < sysfs->len; i++)
     {
       PtPlanSysfsWrite *write = g_ptr_array_index (sysfs, i);
+      PhSysfsTarget target;
+
+      if (ph_sysfs_parse_target (write->path, write->value, &target, NULL) &&
+          g_hash_table_add (checked, g_strdup (target.address)) &&
+          !ph_devices_check_identity (ctx, target.address, &local))
+        return put_back (ctx, id, regenerated, local, error);
 
       ph_context_step (ctx, "writing %s", write->path);
       if (!ph_kernel_write (ctx, write->path, write->value, &local))
@@ -218,7 +235,7 @@ ph_apply_plan (PhContext  *ctx,
       ph_kernel_step_done (ctx);
     }
 
-  if (id != 0 && !ph_journal_set_state (ctx, id, "done", &local))
+  if (id != 0 && !ph_journal_finish (ctx, id, undoes, &local))
     return put_back (ctx, id, regenerated, local, error);
 
   if (change_id != NULL)

@@ -16,6 +16,7 @@ typedef enum
   PH_APPLY_ERROR_REFUSED,       /* nothing was done */
   PH_APPLY_ERROR_ROLLED_BACK,   /* a step failed; everything was put back */
   PH_APPLY_ERROR_INCONSISTENT,  /* a step failed and putting back failed too */
+  PH_APPLY_ERROR_RECOVERY,      /* putting back an interrupted earlier change failed */
 } PhApplyError;
 
 #define PH_APPLY_ERROR (ph_apply_error_quark ())
@@ -25,6 +26,7 @@ gboolean ph_apply_check       (PtPlan     *plan,
                                GError    **error);
 gboolean ph_apply_plan        (PhContext  *ctx,
                                PtPlan     *plan,
+                               GArray     *undoes,
                                guint      *change_id,
                                GError    **error);
 void     ph_apply_wrap_error  (GError    **error,

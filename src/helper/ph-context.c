@@ -9,6 +9,7 @@
 
 #include "ph-context.h"
 #include "pt-helper-protocol.h"
+#include "pt-scanner.h"
 
 void
 ph_context_step (PhContext  *ctx,
@@ -33,4 +34,23 @@ ph_context_log (PhContext  *ctx,
 {
   printf (PT_HELPER_LOG_PREFIX "%s\n", line);
   fflush (stdout);
+}
+
+/**
+ * ph_context_scan:
+ *
+ * Reads the host as a plan needs it: devices, groups, host use and boot
+ * setup, without the readiness checks (and, in the helper's build of the
+ * core, without pci.ids names).
+ *
+ * Returns: (transfer full): the snapshot, or %NULL with @error set
+ */
+PtHost *
+ph_context_scan (PhContext  *ctx,
+                 GError    **error)
+{
+  g_autoptr(PtScanner) scanner = pt_scanner_new (ctx->root);
+
+  pt_scanner_set_skip_checks (scanner, TRUE);
+  return pt_scanner_scan (scanner, NULL, error);
 }

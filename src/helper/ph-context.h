@@ -11,6 +11,7 @@
 
 #include <glib.h>
 
+#include "pt-host.h"
 #include "pt-plan.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,8 @@ typedef struct
   char *root;             /* "/" or, in test builds, a fixture tree */
   guint step;
   guint n_steps;
+  gboolean recovered;     /* an interrupted earlier change was put back */
+  PtHost *host;           /* (nullable): what a device verb was planned from */
 } PhContext;
 
 void     ph_context_step     (PhContext          *ctx,
@@ -28,6 +31,8 @@ void     ph_context_step     (PhContext          *ctx,
                               ...) G_GNUC_PRINTF (2, 3);
 void     ph_context_log      (PhContext          *ctx,
                               const char         *line);
+PtHost  *ph_context_scan     (PhContext          *ctx,
+                              GError            **error);
 
 /* The kernel and the system's tools: ph-kernel.c (installed helper) or
  * ph-emulator.c (test builds). Both validate exactly the same way. */

@@ -7,8 +7,13 @@
  * device goes back to the driver and override it had, and the verb fails.
  *
  * Before the first write the previous state is recorded in
- * /var/lib/passthrough/devices.ini; a run killed half-way leaves it behind
- * and the next run puts the devices back from it.
+ * /var/lib/passthrough/devices.ini with the boot's id; a run killed half-way
+ * leaves it behind and the next run puts the devices back from it — only
+ * during the same boot (after a restart the devices are as the new boot set
+ * them up, and the record is dropped), and only if putting them back passes
+ * the verdict a bind does: a device the host now uses is not taken from it.
+ * Right before the first write to each device, its vendor and device ID must
+ * still be those the plan was made for (another card may sit at the address).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -30,6 +35,7 @@
 #include "pt-error.h"
 
 #define DEVICES_JOURNAL PH_STATE_DIR "/devices.ini"
+#define RECORD_GROUP "record"
 
 typedef struct
 {
@@ -117,8 +123,10 @@ record_states (PhContext  *ctx,
 {
   g_autoptr(GKeyFile) file = g_key_file_new ();
   g_autofree char *text = NULL;
+  g_autofree char *boot_id = ph_journal_boot_id (ctx);
   guint i;
 
+  g_key_file_set_string (file, RECORD_GROUP, "boot-id", boot_id != NULL ? boot_id : "");
   for (i = 0; i < members->len; i++)
     {
       const char *address = pt_device_get_address (g_ptr_array_index (members, i));
@@ -217,36 +225,147 @@ restore_all (PhContext  *ctx,
   guint i;
 
   for (i = 0; addresses[i] != NULL; i++)
-    if (!restore_device (ctx, file, addresses[i], error))
+    if (!g_str_equal (addresses[i], RECORD_GROUP) && !restore_device (ctx, file, addresses[i], error))
       return FALSE;
 
   return ph_files_replace (ctx->root_fd, DEVICES_JOURNAL, NULL, error);
 }
 
+/* A restore is judged like a bind: taking a device from the host driver it
+ * is on now is refused while the host uses its group. */
+static gboolean
+restore_is_safe (PhContext  *ctx,
+                 GKeyFile   *file,
+                 GError    **error)
+{
+  g_auto(GStrv) addresses = g_key_file_get_groups (file, NULL);
+  g_autoptr(PtHost) host = ph_context_scan (ctx, error);
+  guint i;
+
+  if (host == NULL)
+    return FALSE;
+
+  for (i = 0; addresses[i] != NULL; i++)
+    {
+      g_autofree char *driver = g_key_file_get_string (file, addresses[i], "driver", NULL);
+      DeviceState now;
+      gboolean taken;
+
+      if (g_str_equal (addresses[i], RECORD_GROUP) || !ph_is_pci_address (addresses[i]) ||
+          !read_state (ctx, addresses[i], &now, NULL))
+        continue;
+      taken = now.driver != NULL && g_strcmp0 (now.driver, driver) != 0 &&
+              !g_str_equal (now.driver, "vfio-pci") && !g_str_equal (now.driver, "pci-stub");
+      device_state_clear (&now);
+      if (taken && !pt_device_plan_check_host_use (host, addresses[i], error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * ph_devices_recover:
  *
- * Puts back the devices of a bind, return or set-vfs that was killed.
+ * Puts back the devices of a bind, return or set-vfs that was killed during
+ * this boot, when that hurts nothing the host uses; otherwise drops the
+ * record and says so. A failure is a PH_APPLY_ERROR_RECOVERY.
  */
 gboolean
 ph_devices_recover (PhContext  *ctx,
                     GError    **error)
 {
   g_autofree char *text = NULL;
+  g_autofree char *recorded = NULL;
+  g_autofree char *boot_id = ph_journal_boot_id (ctx);
   g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr(GError) local = NULL;
 
-  if (!ph_files_read (ctx->root_fd, DEVICES_JOURNAL, &text, error))
-    return FALSE;
+  if (!ph_files_read (ctx->root_fd, DEVICES_JOURNAL, &text, &local))
+    goto failed;
   if (text == NULL)
     return TRUE;
 
-  ph_context_step (ctx, "a device change was interrupted; putting the devices back");
   if (!g_key_file_load_from_data (file, text, -1, G_KEY_FILE_NONE, NULL))
     {
-      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ROOT, "/%s is damaged", DEVICES_JOURNAL);
+      g_set_error (&local, PT_ERROR, PT_ERROR_INVALID_ROOT, "/%s is damaged", DEVICES_JOURNAL);
+      goto failed;
+    }
+
+  recorded = g_key_file_get_string (file, RECORD_GROUP, "boot-id", NULL);
+  if (recorded == NULL || recorded[0] == '\0' || g_strcmp0 (recorded, boot_id) != 0)
+    {
+      ph_context_step (ctx, "a device change was interrupted before this boot began; no device is "
+                       "moved (they are as this boot set them up) and its record is dropped");
+      if (!ph_files_replace (ctx->root_fd, DEVICES_JOURNAL, NULL, &local))
+        goto failed;
+      return TRUE;
+    }
+
+  if (!restore_is_safe (ctx, file, &local))
+    {
+      ph_context_step (ctx, "a device change was interrupted, but putting the devices back would "
+                       "take from the host what it uses now (%s); no device is moved and the "
+                       "record is dropped: check them with “passthroughctl groups”", local->message);
+      g_clear_error (&local);
+      if (!ph_files_replace (ctx->root_fd, DEVICES_JOURNAL, NULL, &local))
+        goto failed;
+      return TRUE;
+    }
+
+  ph_context_step (ctx, "a device change was interrupted; putting the devices back");
+  ctx->recovered = TRUE;
+  if (restore_all (ctx, file, &local))
+    return TRUE;
+
+failed:
+  ph_apply_wrap_error (error, PH_APPLY_ERROR_RECOVERY, local,
+                       "A device change had been interrupted, and putting the devices back failed; "
+                       "every run of the helper tries again first. Nothing else was done. Check "
+                       "the devices with “passthroughctl groups”.");
+  return FALSE;
+}
+
+/**
+ * ph_devices_check_identity:
+ *
+ * Right before the first write to @address: the card there must still be
+ * the one the plan was made for. Addresses the plan's scan did not know
+ * (VFs it creates) are not checked.
+ */
+gboolean
+ph_devices_check_identity (PhContext   *ctx,
+                           const char  *address,
+                           GError     **error)
+{
+  PtDevice *planned = ctx->host != NULL ? pt_host_lookup_device (ctx->host, address) : NULL;
+  g_autofree char *vendor = NULL;
+  g_autofree char *device = NULL;
+  g_autofree char *expected_vendor = NULL;
+  g_autofree char *expected_device = NULL;
+  int fd;
+
+  if (planned == NULL)
+    return TRUE;
+
+  fd = ph_sysfs_open_device_dir (ctx->root_fd, address, error);
+  if (fd < 0)
+    return FALSE;
+  vendor = read_small (fd, "vendor");
+  device = read_small (fd, "device");
+  close (fd);
+
+  expected_vendor = g_strdup_printf ("0x%04x", pt_device_get_vendor_id (planned));
+  expected_device = g_strdup_printf ("0x%04x", pt_device_get_device_id (planned));
+  if (g_strcmp0 (vendor, expected_vendor) != 0 || g_strcmp0 (device, expected_device) != 0)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_BUSY,
+                   "the device at %s is now %s:%s, not the %s:%s the change was planned for; "
+                   "nothing more is written to it. Review the change again",
+                   address, vendor != NULL ? vendor : "?", device != NULL ? device : "?",
+                   expected_vendor, expected_device);
       return FALSE;
     }
-  return restore_all (ctx, file, error);
+  return TRUE;
 }
 
 PtPlan *
@@ -362,7 +481,7 @@ ph_devices_apply (PhContext        *ctx,
     }
   ph_kernel_step_done (ctx);
 
-  if (ph_apply_plan (ctx, plan, NULL, &local))
+  if (ph_apply_plan (ctx, plan, NULL, NULL, &local))
     {
       for (i = 0; i < members->len && local == NULL; i++)
         {

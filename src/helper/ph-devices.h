@@ -23,5 +23,8 @@ gboolean  ph_devices_apply   (PhContext        *ctx,
                               GError          **error);
 gboolean  ph_devices_recover (PhContext        *ctx,
                               GError          **error);
+gboolean  ph_devices_check_identity (PhContext   *ctx,
+                                     const char  *address,
+                                     GError     **error);
 
 G_END_DECLS

@@ -23,6 +23,11 @@
  *   refuse-bind ADDRESS DRIVER  DRIVER's probe of ADDRESS fails
  *   fail-command NAME          NAME exits with status 1
  *   crash-after-step N         the helper is killed (SIGKILL) after step N
+ *   signal-after-step N SIG    the helper is sent SIG (a number) after step N
+ *   sleep-after-step N         the helper waits a second after step N
+ *   crash-in-command NAME      the helper is killed while NAME runs
+ *   swap-after-plan ADDRESS DEVICE  another card (device ID DEVICE) sits at
+ *                              ADDRESS once the plan is made
  *   edit-after-plan RELPATH    another editor appends a line to RELPATH
  *                              between planning and applying
  *   initramfs-without-vfio all the initramfs listing lacks the vfio modules
@@ -649,6 +654,12 @@ ph_kernel_run (PhContext          *ctx,
     }
   ph_context_log (ctx, line);
 
+  if (faulty (ctx, "crash-in-command", argv[0]))
+    {
+      fflush (stdout);
+      kill (getpid (), SIGKILL);
+    }
+
   if (faulty (ctx, "fail-command", argv[0]))
     {
       g_set_error (error, PT_ERROR, PT_ERROR_FAILED, "%s failed (exit status 1):\nemulated failure\n",
@@ -667,11 +678,21 @@ void
 ph_kernel_step_done (PhContext *ctx)
 {
   g_autofree char *wanted = g_strdup_printf ("%u", ++steps_done);
+  int sig;
 
   if (faulty (ctx, "crash-after-step", wanted))
     {
       fflush (stdout);
       kill (getpid (), SIGKILL);
+    }
+  if (faulty (ctx, "sleep-after-step", wanted))
+    g_usleep (G_USEC_PER_SEC);
+  for (sig = 1; sig < 32; sig++)
+    {
+      g_autofree char *arg = g_strdup_printf ("%u %d", steps_done, sig);
+
+      if (faulty (ctx, "signal-after-step", arg))
+        kill (getpid (), sig);
     }
 }
 
@@ -688,7 +709,17 @@ ph_kernel_plan_made (PhContext *ctx)
     return;
   lines = g_strsplit (text, "\n", -1);
   for (i = 0; lines[i] != NULL; i++)
-    if (g_str_has_prefix (lines[i], "edit-after-plan ") && strstr (lines[i], "..") == NULL)
+    if (g_str_has_prefix (lines[i], "swap-after-plan "))
+      {
+        g_auto(GStrv) words = g_strsplit (lines[i], " ", 3);
+        g_autofree char *dir = g_strv_length (words) == 3 && ph_is_pci_address (words[1])
+                               ? device_dir (ctx, words[1]) : NULL;
+        g_autofree char *value = dir != NULL ? g_strdup_printf ("0x%s\n", words[2]) : NULL;
+
+        if (dir != NULL)
+          write_attr (dir, "device", value);
+      }
+    else if (g_str_has_prefix (lines[i], "edit-after-plan ") && strstr (lines[i], "..") == NULL)
       {
         g_autofree char *target = at (ctx, "%s", lines[i] + strlen ("edit-after-plan "));
         FILE *file = fopen (target, "a");

@@ -14,10 +14,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -92,6 +94,8 @@ ph_files_open_dir (int          root_fd,
               close (fd);
               return set_errno_error (error, saved, "create", relpath), -1;
             }
+          /* The new directory's entry must survive a power cut as well. */
+          fsync (fd);
           next = openat (fd, parts[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         }
       if (next < 0)
@@ -135,6 +139,7 @@ ph_files_read (int          root_fd,
   g_autofree char *dir = NULL;
   const char *name;
   g_autoptr(GString) text = NULL;
+  g_autoptr(GError) local = NULL;
   struct stat st;
   char buf[8192];
   int dir_fd, fd;
@@ -143,14 +148,13 @@ ph_files_read (int          root_fd,
   *contents = NULL;
   split_path (relpath, &dir, &name);
 
-  dir_fd = ph_files_open_dir (root_fd, dir, FALSE, error);
+  /* A missing directory is a missing file; the caller may pass no GError. */
+  dir_fd = ph_files_open_dir (root_fd, dir, FALSE, &local);
   if (dir_fd < 0)
     {
-      if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        {
-          g_clear_error (error);
-          return TRUE;
-        }
+      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
 
@@ -213,36 +217,91 @@ write_all (int         fd,
   return TRUE;
 }
 
-/**
- * ph_files_replace:
- * @relpath: relative to the root; its directory is created if missing
- * @contents: (nullable): the new contents, %NULL to delete the file
- *
- * Atomically replaces (or deletes) a file. The new file keeps the old one's
- * mode; a new file gets 0644.
- */
-gboolean
-ph_files_replace (int          root_fd,
-                  const char  *relpath,
-                  const char  *contents,
-                  GError     **error)
+/* The kernel computes these itself from the contents; a copy would lie. */
+static gboolean
+is_kernel_maintained (const char *name)
+{
+  return g_str_equal (name, "security.ima") || g_str_equal (name, "security.evm");
+}
+
+/* Gives @fd the extended attributes of @old_fd: ACLs, the SELinux label,
+ * user attributes. */
+static gboolean
+copy_xattrs (int old_fd,
+             int fd)
+{
+  g_autofree char *names = NULL;
+  ssize_t size = flistxattr (old_fd, NULL, 0);
+  ssize_t pos;
+
+  if (size < 0)
+    return errno == ENOTSUP;
+  names = g_malloc (size + 1);
+  size = flistxattr (old_fd, names, size);
+  if (size < 0)
+    return FALSE;
+
+  for (pos = 0; pos < size; pos += strlen (names + pos) + 1)
+    {
+      const char *name = names + pos;
+      g_autofree char *value = NULL;
+      ssize_t len = fgetxattr (old_fd, name, NULL, 0);
+
+      if (is_kernel_maintained (name))
+        continue;
+      if (len < 0)
+        return FALSE;
+      value = g_malloc (len + 1);
+      len = fgetxattr (old_fd, name, value, len);
+      if (len < 0 || fsetxattr (fd, name, value, len, 0) < 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Owner, group, mode and extended attributes of the file being replaced. */
+static gboolean
+keep_metadata (int          dir_fd,
+               const char  *name,
+               const struct stat *old,
+               int          fd)
+{
+  int old_fd;
+  gboolean ok;
+
+  if (fchown (fd, old->st_uid, old->st_gid) < 0 || fchmod (fd, old->st_mode & 07777) < 0)
+    return FALSE;
+  old_fd = openat (dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (old_fd < 0)
+    return FALSE;
+  ok = copy_xattrs (old_fd, fd);
+  close (old_fd);
+  return ok;
+}
+
+static gboolean
+replace_file (int          root_fd,
+              const char  *relpath,
+              const char  *contents,
+              mode_t       new_mode,
+              gboolean     keep_old,
+              GError     **error)
 {
   g_autofree char *dir = NULL;
   g_autofree char *tmp_name = NULL;
+  g_autoptr(GError) local = NULL;
   const char *name;
   struct stat st;
-  mode_t mode = 0644;
+  gboolean existed = FALSE;
   int dir_fd, fd;
 
   split_path (relpath, &dir, &name);
-  dir_fd = ph_files_open_dir (root_fd, dir, contents != NULL, error);
+  dir_fd = ph_files_open_dir (root_fd, dir, contents != NULL, &local);
   if (dir_fd < 0)
     {
-      if (contents == NULL && g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        {
-          g_clear_error (error);
-          return TRUE;
-        }
+      if (contents == NULL && g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
 
@@ -255,7 +314,7 @@ ph_files_replace (int          root_fd,
                        "/%s is not a regular file (a symlink?); leaving it alone", relpath);
           return FALSE;
         }
-      mode = st.st_mode & 07777;
+      existed = TRUE;
     }
 
   if (contents == NULL)
@@ -274,7 +333,7 @@ ph_files_replace (int          root_fd,
 
   tmp_name = g_strdup_printf (".%s.passthrough-new", name);
   unlinkat (dir_fd, tmp_name, 0);
-  fd = openat (dir_fd, tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  fd = openat (dir_fd, tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)
     {
       int saved = errno;
@@ -283,7 +342,8 @@ ph_files_replace (int          root_fd,
       return set_errno_error (error, saved, "create a temporary file for", relpath);
     }
 
-  if (fchmod (fd, mode) < 0 || !write_all (fd, contents, strlen (contents)) || fsync (fd) < 0)
+  if (!(keep_old && existed ? keep_metadata (dir_fd, name, &st, fd) : fchmod (fd, new_mode) == 0) ||
+      !write_all (fd, contents, strlen (contents)) || fsync (fd) < 0)
     {
       int saved = errno;
 
@@ -306,4 +366,186 @@ ph_files_replace (int          root_fd,
   fsync (dir_fd);
   close (dir_fd);
   return TRUE;
+}
+
+/**
+ * ph_files_replace:
+ * @relpath: relative to the root; its directory is created if missing
+ * @contents: (nullable): the new contents, %NULL to delete the file
+ *
+ * Atomically replaces (or deletes) a file. The new file keeps the old one's
+ * owner, group, mode and extended attributes (ACLs, SELinux label); a new
+ * file is root's, 0644.
+ */
+gboolean
+ph_files_replace (int          root_fd,
+                  const char  *relpath,
+                  const char  *contents,
+                  GError     **error)
+{
+  return replace_file (root_fd, relpath, contents, 0644, TRUE, error);
+}
+
+/**
+ * ph_files_copy:
+ * @source: (nullable): the file @contents came from, relative to the root
+ * @relpath: where the copy goes (in the journal)
+ *
+ * Writes a copy with the source's mode, less group and other write (the
+ * journal must stay root's alone), or 0644 without a source.
+ */
+gboolean
+ph_files_copy (int          root_fd,
+               const char  *source,
+               const char  *relpath,
+               const char  *contents,
+               GError     **error)
+{
+  struct stat st;
+  mode_t mode = 0644;
+
+  if (source != NULL && fstatat (root_fd, source, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG (st.st_mode))
+    mode = st.st_mode & 0755;
+  return replace_file (root_fd, relpath, contents, mode, FALSE, error);
+}
+
+static gboolean
+refuse_untrusted (GError           **error,
+                  const char        *relpath,
+                  const char        *what,
+                  const char        *top)
+{
+  g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ROOT,
+               "/%s %s, so someone other than root could decide what the helper restores and runs; "
+               "refusing to use it. Nothing was changed. Find out how that happened; then make it "
+               "root’s alone (“chown -R root:root /%s && chmod -R go-w /%s”, and remove any link "
+               "or special file in it) and try again",
+               relpath, what, top, top);
+  return FALSE;
+}
+
+static gboolean
+check_entry (const struct stat  *st,
+             const char         *relpath,
+             const char         *top,
+             GError            **error)
+{
+  if (!S_ISDIR (st->st_mode) && !S_ISREG (st->st_mode))
+    return refuse_untrusted (error, relpath, "is not a plain file or directory", top);
+  if (st->st_uid != 0)
+    return refuse_untrusted (error, relpath, "is not owned by root", top);
+  if ((st->st_mode & 022) != 0)
+    return refuse_untrusted (error, relpath, "is writable by its group or others", top);
+  return TRUE;
+}
+
+static gboolean
+check_tree (int          dir_fd,
+            const char  *relpath,
+            const char  *top,
+            guint        depth,
+            GError     **error)
+{
+  DIR *dir;
+  struct dirent *entry;
+  gboolean ok = TRUE;
+  int fd = fcntl (dir_fd, F_DUPFD_CLOEXEC, 3);
+
+  if (fd < 0 || (dir = fdopendir (fd)) == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return set_errno_error (error, errno, "list", relpath);
+    }
+
+  while (ok && (entry = readdir (dir)) != NULL)
+    {
+      g_autofree char *child = NULL;
+      struct stat st;
+      int child_fd;
+
+      if (g_str_equal (entry->d_name, ".") || g_str_equal (entry->d_name, ".."))
+        continue;
+      child = g_strconcat (relpath, "/", entry->d_name, NULL);
+      if (fstatat (dir_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        ok = set_errno_error (error, errno, "inspect", child);
+      else if (!check_entry (&st, child, top, error))
+        ok = FALSE;
+      else if (S_ISDIR (st.st_mode))
+        {
+          if (depth >= 4)
+            ok = refuse_untrusted (error, child, "is deeper than the journal ever goes", top);
+          else if ((child_fd = openat (dir_fd, entry->d_name,
+                                       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+            ok = set_errno_error (error, errno, "open the directory", child);
+          else
+            {
+              ok = check_tree (child_fd, child, top, depth + 1, error);
+              close (child_fd);
+            }
+        }
+    }
+
+  closedir (dir);
+  return ok;
+}
+
+/**
+ * ph_files_check_trusted:
+ * @relpath: a directory the helper keeps state in, e.g. "var/lib/passthrough"
+ *
+ * The directory, every directory above it, and everything in it must be
+ * root's and not writable by group or others, with no link or special file:
+ * then nobody else can change it while the lock is held, and what it says
+ * may decide what root does.
+ *
+ * Returns: %TRUE if so (or if it does not exist yet)
+ */
+gboolean
+ph_files_check_trusted (int          root_fd,
+                        const char  *relpath,
+                        GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit (relpath, "/", -1);
+  g_autoptr(GString) walked = g_string_new (NULL);
+  gboolean ok;
+  int fd = -1;
+  guint i;
+
+  for (i = 0; parts[i] != NULL; i++)
+    {
+      g_autoptr(GError) local = NULL;
+      struct stat st;
+
+      g_string_append_printf (walked, "%s%s", i > 0 ? "/" : "", parts[i]);
+      if (fd >= 0)
+        close (fd);
+      fd = ph_files_open_dir (root_fd, walked->str, FALSE, &local);
+      if (fd < 0)
+        {
+          if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+            return TRUE;
+          if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS) ||
+              g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY))
+            return refuse_untrusted (error, walked->str, "is a link or not a directory", relpath);
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      if (fstat (fd, &st) < 0)
+        {
+          int saved = errno;
+
+          close (fd);
+          return set_errno_error (error, saved, "inspect", walked->str);
+        }
+      if (!check_entry (&st, walked->str, relpath, error))
+        {
+          close (fd);
+          return FALSE;
+        }
+    }
+
+  ok = check_tree (fd, relpath, relpath, 0, error);
+  close (fd);
+  return ok;
 }

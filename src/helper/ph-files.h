@@ -21,5 +21,13 @@ gboolean ph_files_replace     (int          root_fd,
                                const char  *relpath,
                                const char  *contents,
                                GError     **error);
+gboolean ph_files_copy        (int          root_fd,
+                               const char  *source,
+                               const char  *relpath,
+                               const char  *contents,
+                               GError     **error);
+gboolean ph_files_check_trusted (int          root_fd,
+                                 const char  *relpath,
+                                 GError     **error);
 
 G_END_DECLS

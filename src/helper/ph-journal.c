@@ -3,18 +3,27 @@
  * Every file change the helper makes is a numbered change under
  * /var/lib/passthrough/changes/N: change.ini (summary, time, state, the
  * files and the commands that regenerate what depends on them) and
- * before-K, a copy of file K as it was. The record is written and synced
- * before the first file is touched, with state "applying"; only when the
- * last step succeeded does the state become "done". A run that finds an
- * "applying" change (power loss, kill -9) rolls it back first: every file
- * is restored from its copy and the regenerators run again.
+ * before-K, a copy of file K as it was, and after-K, what the change writes
+ * there. The record is written and synced before the first file is touched,
+ * with state "applying"; only when the last step succeeded does the state
+ * become "done". A run that finds an "applying" change (power loss, kill -9)
+ * rolls it back first. Rolling back never hurts: a file is restored only
+ * while it still holds what the change wrote (an administrator's later edit
+ * is kept and reported, the old copy stays in the journal); the
+ * regenerators are the ones the planner derives for this host, never the
+ * stored command lines; and the state becomes "rolled-back" only after they
+ * succeeded, so a failure or a power cut leaves "applying" for the next run.
  *
  * Undo builds a plan that restores, for every file touched by the chosen
  * change or any later one, the copy from the earliest of them; it is itself
- * journalled, so an undo can be undone too.
+ * journalled (with the changes it undoes), so an undo can be undone too. The
+ * undone changes are marked before the undo is marked done: an undo killed
+ * in between is rolled back, and they are marked done again.
  *
- * The directory is 0755 and the copies keep no secrets (boot and module
- * configuration, world-readable already), so history needs no privilege.
+ * The journal decides what root runs, so it is trusted only while root alone
+ * can change it (ph_files_check_trusted). The copies keep their file's mode
+ * less group and other write; they hold boot and module configuration,
+ * world-readable already, so history needs no privilege.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -28,6 +37,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "ph-apply.h"
 #include "ph-commands.h"
 #include "ph-files.h"
 #include "ph-journal.h"
@@ -67,6 +77,22 @@ ph_journal_lock (PhContext  *ctx,
 }
 
 
+
+/**
+ * ph_journal_boot_id:
+ *
+ * Returns: (nullable): the running boot's id, %NULL where the kernel has none
+ */
+char *
+ph_journal_boot_id (PhContext *ctx)
+{
+  g_autofree char *text = NULL;
+
+  if (!ph_files_read (ctx->root_fd, "proc/sys/kernel/random/boot_id", &text, NULL) || text == NULL)
+    return NULL;
+  g_strstrip (text);
+  return text[0] != '\0' ? g_steal_pointer (&text) : NULL;
+}
 
 /* The record as the history reads it, through the same root. */
 static GKeyFile *
@@ -109,6 +135,7 @@ save_change (PhContext  *ctx,
 guint
 ph_journal_begin (PhContext  *ctx,
                   PtPlan     *plan,
+                  GArray     *undoes,
                   GError    **error)
 {
   g_autoptr(PtRoot) root = pt_root_open (ctx->root, error);
@@ -159,11 +186,27 @@ ph_journal_begin (PhContext  *ctx,
       g_key_file_set_boolean (file, group, "existed", contents != NULL);
       if (contents != NULL)
         {
-          g_autofree char *name = g_strdup_printf ("before-%u", i);
-          g_autofree char *copy = g_strdup_printf (PT_CHANGE_HISTORY_DIR "/%u/%s", id, name);
+          g_autofree char *copy = g_strdup_printf (PT_CHANGE_HISTORY_DIR "/%u/before-%u", id, i);
 
-          if (!ph_files_replace (ctx->root_fd, copy, contents, error))
+          if (!ph_files_copy (ctx->root_fd, rel, copy, contents, error))
             return 0;
+        }
+
+      /* What the change writes, so a roll back can tell it from a later edit
+       * (files a command rewrites are not known in advance). */
+      if (i < pt_plan_get_n_files (plan))
+        {
+          const char *after = NULL;
+
+          pt_plan_get_file (plan, i, NULL, &after);
+          g_key_file_set_string (file, group, "after", after != NULL ? "written" : "deleted");
+          if (after != NULL)
+            {
+              g_autofree char *copy = g_strdup_printf (PT_CHANGE_HISTORY_DIR "/%u/after-%u", id, i);
+
+              if (!ph_files_copy (ctx->root_fd, contents != NULL ? rel : NULL, copy, after, error))
+                return 0;
+            }
         }
     }
 
@@ -191,11 +234,13 @@ ph_journal_begin (PhContext  *ctx,
   g_key_file_set_string (file, "change", "time", time);
   /* Which boot made it: a change is waiting for a restart until the boot id changes. */
   {
-    g_autofree char *boot_id = NULL;
+    g_autofree char *boot_id = ph_journal_boot_id (ctx);
 
-    if (ph_files_read (ctx->root_fd, "proc/sys/kernel/random/boot_id", &boot_id, NULL) && boot_id != NULL)
-      g_key_file_set_string (file, "change", "boot-id", g_strstrip (boot_id));
+    if (boot_id != NULL)
+      g_key_file_set_string (file, "change", "boot-id", boot_id);
   }
+  if (undoes != NULL && undoes->len > 0)
+    g_key_file_set_integer_list (file, "change", "undoes", (int *) undoes->data, undoes->len);
   g_key_file_set_string (file, "change", "state", "applying");
   g_key_file_set_integer (file, "change", "files", (int) paths->len);
   g_key_file_set_integer (file, "change", "regenerate", (int) n_commands);
@@ -224,24 +269,74 @@ ph_journal_set_state (PhContext   *ctx,
 
 
 
+/* Restores file @index unless someone edited it after the change wrote it;
+ * then it is kept, and @kept says where the old copy is. */
+static gboolean
+restore_file (PhContext   *ctx,
+              PtRoot      *root,
+              GKeyFile    *file,
+              guint        id,
+              guint        index,
+              GString     *kept,
+              GError     **error)
+{
+  g_autofree char *group = g_strdup_printf ("file %u", index);
+  g_autofree char *wrote = g_key_file_get_string (file, group, "after", NULL);
+  g_autofree char *path = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *now = NULL;
+  g_autofree char *after = NULL;
+
+  if (!pt_change_history_read_before (root, file, id, index, &path, &before, error) ||
+      !ph_files_read (ctx->root_fd, path + 1, &now, error))
+    return FALSE;
+  if (g_strcmp0 (now, before) == 0)
+    return TRUE;
+
+  if (g_strcmp0 (wrote, "written") == 0)
+    {
+      g_autofree char *copy = g_strdup_printf (PT_CHANGE_HISTORY_DIR "/%u/after-%u", id, index);
+
+      if (!ph_files_read (ctx->root_fd, copy, &after, error))
+        return FALSE;
+    }
+  if (wrote != NULL && g_strcmp0 (now, after) != 0)
+    {
+      g_string_append_printf (kept, "%s was edited after change %u wrote it, so it was left as it "
+                              "is; the version from before the change is /" PT_CHANGE_HISTORY_DIR
+                              "/%u/before-%u\n", path, id, id, index);
+      ph_context_step (ctx, "keeping %s: it was edited after change %u", path, id);
+      return TRUE;
+    }
+
+  ph_context_step (ctx, "restoring %s", path);
+  return ph_files_replace (ctx->root_fd, path + 1, before, error);
+}
+
 /**
  * ph_journal_roll_back:
- *
  * @regenerate: run the regenerators again (when one had run with the new files)
+ * @kept: (out) (optional): the files left as an administrator edited them, or %NULL
  *
- * Puts every file of change @id back as it was, marks the change
- * "rolled-back", and then regenerates what depends on the files. A failing
- * regenerator leaves the files restored; the error names the command to run.
+ * Puts every file of change @id back as it was (unless edited since), runs
+ * the regenerators the planner derives for this host, puts the changes an
+ * undo had undone back in effect, and only then marks the change
+ * "rolled-back". On failure the change stays "applying": the next run tries
+ * again.
  */
 gboolean
 ph_journal_roll_back (PhContext  *ctx,
                       guint       id,
                       gboolean    regenerate,
+                      char      **kept,
                       GError    **error)
 {
   g_autoptr(PtRoot) root = NULL;
   g_autoptr(GKeyFile) file = load_change (ctx, id, &root);
   g_autoptr(GPtrArray) commands = NULL;
+  g_autoptr(GString) kept_files = g_string_new (NULL);
+  g_autofree int *undoes = NULL;
+  gsize n_undoes = 0;
   int i, n;
 
   if (file == NULL)
@@ -252,24 +347,14 @@ ph_journal_roll_back (PhContext  *ctx,
 
   n = g_key_file_get_integer (file, "change", "files", NULL);
   for (i = 0; i < n; i++)
-    {
-      g_autofree char *path = NULL;
-      g_autofree char *contents = NULL;
-      g_autofree char *rel = NULL;
+    if (!restore_file (ctx, root, file, id, (guint) i, kept_files, error))
+      return FALSE;
 
-      if (!pt_change_history_read_before (root, file, id, (guint) i, &path, &contents, error))
-        return FALSE;
-      rel = g_strdup (path + 1);
-      ph_context_step (ctx, "restoring %s", path);
-      if (!ph_files_replace (ctx->root_fd, rel, contents, error))
-        return FALSE;
-    }
-
-  if (!ph_journal_set_state (ctx, id, "rolled-back", error))
+  commands = regenerate ? pt_change_history_regenerators (root, file, id, error)
+                        : g_ptr_array_new ();
+  if (commands == NULL)
     return FALSE;
-
-  commands = pt_change_history_regenerators (file);
-  for (i = 0; regenerate && i < (int) commands->len; i++)
+  for (i = 0; i < (int) commands->len; i++)
     {
       const char * const *argv = g_ptr_array_index (commands, i);
       g_autoptr(GError) local = NULL;
@@ -286,13 +371,51 @@ ph_journal_roll_back (PhContext  *ctx,
         }
     }
 
+  undoes = g_key_file_get_integer_list (file, "change", "undoes", &n_undoes, NULL);
+  for (i = 0; i < (int) n_undoes; i++)
+    {
+      g_autoptr(GKeyFile) undone = undoes[i] > 0 ? load_change (ctx, (guint) undoes[i], NULL) : NULL;
+      g_autofree char *state = undone != NULL ? g_key_file_get_string (undone, "change", "state", NULL)
+                                              : NULL;
+
+      if (g_strcmp0 (state, "undone") == 0 && !ph_journal_set_state (ctx, (guint) undoes[i], "done", error))
+        return FALSE;
+    }
+
+  if (!ph_journal_set_state (ctx, id, "rolled-back", error))
+    return FALSE;
+  if (kept != NULL)
+    *kept = kept_files->len > 0 ? g_strndup (kept_files->str, kept_files->len - 1) : NULL;
   return TRUE;
+}
+
+/**
+ * ph_journal_finish:
+ * @undoes: (element-type guint) (nullable): the changes the change undoes
+ *
+ * Marks the changes an undo undid, then the change itself "done".
+ */
+gboolean
+ph_journal_finish (PhContext  *ctx,
+                   guint       id,
+                   GArray     *undoes,
+                   GError    **error)
+{
+  guint i;
+
+  for (i = 0; undoes != NULL && i < undoes->len; i++)
+    if (!ph_journal_set_state (ctx, g_array_index (undoes, guint, i), "undone", error))
+      return FALSE;
+  if (undoes != NULL && undoes->len > 0)
+    ph_kernel_step_done (ctx);
+  return ph_journal_set_state (ctx, id, "done", error);
 }
 
 /**
  * ph_journal_recover:
  *
- * Rolls back any change a killed run left "applying".
+ * Rolls back any change a killed run left "applying". A failure is a
+ * PH_APPLY_ERROR_RECOVERY: nothing else may be done until it succeeds.
  */
 gboolean
 ph_journal_recover (PhContext  *ctx,
@@ -308,6 +431,8 @@ ph_journal_recover (PhContext  *ctx,
   for (i = 0; i < changes->len; i++)
     {
       PtChange *change = g_ptr_array_index (changes, i);
+      g_autoptr(GError) local = NULL;
+      g_autofree char *kept = NULL;
       guint id = change->id;
 
       if (g_strcmp0 (change->state, "applying") != 0)
@@ -315,11 +440,19 @@ ph_journal_recover (PhContext  *ctx,
 
       /* Whether a regenerator had run is unknown: run them again. */
       ph_context_step (ctx, "change %u was interrupted; rolling it back", id);
-      if (!ph_journal_roll_back (ctx, id, TRUE, error))
-        return FALSE;
+      ctx->recovered = TRUE;
+      if (!ph_journal_roll_back (ctx, id, TRUE, &kept, &local))
+        {
+          ph_apply_wrap_error (error, PH_APPLY_ERROR_RECOVERY, local,
+                               "Change %u (%s) had been interrupted, and rolling it back failed; it "
+                               "stays recorded as applying and every run of the helper tries again "
+                               "first. Nothing else was done.",
+                               id, change->summary != NULL ? change->summary : "");
+          return FALSE;
+        }
+      if (kept != NULL)
+        ph_context_log (ctx, kept);
     }
 
   return TRUE;
 }
-
-

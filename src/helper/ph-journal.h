@@ -12,10 +12,16 @@ G_BEGIN_DECLS
 
 #define PH_STATE_DIR "var/lib/passthrough"
 
+char      *ph_journal_boot_id      (PhContext  *ctx);
 gboolean   ph_journal_lock         (PhContext  *ctx,
                                     GError    **error);
 guint      ph_journal_begin        (PhContext  *ctx,
                                     PtPlan     *plan,
+                                    GArray     *undoes,
+                                    GError    **error);
+gboolean   ph_journal_finish       (PhContext  *ctx,
+                                    guint       id,
+                                    GArray     *undoes,
                                     GError    **error);
 gboolean   ph_journal_set_state    (PhContext  *ctx,
                                     guint       id,
@@ -24,6 +30,7 @@ gboolean   ph_journal_set_state    (PhContext  *ctx,
 gboolean   ph_journal_roll_back    (PhContext  *ctx,
                                     guint       id,
                                     gboolean    regenerate,
+                                    char      **kept,
                                     GError    **error);
 gboolean   ph_journal_recover      (PhContext  *ctx,
                                     GError    **error);

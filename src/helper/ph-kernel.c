@@ -1,8 +1,9 @@
 /* ph-kernel.c
  *
  * The installed helper's kernel: real sysfs writes and real programs, with
- * an empty environment apart from a fixed PATH and the C locale. A tool's
- * output is passed on line by line as it runs.
+ * an empty environment apart from a fixed PATH and the C locale, /dev/null
+ * as standard input and a session of their own. A tool's output is passed
+ * on line by line as it runs.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -57,6 +59,19 @@ ph_kernel_write (PhContext   *ctx,
   return TRUE;
 }
 
+/* In the child, before the tool starts: the dispositions the helper ignores
+ * are the tool's default again, and it runs in a session of its own, so a
+ * Ctrl-C meant for the caller never reaches it. */
+static void
+child_setup (gpointer data)
+{
+  signal (SIGINT, SIG_DFL);
+  signal (SIGTERM, SIG_DFL);
+  signal (SIGHUP, SIG_DFL);
+  signal (SIGPIPE, SIG_DFL);
+  setsid ();
+}
+
 gboolean
 ph_kernel_run (PhContext          *ctx,
                const char * const *argv,
@@ -89,9 +104,10 @@ ph_kernel_run (PhContext          *ctx,
     g_ptr_array_add (full, (char *) argv[i]);
   g_ptr_array_add (full, NULL);
 
+  /* Standard input is /dev/null: a tool that asks a question gets no answer. */
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_MERGE |
-                                        G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+                                        G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
   g_subprocess_launcher_set_environ (launcher, (char **) env);
   g_subprocess_launcher_set_cwd (launcher, "/");
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) full->pdata, error);

@@ -2,7 +2,8 @@
  *
  * The privileged half of Passthrough, run through pkexec:
  *
- *   passthrough-helper bind-devices bind ADDRESS [--force]
+ *   passthrough-helper bind-devices bind ADDRESS
+ *   passthrough-helper bind-devices-force bind ADDRESS   (even what the host uses)
  *   passthrough-helper bind-devices return ADDRESS [--device-only]
  *   passthrough-helper sriov set-vfs ADDRESS COUNT [--keep-vfs-free]
  *   passthrough-helper configure-boot enable-iommu
@@ -28,17 +29,21 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "ph-apply.h"
 #include "ph-context.h"
 #include "ph-devices.h"
+#include "ph-files.h"
 #include "ph-journal.h"
 #include "ph-request.h"
 #include "pt-boot-plan.h"
@@ -47,7 +52,6 @@
 #include "pt-error.h"
 #include "pt-helper-protocol.h"
 #include "pt-json-writer.h"
-#include "pt-scanner.h"
 
 #ifndef PH_TEST_BUILD
 #define PH_TEST_BUILD 0
@@ -63,6 +67,8 @@ exit_status_for (const GError *error)
         return PT_HELPER_EXIT_ROLLED_BACK;
       case PH_APPLY_ERROR_INCONSISTENT:
         return PT_HELPER_EXIT_INCONSISTENT;
+      case PH_APPLY_ERROR_RECOVERY:
+        return PT_HELPER_EXIT_RECOVERY_FAILED;
       case PH_APPLY_ERROR_REFUSED:
       default:
         return PT_HELPER_EXIT_REFUSED;
@@ -77,11 +83,22 @@ exit_status_for (const GError *error)
   return PT_HELPER_EXIT_REFUSED;
 }
 
+/* After a recovery changed the host, "nothing was done" is no longer true. */
 static int
-fail (const GError *error)
+fail (PhContext    *ctx,
+      const GError *error)
 {
+  int status = exit_status_for (error);
+
   fprintf (stderr, "passthrough-helper: %s\n", error->message);
-  return exit_status_for (error);
+  if (ctx->recovered && (status == PT_HELPER_EXIT_USAGE || status == PT_HELPER_EXIT_REFUSED ||
+                         status == PT_HELPER_EXIT_NOT_FOUND))
+    {
+      fprintf (stderr, "passthrough-helper: before that, an interrupted earlier change was put back "
+                       "(the steps above say what was done); nothing of this request was done\n");
+      return PT_HELPER_EXIT_RECOVERED;
+    }
+  return status;
 }
 
 static void
@@ -112,6 +129,50 @@ print_history (PhContext *ctx)
     }
 }
 
+/* A file the helper opens must never become its stdin, stdout or stderr. */
+static void
+ensure_standard_fds (void)
+{
+  int fd;
+
+  for (fd = 0; fd < 3; fd++)
+    if (fcntl (fd, F_GETFD) < 0 && errno == EBADF && open ("/dev/null", O_RDWR) != fd)
+      abort ();
+}
+
+/* Nothing the caller set may cut a change short: limits are the helper's
+ * own (no core dumps of root's memory), the signals a closed window, Ctrl-C
+ * or a hang-up send are ignored until the change is finished or rolled
+ * back, and it leaves the caller's session and process group. */
+static void
+detach_from_caller (void)
+{
+  static const struct { int resource; rlim_t value; } limits[] = {
+    { RLIMIT_CPU, RLIM_INFINITY }, { RLIMIT_FSIZE, RLIM_INFINITY }, { RLIMIT_DATA, RLIM_INFINITY },
+    { RLIMIT_AS, RLIM_INFINITY }, { RLIMIT_STACK, 8 * 1024 * 1024 }, { RLIMIT_NOFILE, 1024 },
+    { RLIMIT_NPROC, RLIM_INFINITY }, { RLIMIT_CORE, 0 },
+  };
+  static const int ignored[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (limits); i++)
+    {
+      struct rlimit limit = { limits[i].value, limits[i].value };
+
+      /* Without CAP_SYS_RESOURCE (a container) a hard limit cannot be raised:
+       * then at least the soft one goes up to it. */
+      if (setrlimit (limits[i].resource, &limit) < 0 && getrlimit (limits[i].resource, &limit) == 0)
+        {
+          limit.rlim_cur = limit.rlim_max;
+          setrlimit (limits[i].resource, &limit);
+        }
+    }
+  for (i = 0; i < G_N_ELEMENTS (ignored); i++)
+    signal (ignored[i], SIG_IGN);
+  /* Fails only for a process group leader, which the signals cannot stop now either. */
+  setsid ();
+}
+
 static PtPlan *
 compute_plan (PhContext        *ctx,
               const PhRequest  *request,
@@ -120,15 +181,13 @@ compute_plan (PhContext        *ctx,
               GError          **error)
 {
   g_autoptr(PtRoot) root = NULL;
-  g_autoptr(PtScanner) scanner = NULL;
 
   switch (request->verb)
     {
     case PH_VERB_BIND:
     case PH_VERB_RETURN:
     case PH_VERB_SET_VFS:
-      scanner = pt_scanner_new (ctx->root);
-      *host = pt_scanner_scan (scanner, NULL, error);
+      *host = ph_context_scan (ctx, error);
       if (*host == NULL)
         return NULL;
       return ph_devices_plan (ctx, *host, request, error);
@@ -146,8 +205,7 @@ compute_plan (PhContext        *ctx,
         for (i = 0; i < request->n_addresses; i++)
           addresses[i] = request->addresses[i];
         root = pt_root_open (ctx->root, error);
-        scanner = pt_scanner_new (ctx->root);
-        *host = root != NULL ? pt_scanner_scan (scanner, NULL, error) : NULL;
+        *host = root != NULL ? ph_context_scan (ctx, error) : NULL;
         if (*host == NULL)
           return NULL;
         return pt_early_bind_plan (root, *host, addresses,
@@ -186,16 +244,18 @@ run (PhRequest  *request,
   g_autoptr(PtPlan) plan = NULL;
   g_autoptr(GArray) undone = g_array_new (FALSE, FALSE, sizeof (guint));
   gboolean read_only = request->dry_run || request->verb == PH_VERB_HISTORY;
-  PhContext ctx = { -1, NULL, 0, 0 };
+  PhContext ctx = { -1, NULL, 0, 0, FALSE, NULL };
   guint change_id = 0;
-  guint i;
   int status = PT_HELPER_EXIT_OK;
 
-  if (!read_only && geteuid () != 0)
+  /* Both ids: a set-user-ID copy run by someone else is not root's helper. */
+  if (!read_only && (getuid () != 0 || geteuid () != 0))
     {
       fprintf (stderr, "passthrough-helper: changing the host needs root; run it through pkexec\n");
       return PT_HELPER_EXIT_NOT_ROOT;
     }
+  if (!read_only)
+    detach_from_caller ();
 
   ctx.root = g_strdup (root);
 
@@ -208,10 +268,10 @@ run (PhRequest  *request,
     }
 
   if (!read_only &&
-      (!ph_journal_lock (&ctx, &error) || !ph_journal_recover (&ctx, &error) ||
-       !ph_devices_recover (&ctx, &error)))
+      (!ph_journal_lock (&ctx, &error) || !ph_files_check_trusted (ctx.root_fd, PH_STATE_DIR, &error) ||
+       !ph_journal_recover (&ctx, &error) || !ph_devices_recover (&ctx, &error)))
     {
-      status = fail (error);
+      status = fail (&ctx, error);
       goto out;
     }
 
@@ -224,7 +284,7 @@ run (PhRequest  *request,
   plan = compute_plan (&ctx, request, &host, undone, &error);
   if (plan == NULL)
     {
-      status = fail (error);
+      status = fail (&ctx, error);
       goto out;
     }
 
@@ -234,6 +294,7 @@ run (PhRequest  *request,
       goto out;
     }
 
+  ctx.host = host;
   ph_kernel_plan_made (&ctx);
 
   if (pt_plan_is_empty (plan))
@@ -249,17 +310,11 @@ run (PhRequest  *request,
       request->verb == PH_VERB_EARLY_BIND_IDS || request->verb == PH_VERB_EARLY_BIND_ADDRESSES ||
       request->verb == PH_VERB_BOOT_ONCE_WITHOUT)
     {
-      if (!ph_apply_plan (&ctx, plan, &change_id, &error))
+      if (!ph_apply_plan (&ctx, plan, undone, &change_id, &error))
         {
-          status = fail (error);
+          status = fail (&ctx, error);
           goto out;
         }
-      for (i = 0; i < undone->len; i++)
-        if (!ph_journal_set_state (&ctx, g_array_index (undone, guint, i), "undone", &error))
-          {
-            status = fail (error);
-            goto out;
-          }
       if (change_id != 0)
         {
           printf (PT_HELPER_CHANGE_RECORDED, change_id);
@@ -269,7 +324,7 @@ run (PhRequest  *request,
         printf ("restart to use the new boot configuration\n");
     }
   else if (!ph_devices_apply (&ctx, host, request, plan, &error))
-    status = fail (error);
+    status = fail (&ctx, error);
 
 out:
   close (ctx.root_fd);
@@ -284,6 +339,8 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   const char *root = "/";
   PhRequest request;
+
+  ensure_standard_fds ();
 
   /* Nothing from the caller's environment: pkexec passes little, sudo more. */
   clearenv ();

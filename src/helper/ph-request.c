@@ -28,7 +28,9 @@ typedef struct
 } VerbSpec;
 
 static const VerbSpec verbs[] = {
-  { "bind-devices", "bind", PH_VERB_BIND, 1, 1, { "--force", NULL } },
+  { "bind-devices", "bind", PH_VERB_BIND, 1, 1, { NULL, NULL } },
+  /* Taking what the host uses is its own polkit action, asked every time. */
+  { "bind-devices-force", "bind", PH_VERB_BIND, 1, 1, { NULL, NULL } },
   { "bind-devices", "return", PH_VERB_RETURN, 1, 1, { "--device-only", NULL } },
   { "sriov", "set-vfs", PH_VERB_SET_VFS, 2, 2, { "--keep-vfs-free", NULL } },
   { "configure-boot", "enable-iommu", PH_VERB_ENABLE_IOMMU, 0, 0, { NULL, NULL } },
@@ -106,9 +108,7 @@ set_flag (PhRequest  *request,
 {
   gboolean *target = NULL;
 
-  if (g_str_equal (flag, "--force"))
-    target = &request->force;
-  else if (g_str_equal (flag, "--device-only"))
+  if (g_str_equal (flag, "--device-only"))
     target = &request->device_only;
   else if (g_str_equal (flag, "--keep-vfs-free"))
     target = &request->keep_vfs_free;
@@ -155,7 +155,7 @@ ph_request_parse (int          argc,
     }
 
   if (argc - first < 2)
-    return fail (error, "usage: passthrough-helper bind-devices|sriov|configure-boot VERB [ARGUMENTS]");
+    return fail (error, "usage: passthrough-helper bind-devices|bind-devices-force|sriov|configure-boot VERB [ARGUMENTS]");
 
   for (v = 0; v < G_N_ELEMENTS (verbs); v++)
     if (g_str_equal (argv[first], verbs[v].group) && g_str_equal (argv[first + 1], verbs[v].verb))
@@ -164,6 +164,7 @@ ph_request_parse (int          argc,
     return fail (error, "unknown action “%s %s”", argv[first], argv[first + 1]);
 
   request->verb = spec->id;
+  request->force = g_str_equal (spec->group, "bind-devices-force");
   for (i = first + 2; i < argc; i++)
     {
       const char *arg = argv[i];
@@ -177,6 +178,9 @@ ph_request_parse (int          argc,
                 return FALSE;
               continue;
             }
+          if (spec->id == PH_VERB_BIND && g_str_equal (arg, "--force"))
+            return fail (error, "--force has an authorisation of its own: run "
+                         "“bind-devices-force bind ADDRESS” instead");
           return fail (error, "“%s %s” has no option “%s”", spec->group, spec->verb, arg);
         }
 

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 /* The polkit action is chosen by argv[1], so the verb is argv[2]. */
 typedef enum
 {
-  PH_VERB_BIND,          /* bind-devices bind ADDRESS [--force] */
+  PH_VERB_BIND,          /* bind-devices bind ADDRESS, bind-devices-force bind ADDRESS */
   PH_VERB_RETURN,        /* bind-devices return ADDRESS [--device-only] */
   PH_VERB_SET_VFS,       /* sriov set-vfs ADDRESS COUNT [--keep-vfs-free] */
   PH_VERB_ENABLE_IOMMU,  /* configure-boot enable-iommu */

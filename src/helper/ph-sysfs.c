@@ -114,7 +114,10 @@ ph_sysfs_parse_target (const char     *path,
       return TRUE;
     }
 
-  if (g_str_has_prefix (path, DRIVERS) && g_str_has_suffix (path, "/unbind"))
+  /* "/sys/bus/pci/drivers/unbind" has the prefix and the suffix overlapping:
+   * without the length check the driver's name would underflow. */
+  if (g_str_has_prefix (path, DRIVERS) && g_str_has_suffix (path, "/unbind") &&
+      strlen (path) > strlen (DRIVERS) + strlen ("/unbind"))
     {
       gsize len = strlen (path) - strlen (DRIVERS) - strlen ("/unbind");
       g_autofree char *driver = g_strndup (path + strlen (DRIVERS), len);

@@ -23,6 +23,8 @@ os.makedirs(work, exist_ok=True)
 
 TARGETS = {
     "fuzz-helper-request": ["src/helper/ph-request.c", "src/core/pt-sysfs.c", "src/core/pt-error.c"],
+    "fuzz-sysfs-target": ["src/helper/ph-sysfs.c", "src/helper/ph-files.c", "src/helper/ph-request.c",
+                          "src/core/pt-sysfs.c", "src/core/pt-managed-files.c", "src/core/pt-error.c"],
     "fuzz-grub-defaults": ["src/core/pt-grub-defaults.c", "src/core/pt-kernel-cmdline.c",
                            "src/core/pt-error.c"],
     "fuzz-kernel-cmdline": ["src/core/pt-grub-defaults.c", "src/core/pt-kernel-cmdline.c",
@@ -40,10 +42,19 @@ def seeds(name):
     os.makedirs(corpus, exist_ok=True)
     items = []
     if name == "fuzz-helper-request":
-        items = [b"bind-devices\0bind\x000000:01:00.0\0--force",
+        items = [b"bind-devices-force\0bind\x000000:01:00.0",
                  b"bind-devices\0return\x000000:01:00.1\0--device-only",
                  b"sriov\0set-vfs\x000000:18:00.0\x0063\0--keep-vfs-free\0--dry-run",
                  b"configure-boot\0undo\x0012", b"configure-boot\0history\0--json"]
+    elif name == "fuzz-sysfs-target":
+        # One of each kind the helper writes, and the overlap that once underflowed.
+        items = [b"/sys/bus/pci/devices/0000:01:00.0/driver_override\0vfio-pci",
+                 b"/sys/bus/pci/devices/0000:01:00.0/driver_override\0\n",
+                 b"/sys/bus/pci/devices/0000:18:00.0/sriov_numvfs\x0063",
+                 b"/sys/bus/pci/devices/0000:18:00.0/sriov_drivers_autoprobe\x000",
+                 b"/sys/bus/pci/drivers/nouveau/unbind\x000000:01:00.0",
+                 b"/sys/bus/pci/drivers_probe\x000000:01:00.0",
+                 b"/sys/bus/pci/drivers/unbind\x000000:01:00.0"]
     else:
         pattern = "etc/default/grub*" if name == "fuzz-grub-defaults" else "proc/cmdline"
         for path in glob.glob(os.path.join(build, "tests", "*", pattern)) + \
