@@ -24,6 +24,8 @@ gboolean pt_boot_plan_add_kernel_params (PtPlan              *plan,
 PtPlan *pt_boot_plan_once_without (PtRoot       *root,
                                    PtBootSetup  *boot,
                                    GError      **error);
+char   *pt_boot_plan_grub_kernel_line (PtRoot  *root,
+                                      GError **error);
 PtPlan *pt_boot_plan_enable_iommu_for_root (PtRoot  *root,
                                             GError **error);
 
