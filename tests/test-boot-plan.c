@@ -15,7 +15,9 @@
 #include <string.h>
 
 #include "pt-boot-plan.h"
+#include "pt-early-bind-plan.h"
 #include "pt-error.h"
+#include "pt-scanner.h"
 
 static PtPlan *
 plan_for (const char  *host,
@@ -32,6 +34,28 @@ plan_for (const char  *host,
   return pt_boot_plan_enable_iommu (root, boot, pt_checks_cpu_vendor (cpuinfo), error);
 }
 
+/* Compares @plan with tests/plans/@name.json (PT_UPDATE_GOLDEN=1 rewrites it). */
+static char *
+assert_golden (PtPlan     *plan,
+               const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = g_strdup_printf ("%s.json", name);
+  g_autofree char *golden_path = g_test_build_filename (G_TEST_DIST, "plans", file, NULL);
+  g_autofree char *golden = NULL;
+  PtJsonWriter *writer = pt_json_writer_new (TRUE);
+  char *json;
+
+  pt_plan_write_json (plan, writer);
+  json = pt_json_writer_free_to_string (writer);
+  if (g_getenv ("PT_UPDATE_GOLDEN") != NULL)
+    g_file_set_contents (golden_path, json, -1, NULL);
+  g_file_get_contents (golden_path, &golden, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json, ==, golden);
+  return json;
+}
+
 static void
 test_golden (void)
 {
@@ -45,6 +69,9 @@ test_golden (void)
     { "laptop-iommu-off", FALSE },
     { "amd-host", FALSE },
     { "popos-kernelstub", FALSE },
+    { "debian-dropin", FALSE },
+    { "ubuntu-builtin", FALSE },
+    { "openeuler-uefi", FALSE },
   };
   guint i;
 
@@ -52,29 +79,175 @@ test_golden (void)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(PtPlan) plan = plan_for (cases[i].host, &error);
-      g_autofree char *file = g_strdup_printf ("%s.json", cases[i].host);
-      g_autofree char *golden_path = g_test_build_filename (G_TEST_DIST, "plans", file, NULL);
-      g_autofree char *golden = NULL;
       g_autofree char *json = NULL;
-      PtJsonWriter *writer = pt_json_writer_new (TRUE);
 
       g_test_message ("%s", cases[i].host);
       g_assert_no_error (error);
       g_assert_cmpint (pt_plan_is_empty (plan), ==, cases[i].empty);
       g_assert_cmpint (pt_plan_get_reboot (plan), ==, !cases[i].empty);
 
-      pt_plan_write_json (plan, writer);
-      json = pt_json_writer_free_to_string (writer);
-      if (g_getenv ("PT_UPDATE_GOLDEN") != NULL)
-        g_file_set_contents (golden_path, json, -1, NULL);
-      g_file_get_contents (golden_path, &golden, NULL, &error);
-      g_assert_no_error (error);
-      g_assert_cmpstr (json, ==, golden);
+      json = assert_golden (plan, cases[i].host);
 
       /* What would turn the IOMMU off is never in what is written. */
       g_assert_null (strstr (json, "\"after\" : \"amd_iommu=on"));
       g_assert_null (strstr (json, "kernelstub\",\n      \"-o"));
     }
+}
+
+/* The issue's drop-in: the word that turned the IOMMU off goes, the reference stays. */
+static void
+test_self_appending_dropin (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtPlan) plan = plan_for ("debian-dropin", &error);
+  const char *before, *after;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (pt_plan_get_n_files (plan), ==, 1);
+  g_assert_cmpstr (pt_plan_get_file (plan, 0, &before, &after), ==, "/etc/default/grub.d/60-local.cfg");
+  g_assert_cmpstr (after, ==, "# Local settings\nGRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT "
+                              "mitigations=auto iommu=pt\"\n");
+  /* The review names the line the kernel will really get. */
+  g_assert_nonnull (strstr (pt_plan_get_summary (plan),
+                            "“console=ttyS0,115200 quiet mitigations=auto iommu=pt”"));
+}
+
+/* A drop-in that runs a command is still refused, naming the line. */
+static void
+test_unsafe_dropin (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtPlan) plan = plan_for ("ubuntu-unsafe-dropin", &error);
+
+  g_assert_null (plan);
+  g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "$(cat /etc/kernel-extra)"));
+  g_assert_nonnull (strstr (error->message, "by hand"));
+}
+
+static PtPlan *
+early_bind_for (const char       *name,
+                const char       *address,
+                PtEarlyBindKind   kind,
+                GError          **error)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
+  g_autoptr(PtRoot) root = pt_root_open (path, NULL);
+  g_autoptr(PtScanner) scanner = pt_scanner_new (path);
+  g_autoptr(PtHost) host = pt_scanner_scan (scanner, NULL, NULL);
+  const char *addresses[] = { address, NULL };
+
+  g_assert_nonnull (root);
+  g_assert_nonnull (host);
+  return pt_early_bind_plan (root, host, addresses, kind, error);
+}
+
+static gboolean
+plan_runs (PtPlan     *plan,
+           const char *program)
+{
+  guint i;
+
+  for (i = 0; i < pt_plan_get_n_commands (plan); i++)
+    if (g_str_equal (pt_plan_get_command (plan, i)[0], program))
+      return TRUE;
+  return FALSE;
+}
+
+/* What a user of each distribution would do by hand, and check as they would. */
+static void
+test_early_bind (void)
+{
+  static const struct {
+    const char *host;
+    const char *address;
+    PtEarlyBindKind kind;
+    const char *golden;
+    guint n_listings;       /* images whose listing is checked */
+    gboolean module_expected;
+    gboolean rule_expected;
+    const char *verified_file;  /* a regenerated file that must hold the parameter */
+  } cases[] = {
+    /* Built-in vfio-pci: the IDs on the kernel line, read back from grub.cfg; no image. */
+    { "ubuntu-builtin", "0000:01:00.0", PT_EARLY_BIND_BY_ID, "early-bind/ubuntu-builtin-by-id",
+      0, FALSE, FALSE, "/boot/grub/grub.cfg" },
+    /* Built-in and by address: only the rule goes into the image, through a hook. */
+    { "ubuntu-builtin", "0000:01:00.0", PT_EARLY_BIND_BY_ADDRESS,
+      "early-bind/ubuntu-builtin-by-address", 1, FALSE, TRUE, NULL },
+    /* Arch: every image of linux, linux-zen and linux-lts, defaults and fallbacks. */
+    { "amd-host", "0000:04:00.0", PT_EARLY_BIND_BY_ADDRESS, "early-bind/amd-host-by-address",
+      6, TRUE, TRUE, NULL },
+    { "amd-host", "0000:04:00.0", PT_EARLY_BIND_BY_ID, "early-bind/amd-host-by-id",
+      6, TRUE, FALSE, NULL },
+    /* openEuler 22.03 on UEFI: dracut, vfio_virqfd on its 5.10 kernel. */
+    { "openeuler-uefi", "0000:3b:00.0", PT_EARLY_BIND_BY_ID, "early-bind/openeuler-uefi-by-id",
+      1, TRUE, FALSE, NULL },
+    { "openeuler-uefi", "0000:3b:00.0", PT_EARLY_BIND_BY_ADDRESS,
+      "early-bind/openeuler-uefi-by-address", 1, TRUE, TRUE, NULL },
+  };
+  guint i, j;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PtPlan) plan = early_bind_for (cases[i].host, cases[i].address, cases[i].kind, &error);
+      GPtrArray *expectations;
+      guint listings = 0, modules = 0, rules = 0, files = 0;
+      g_autofree char *json = NULL;
+
+      g_test_message ("%s", cases[i].golden);
+      g_assert_no_error (error);
+      json = assert_golden (plan, cases[i].golden);
+
+      expectations = pt_plan_get_expectations (plan);
+      for (j = 0; j < pt_plan_get_n_commands (plan); j++)
+        if (g_str_has_prefix (pt_plan_get_command (plan, j)[0], "lsinit"))
+          listings++;
+      for (j = 0; j < expectations->len; j++)
+        {
+          PtPlanExpectation *expectation = g_ptr_array_index (expectations, j);
+
+          if (expectation->command < 0)
+            {
+              g_assert_cmpstr (expectation->path, ==, cases[i].verified_file);
+              g_assert_true (g_str_has_prefix (expectation->needle, "vfio-pci.ids="));
+              files++;
+              continue;
+            }
+          g_assert_true (g_str_has_prefix (pt_plan_get_command (plan, expectation->command)[0],
+                                           "lsinit"));
+          modules += strstr (expectation->needle, "vfio-pci.ko") != NULL;
+          rules += strstr (expectation->needle, "60-passthrough-vfio.rules") != NULL;
+        }
+      g_assert_cmpuint (listings, ==, cases[i].n_listings);
+      g_assert_cmpuint (modules, ==, cases[i].module_expected ? listings : 0);
+      g_assert_cmpuint (rules, ==, cases[i].rule_expected ? listings : 0);
+      g_assert_cmpuint (files, ==, cases[i].verified_file != NULL ? 1 : 0);
+
+      /* A built-in vfio-pci has no module for the initramfs to carry. */
+      if (!cases[i].module_expected)
+        g_assert_null (strstr (json, "vfio_iommu_type1"));
+      if (cases[i].n_listings == 0)
+        g_assert_false (plan_runs (plan, "update-initramfs"));
+      /* The rule obeys the switch that turns boot-time binding off. */
+      if (cases[i].kind == PT_EARLY_BIND_BY_ADDRESS)
+        g_assert_nonnull (strstr (json, "ENV{passthrough.vfio}==\\\"off\\\", GOTO="));
+    }
+}
+
+static void
+test_mkinitcpio_images (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, "amd-host", NULL);
+  g_autoptr(PtRoot) root = pt_root_open (path, NULL);
+  g_auto(GStrv) images = pt_early_bind_mkinitcpio_images (root);
+  const char *expected[] = {
+    "/boot/initramfs-linux-lts.img", "/boot/initramfs-linux-lts-fallback.img",
+    "/boot/initramfs-linux-zen.img", "/boot/initramfs-linux-zen-fallback.img",
+    "/boot/initramfs-linux.img", "/boot/initramfs-linux-fallback.img", NULL,
+  };
+
+  g_assert_cmpstrv (images, expected);
 }
 
 static void
@@ -96,6 +269,10 @@ main (int   argc,
 
   g_test_add_func ("/boot-plan/enable-iommu", test_golden);
   g_test_add_func ("/boot-plan/unknown-boot-loader", test_unknown_boot_loader);
+  g_test_add_func ("/boot-plan/self-appending-dropin", test_self_appending_dropin);
+  g_test_add_func ("/boot-plan/unsafe-dropin", test_unsafe_dropin);
+  g_test_add_func ("/boot-plan/early-bind", test_early_bind);
+  g_test_add_func ("/boot-plan/mkinitcpio-images", test_mkinitcpio_images);
 
   return g_test_run ();
 }

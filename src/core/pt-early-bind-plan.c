@@ -42,6 +42,7 @@
 #define MODULES_LOAD_CONF "/etc/modules-load.d/passthrough-vfio.conf"
 #define DRACUT_CONF "/etc/dracut.conf.d/passthrough-vfio.conf"
 #define UDEV_RULES "/etc/udev/rules.d/60-passthrough-vfio.rules"
+#define INITRAMFS_TOOLS_HOOK "/etc/initramfs-tools/hooks/passthrough-vfio"
 #define HEADER "# Written by Passthrough (passthroughctl boot early-bind); undo with “passthroughctl boot undo”.\n"
 
 static gboolean
@@ -87,18 +88,192 @@ has_line (const char *text,
   return FALSE;
 }
 
+/* "MODULES=(a b)" -> the line with @first first (in order), then the rest kept. */
+static char *
+edit_array_line (const char         *line,
+                 const char         *name,
+                 const char * const *first)
+{
+  gsize prefix = strlen (name) + 2;
+  g_autofree char *inside = g_strndup (line + prefix, strlen (line) - prefix - 1);
+  g_auto(GStrv) present = g_strsplit_set (inside, " \t", -1);
+  g_autoptr(GString) wanted = g_string_new (NULL);
+  guint j;
+
+  for (j = 0; first[j] != NULL; j++)
+    g_string_append_printf (wanted, "%s%s", wanted->len > 0 ? " " : "", first[j]);
+  for (j = 0; present[j] != NULL; j++)
+    if (present[j][0] != '\0' && !g_strv_contains (first, present[j]))
+      g_string_append_printf (wanted, "%s%s", wanted->len > 0 ? " " : "", present[j]);
+  return g_strdup_printf ("%s=(%s)", name, wanted->str);
+}
+
+/* Edits the one-line NAME=(…) of mkinitcpio.conf; FALSE if there is none. */
+static gboolean
+edit_mkinitcpio_array (GStrv               lines,
+                       const char         *name,
+                       const char * const *first)
+{
+  g_autofree char *prefix = g_strconcat (name, "=(", NULL);
+  gboolean done = FALSE;
+  guint i;
+
+  for (i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix) && g_str_has_suffix (lines[i], ")"))
+      {
+        char *edited = edit_array_line (lines[i], name, first);
+
+        g_free (lines[i]);
+        lines[i] = edited;
+        done = TRUE;
+      }
+  return done;
+}
+
+static gboolean
+mkinitcpio_has_udev (GStrv lines)
+{
+  guint i;
+
+  for (i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "HOOKS=(") && g_str_has_suffix (lines[i], ")"))
+      {
+        g_autofree char *inside = g_strndup (lines[i] + 7, strlen (lines[i]) - 8);
+        g_auto(GStrv) hooks = g_strsplit_set (inside, " \t", -1);
+
+        return g_strv_contains ((const char * const *) hooks, "udev") ||
+               g_strv_contains ((const char * const *) hooks, "systemd");
+      }
+  return FALSE;
+}
+
+/* A preset's value, unquoted: default_image="/boot/initramfs-linux.img" */
+static char *
+preset_value (GStrv       lines,
+              const char *key)
+{
+  gsize len = strlen (key);
+  guint i;
+
+  for (i = 0; lines[i] != NULL; i++)
+    if (strncmp (lines[i], key, len) == 0 && lines[i][len] == '=')
+      {
+        g_autofree char *value = g_strstrip (g_strdup (lines[i] + len + 1));
+        gsize n = strlen (value);
+
+        if (n >= 2 && (value[0] == '"' || value[0] == '\'') && value[n - 1] == value[0])
+          return g_strndup (value + 1, n - 2);
+        return g_steal_pointer (&value);
+      }
+  return NULL;
+}
+
+/* A path the root helper may hand to lsinitcpio: absolute, clean, plain. */
+static gboolean
+is_plain_image_path (const char *path)
+{
+  const char *p;
+
+  if (path == NULL || (!g_str_has_prefix (path, "/boot/") && !g_str_has_prefix (path, "/efi/")) ||
+      strstr (path, "/../") != NULL || strstr (path, "/./") != NULL || strlen (path) > 255)
+    return FALSE;
+  for (p = path; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("/._-+", *p) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * pt_early_bind_mkinitcpio_images:
+ *
+ * Every image (or unified kernel image) of every preset in
+ * /etc/mkinitcpio.d/NAME.preset that its PRESETS=(…) names: what
+ * "mkinitcpio -P" writes, so each one is checked afterwards.
+ *
+ * Returns: (transfer full): host paths, possibly none
+ */
+GStrv
+pt_early_bind_mkinitcpio_images (PtRoot *root)
+{
+  g_autoptr(GPtrArray) names = pt_root_list_dir (root, "etc/mkinitcpio.d", NULL);
+  g_autoptr(GStrvBuilder) images = g_strv_builder_new ();
+  guint i, j;
+
+  for (i = 0; names != NULL && i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      g_autofree char *relpath = NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *presets = NULL;
+      g_auto(GStrv) lines = NULL;
+      g_auto(GStrv) words = NULL;
+
+      if (!g_str_has_suffix (name, ".preset") || strchr (name, '/') != NULL)
+        continue;
+      relpath = g_strconcat ("etc/mkinitcpio.d/", name, NULL);
+      text = pt_root_read_file (root, relpath, NULL, NULL);
+      if (text == NULL)
+        continue;
+      lines = g_strsplit (text, "\n", -1);
+      presets = preset_value (lines, "PRESETS");
+      if (presets == NULL || presets[0] != '(')
+        continue;
+      words = g_strsplit_set (presets, "() \t'\"", -1);
+      for (j = 0; words[j] != NULL; j++)
+        {
+          g_autofree char *uki_key = g_strconcat (words[j], "_uki", NULL);
+          g_autofree char *image_key = g_strconcat (words[j], "_image", NULL);
+          g_autofree char *image = NULL;
+
+          if (words[j][0] == '\0')
+            continue;
+          image = preset_value (lines, uki_key);
+          if (image == NULL)
+            image = preset_value (lines, image_key);
+          if (is_plain_image_path (image))
+            g_strv_builder_add (images, image);
+        }
+    }
+
+  return g_strv_builder_end (images);
+}
+
+#define RULE_IN_IMAGE "etc/udev/rules.d/60-passthrough-vfio.rules"
+
+/* The listing of a regenerated image must show what the plan put in it. */
+static void
+add_listing (PtPlan             *plan,
+             const char * const *argv,
+             gboolean            modules,
+             gboolean            rule)
+{
+  pt_plan_add_command (plan, argv);
+  if (modules)
+    pt_plan_expect_output (plan, "/vfio-pci.ko", _("vfio-pci module"));
+  if (rule)
+    pt_plan_expect_output (plan, RULE_IN_IMAGE, _("udev rule 60-passthrough-vfio.rules"));
+}
+
 static gboolean
 plan_initramfs (PtPlan           *plan,
                 PtRoot           *root,
                 PtBootSetup      *boot,
                 PtEarlyBindKind   kind,
+                gboolean          builtin,
                 GError          **error)
 {
   const char *release = pt_boot_setup_get_kernel_release (boot);
   g_auto(GStrv) modules = vfio_modules (release);
   g_autofree char *joined = g_strjoinv (" ", modules);
   g_autofree char *image = NULL;
+  /* A built-in vfio-pci needs no module; a rule by address must act in the
+   * initramfs too, where a GPU driver (kms, plymouth) may take the device. */
+  gboolean want_modules = !builtin;
+  gboolean want_rule = kind == PT_EARLY_BIND_BY_ADDRESS;
   guint i;
+
+  if (!want_modules && !want_rule)
+    return TRUE;
 
   if (release == NULL || strchr (release, '/') != NULL)
     {
@@ -112,29 +287,31 @@ plan_initramfs (PtPlan           *plan,
     case PT_INITRAMFS_DRACUT:
       {
         g_autofree char *before = read_text (root, DRACUT_CONF);
-        /* The udev rule must act in the initramfs too, where a GPU driver may load. */
-        g_autofree char *after = g_strdup_printf (HEADER "force_drivers+=\" %s \"\n%s", joined,
-                                                  kind == PT_EARLY_BIND_BY_ADDRESS
-                                                    ? "install_items+=\" " UDEV_RULES " \"\n" : "");
+        g_autoptr(GString) after = g_string_new (HEADER);
         const char *regenerate[] = { "dracut", "--force", "--regenerate-all", NULL };
         const char *list[] = { "lsinitrd", NULL, NULL };
 
+        if (want_modules)
+          g_string_append_printf (after, "force_drivers+=\" %s \"\n", joined);
+        if (want_rule)
+          g_string_append (after, "install_items+=\" " UDEV_RULES " \"\n");
         image = g_strdup_printf ("/boot/initramfs-%s.img", release);
         list[1] = image;
-        pt_plan_add_file (plan, DRACUT_CONF, before, after);
+        pt_plan_add_file (plan, DRACUT_CONF, before, after->str);
         pt_plan_add_command (plan, regenerate);
-        pt_plan_add_command (plan, list);
+        add_listing (plan, list, want_modules, want_rule);
       }
       break;
 
     case PT_INITRAMFS_INITRAMFS_TOOLS:
       {
         g_autofree char *before = read_text (root, "/etc/initramfs-tools/modules");
+        g_autofree char *hook_before = read_text (root, INITRAMFS_TOOLS_HOOK);
         GString *after = g_string_new (before != NULL ? before : "");
         const char *regenerate[] = { "update-initramfs", "-u", "-k", "all", NULL };
         const char *list[] = { "lsinitramfs", NULL, NULL };
 
-        for (i = 0; modules[i] != NULL; i++)
+        for (i = 0; want_modules && modules[i] != NULL; i++)
           if (!has_line (before, modules[i]))
             {
               if (after->len > 0 && after->str[after->len - 1] != '\n')
@@ -145,8 +322,17 @@ plan_initramfs (PtPlan           *plan,
         list[1] = image;
         pt_plan_add_file (plan, "/etc/initramfs-tools/modules", before, after->str);
         g_string_free (after, TRUE);
+        /* initramfs-tools copies only the rules it knows: a hook brings ours. */
+        if (want_rule)
+          pt_plan_add_file (plan, INITRAMFS_TOOLS_HOOK, hook_before,
+                            "#!/bin/sh\n" HEADER
+                            "PREREQ=\"udev\"\n"
+                            "prereqs () { echo \"$PREREQ\"; }\n"
+                            "case \"$1\" in prereqs) prereqs; exit 0 ;; esac\n"
+                            "mkdir -p \"${DESTDIR}/etc/udev/rules.d\"\n"
+                            "cp " UDEV_RULES " \"${DESTDIR}/etc/udev/rules.d/\"\n");
         pt_plan_add_command (plan, regenerate);
-        pt_plan_add_command (plan, list);
+        add_listing (plan, list, want_modules, want_rule);
       }
       break;
 
@@ -154,48 +340,45 @@ plan_initramfs (PtPlan           *plan,
       {
         g_autofree char *before = read_text (root, "/etc/mkinitcpio.conf");
         g_auto(GStrv) lines = g_strsplit (before != NULL ? before : "", "\n", -1);
+        g_auto(GStrv) images = pt_early_bind_mkinitcpio_images (root);
         const char *regenerate[] = { "mkinitcpio", "-P", NULL };
-        const char *list[] = { "lsinitcpio", "/boot/initramfs-linux.img", NULL };
-        gboolean done = FALSE;
+        const char *rule_files[] = { UDEV_RULES, NULL };
+        g_autofree char *after = NULL;
 
-        for (i = 0; lines[i] != NULL; i++)
-          {
-            g_autofree char *inside = NULL;
-            g_auto(GStrv) present = NULL;
-            GString *wanted;
-            guint j;
-
-            if (!g_str_has_prefix (lines[i], "MODULES=(") || !g_str_has_suffix (lines[i], ")"))
-              continue;
-            inside = g_strndup (lines[i] + 9, strlen (lines[i]) - 10);
-            present = g_strsplit_set (inside, " \t", -1);
-            wanted = g_string_new (NULL);
-            /* vfio first, so it claims the devices before a GPU driver listed later. */
-            for (j = 0; modules[j] != NULL; j++)
-              g_string_append_printf (wanted, "%s%s", wanted->len > 0 ? " " : "", modules[j]);
-            for (j = 0; present[j] != NULL; j++)
-              if (present[j][0] != '\0' && !g_strv_contains ((const char * const *) modules, present[j]))
-                g_string_append_printf (wanted, " %s", present[j]);
-            g_free (lines[i]);
-            lines[i] = g_strdup_printf ("MODULES=(%s)", wanted->str);
-            g_string_free (wanted, TRUE);
-            done = TRUE;
-          }
-
-        if (!done)
+        /* vfio first, so it claims the devices before a GPU driver listed later. */
+        if (want_modules && !edit_mkinitcpio_array (lines, "MODULES", (const char * const *) modules))
           {
             g_set_error_literal (error, PT_ERROR, PT_ERROR_NOT_SUPPORTED,
                                  _("/etc/mkinitcpio.conf has no one-line MODULES=(…) to add the vfio "
                                    "modules to. Add “MODULES=()” to it and try again."));
             return FALSE;
           }
-        {
-          g_autofree char *after = g_strjoinv ("\n", lines);
-
-          pt_plan_add_file (plan, "/etc/mkinitcpio.conf", before, after);
-        }
+        if (want_rule && (!edit_mkinitcpio_array (lines, "FILES", rule_files) ||
+                          !mkinitcpio_has_udev (lines)))
+          {
+            g_set_error_literal (error, PT_ERROR, PT_ERROR_NOT_SUPPORTED,
+                                 _("/etc/mkinitcpio.conf needs a one-line FILES=(…) and the udev (or "
+                                   "systemd) hook in HOOKS=(…) for the rule that binds by address to "
+                                   "act inside the initramfs. Add them and try again, or bind by ID."));
+            return FALSE;
+          }
+        if (images[0] == NULL)
+          {
+            g_set_error_literal (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                                 _("No preset in /etc/mkinitcpio.d names an image, so the regenerated "
+                                   "initramfs cannot be checked. Reinstall your kernel package."));
+            return FALSE;
+          }
+        after = g_strjoinv ("\n", lines);
+        pt_plan_add_file (plan, "/etc/mkinitcpio.conf", before, after);
         pt_plan_add_command (plan, regenerate);
-        pt_plan_add_command (plan, list);
+        /* Each preset has its own image (linux, linux-zen, linux-lts, fallbacks). */
+        for (i = 0; images[i] != NULL; i++)
+          {
+            const char *list[] = { "lsinitcpio", images[i], NULL };
+
+            add_listing (plan, list, want_modules, want_rule);
+          }
       }
       break;
 
@@ -285,6 +468,7 @@ plan_by_id (PtPlan       *plan,
             PtHost       *host,
             PtBootSetup  *boot,
             GPtrArray    *devices,
+            gboolean      builtin,
             GError      **error)
 {
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
@@ -323,12 +507,20 @@ plan_by_id (PtPlan       *plan,
   g_ptr_array_add (ids, NULL);
   list = g_strjoinv (",", (char **) ids->pdata);
 
-  if (pt_checks_vfio_pci_is_builtin (root, pt_boot_setup_get_kernel_release (boot)))
+  if (builtin)
     {
       g_autofree char *param = g_strconcat ("vfio-pci.ids=", list, NULL);
       const char *add[] = { param, NULL };
 
-      return pt_boot_plan_add_kernel_params (plan, root, boot, add, error);
+      if (!pt_boot_plan_add_kernel_params (plan, root, boot, add, error))
+        return FALSE;
+      /* No module to look for in an image: what counts is the kernel line
+       * of the configuration GRUB boots from, once regenerated. */
+      if (pt_boot_setup_get_bootloader (boot) == PT_BOOTLOADER_GRUB &&
+          pt_boot_setup_get_grub_cfg (boot) != NULL)
+        pt_plan_expect_file (plan, pt_boot_setup_get_grub_cfg (boot), param,
+                             _("vfio-pci.ids on the kernel line"));
+      return TRUE;
     }
   else
     {
@@ -354,6 +546,9 @@ plan_by_address (PtPlan    *plan,
   GString *after = g_string_new (HEADER);
   guint i;
 
+  /* The way back: passthrough.vfio=off on the kernel line skips every rule. */
+  g_string_append (after, "IMPORT{cmdline}=\"" PT_EARLY_BIND_OFF_KEY "\"\n"
+                          "ENV{" PT_EARLY_BIND_OFF_KEY "}==\"off\", GOTO=\"passthrough_vfio_end\"\n");
   for (i = 0; i < devices->len; i++)
     {
       PtDevice *device = g_ptr_array_index (devices, i);
@@ -365,6 +560,7 @@ plan_by_address (PtPlan    *plan,
                               pt_device_get_address (device), pt_device_get_vendor_id (device),
                               pt_device_get_device_id (device));
     }
+  g_string_append (after, "LABEL=\"passthrough_vfio_end\"\n");
   pt_plan_add_file (plan, UDEV_RULES, before, after->str);
   g_string_free (after, TRUE);
 }
@@ -383,6 +579,7 @@ pt_early_bind_plan (PtRoot              *root,
                     GError             **error)
 {
   g_autoptr(PtBootSetup) boot = pt_boot_setup_detect (root);
+  gboolean builtin = pt_checks_vfio_pci_is_builtin (root, pt_boot_setup_get_kernel_release (boot));
   g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
   g_autoptr(PtPlan) plan = NULL;
@@ -408,7 +605,7 @@ pt_early_bind_plan (PtRoot              *root,
   if (kind == PT_EARLY_BIND_BY_ID)
     {
       pt_plan_set_summary_printf (plan, _("Bind %s to vfio-pci at every boot, by device ID."), joined);
-      if (!plan_by_id (plan, root, host, boot, devices, error))
+      if (!plan_by_id (plan, root, host, boot, devices, builtin, error))
         return NULL;
     }
   else
@@ -417,7 +614,7 @@ pt_early_bind_plan (PtRoot              *root,
       plan_by_address (plan, root, devices);
     }
 
-  if (!plan_initramfs (plan, root, boot, kind, error))
+  if (!plan_initramfs (plan, root, boot, kind, builtin, error))
     return NULL;
   pt_plan_set_reboot (plan, TRUE);
   return g_steal_pointer (&plan);

@@ -28,7 +28,8 @@
  *   initramfs-without-vfio all the initramfs listing lacks the vfio modules
  *
  * lsinitrd, lsinitramfs and lsinitcpio print the vfio modules when the
- * generator's configuration in the tree names vfio_pci.
+ * generator's configuration in the tree names vfio_pci, and the udev rule
+ * when it exists and the configuration brings it into the image.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -585,28 +586,41 @@ ph_kernel_write (PhContext   *ctx,
 }
 
 /* What the regenerated initramfs would hold: the vfio modules if the
- * generator's configuration names them (fault: "initramfs-without-vfio"). */
+ * generator's configuration names them, the udev rule if it exists and the
+ * configuration brings it (dracut install_items, an initramfs-tools hook,
+ * mkinitcpio FILES); fault "initramfs-without-vfio": neither. */
 static char *
 initramfs_listing (PhContext *ctx)
 {
   const char *configs[] = {
-    "etc/dracut.conf.d/passthrough-vfio.conf", "etc/initramfs-tools/modules", "etc/mkinitcpio.conf", NULL,
+    "etc/dracut.conf.d/passthrough-vfio.conf", "etc/initramfs-tools/modules", "etc/mkinitcpio.conf",
+    "etc/initramfs-tools/hooks/passthrough-vfio", NULL,
   };
+  g_autofree char *rule = at (ctx, "etc/udev/rules.d/60-passthrough-vfio.rules");
+  GString *listing = g_string_new ("usr/lib/modules/kernel/drivers/gpu/drm/drm.ko\n");
+  gboolean modules = FALSE, rule_inside = FALSE;
   guint i;
 
   if (faulty (ctx, "initramfs-without-vfio", "all"))
-    return g_strdup ("usr/lib/modules/kernel/drivers/gpu/drm/drm.ko\n");
+    return g_string_free (listing, FALSE);
 
   for (i = 0; configs[i] != NULL; i++)
     {
       g_autofree char *path = at (ctx, "%s", configs[i]);
       g_autofree char *text = NULL;
 
-      if (g_file_get_contents (path, &text, NULL, NULL) && strstr (text, "vfio_pci") != NULL)
-        return g_strdup ("usr/lib/modules/kernel/drivers/vfio/pci/vfio-pci.ko.xz\n"
-                         "usr/lib/modules/kernel/drivers/vfio/vfio.ko.xz\n");
+      if (!g_file_get_contents (path, &text, NULL, NULL))
+        continue;
+      modules |= strstr (text, "vfio_pci") != NULL;
+      rule_inside |= strstr (text, "60-passthrough-vfio.rules") != NULL;
     }
-  return g_strdup ("usr/lib/modules/kernel/drivers/gpu/drm/drm.ko\n");
+
+  if (modules)
+    g_string_append (listing, "usr/lib/modules/kernel/drivers/vfio/pci/vfio-pci.ko.xz\n"
+                              "usr/lib/modules/kernel/drivers/vfio/vfio.ko.xz\n");
+  if (rule_inside && g_file_test (rule, G_FILE_TEST_EXISTS))
+    g_string_append (listing, "etc/udev/rules.d/60-passthrough-vfio.rules\n");
+  return g_string_free (listing, FALSE);
 }
 
 static void

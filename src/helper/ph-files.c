@@ -219,7 +219,8 @@ write_all (int         fd,
  * @contents: (nullable): the new contents, %NULL to delete the file
  *
  * Atomically replaces (or deletes) a file. The new file keeps the old one's
- * mode; a new file gets 0644.
+ * mode; a new file gets 0644, or what pt_managed_file_new_mode() says (a
+ * hook that must be executable).
  */
 gboolean
 ph_files_replace (int          root_fd,
@@ -231,7 +232,8 @@ ph_files_replace (int          root_fd,
   g_autofree char *tmp_name = NULL;
   const char *name;
   struct stat st;
-  mode_t mode = 0644;
+  g_autofree char *host_path = g_strconcat ("/", relpath, NULL);
+  mode_t mode = pt_managed_file_new_mode (host_path);
   int dir_fd, fd;
 
   split_path (relpath, &dir, &name);
