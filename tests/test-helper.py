@@ -224,7 +224,8 @@ def _():
     assert not os.path.exists(os.path.join(root, "sys/bus/pci/devices/0000:18:10.0"))
 
 
-BOOT_HOSTS = ["server-sriov", "laptop-iommu-off", "amd-host", "nvme-root", "popos-kernelstub"]
+BOOT_HOSTS = ["server-sriov", "laptop-iommu-off", "amd-host", "nvme-root", "popos-kernelstub",
+              "debian-dropin", "ubuntu-builtin", "openeuler-uefi"]
 
 
 def plan_of(root, *args):
@@ -619,6 +620,47 @@ def _():
     assert 'ATTR{driver_override}="vfio-pci"' in rules, rules
     r = ctl_run(root, "boot", "early-bind", "--by-address", other, helper_path=helper)
     assert r.returncode == 2 and "in use by this host" in r.stderr, r.stderr
+
+
+@case("built-in vfio-pci: by ID the IDs go on the kernel line and grub.cfg is read back; a stale grub.cfg rolls back")
+def _():
+    root = host("ubuntu-builtin")
+    dropin = "etc/default/grub.d/90-iommu.cfg"
+    original = read(root, dropin)
+    r = ctl_run(root, "boot", "early-bind", "--by-id", "0000:01:00.0", helper_path=helper)
+    assert r.returncode == 0, r.stderr
+    assert read(root, dropin) == ('GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=on '
+                                  'vfio-pci.ids=10de:2504,10de:228e"\n'), read(root, dropin)
+    assert "vfio-pci.ids=10de:2504,10de:228e" in read(root, "boot/grub/grub.cfg")
+    assert [c[0] for c in emulated_commands(root)] == ["update-grub"], emulated_commands(root)
+    assert read(root, "etc/modprobe.d/passthrough-vfio.conf") is None
+    root = host("ubuntu-builtin")
+    emulate(root, "grub-cfg-stale all")
+    r = ctl_run(root, "boot", "early-bind", "--by-id", "0000:01:00.0", helper_path=helper)
+    assert r.returncode != 0 and "/boot/grub/grub.cfg has no vfio-pci.ids on the kernel line" in r.stderr, r.stderr
+    assert read(root, dropin) == original
+
+
+@case("by address the rule goes into every image: an executable initramfs-tools hook, mkinitcpio FILES for each preset")
+def _():
+    root = host("ubuntu-builtin")
+    modules = read(root, "etc/initramfs-tools/modules")
+    r = ctl_run(root, "boot", "early-bind", "--by-address", "0000:01:00.0", helper_path=helper)
+    assert r.returncode == 0, r.stderr
+    hook = os.path.join(root, "etc/initramfs-tools/hooks/passthrough-vfio")
+    assert os.stat(hook).st_mode & 0o777 == 0o755, oct(os.stat(hook).st_mode)
+    assert "cp /etc/udev/rules.d/60-passthrough-vfio.rules" in read(root, hook[len(root) + 1:])
+    assert read(root, "etc/initramfs-tools/modules") == modules, "a built-in vfio-pci needs no module"
+    assert [c[0] for c in emulated_commands(root)] == ["update-initramfs", "lsinitramfs"], emulated_commands(root)
+    assert ctl_run(root, "boot", "undo", helper_path=helper).returncode == 0
+    assert not os.path.exists(hook)
+    root = host("amd-host")
+    r = ctl_run(root, "boot", "early-bind", "--by-address", "0000:04:00.0", helper_path=helper)
+    assert r.returncode == 0, r.stderr
+    assert "FILES=(/etc/udev/rules.d/60-passthrough-vfio.rules)" in read(root, "etc/mkinitcpio.conf")
+    listed = [c[1] for c in emulated_commands(root) if c[0] == "lsinitcpio"]
+    assert sorted(listed) == sorted(f"/boot/initramfs-{k}{f}.img" for k in ("linux", "linux-zen", "linux-lts")
+                                    for f in ("", "-fallback")), listed
 
 
 @case("an initramfs without the vfio modules after regenerating rolls the change back")

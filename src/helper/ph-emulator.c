@@ -26,7 +26,10 @@
  *   edit-after-plan RELPATH    another editor appends a line to RELPATH
  *                              between planning and applying
  *   initramfs-without-vfio all the initramfs listing lacks the vfio modules
+ *   grub-cfg-stale all         grub-mkconfig leaves grub.cfg as it was
  *
+ * update-grub and grub(2)-mkconfig append an entry to the grub.cfg they
+ * write whose kernel line is what /etc/default/grub and its drop-ins give.
  * lsinitrd, lsinitramfs and lsinitcpio print the vfio modules when the
  * generator's configuration in the tree names vfio_pci, and the udev rule
  * when it exists and the configuration brings it into the image.
@@ -50,6 +53,7 @@
 #include "ph-commands.h"
 #include "ph-context.h"
 #include "ph-sysfs.h"
+#include "pt-boot-plan.h"
 #include "pt-error.h"
 #include "pt-managed-files.h"
 #include "pt-modalias.h"
@@ -623,6 +627,34 @@ initramfs_listing (PhContext *ctx)
   return g_string_free (listing, FALSE);
 }
 
+/* grub-mkconfig, as far as the kernel line goes: the generated grub.cfg
+ * gets an entry with what /etc/default/grub and its drop-ins give. */
+static void
+regenerate_grub_cfg (PhContext          *ctx,
+                     const char * const *argv)
+{
+  g_autoptr(PtRoot) root = pt_root_open (ctx->root, NULL);
+  g_autofree char *line = root != NULL ? pt_boot_plan_grub_kernel_line (root, NULL) : NULL;
+  const char *target = g_str_equal (argv[0], "update-grub") ? "/boot/grub/grub.cfg" : NULL;
+  g_autofree char *path = NULL;
+  FILE *file;
+  guint i;
+
+  for (i = 1; argv[i] != NULL && argv[i + 1] != NULL; i++)
+    if (g_str_equal (argv[i], "-o"))
+      target = argv[i + 1];
+  if (target == NULL || line == NULL || strstr (target, "..") != NULL ||
+      faulty (ctx, "grub-cfg-stale", "all"))
+    return;
+  path = at (ctx, "%s", target + 1);
+  file = fopen (path, "a");
+  if (file != NULL)
+    {
+      fprintf (file, "menuentry 'Emulated %s' {\n\tlinux\t/vmlinuz ro %s\n}\n", argv[0], line);
+      fclose (file);
+    }
+}
+
 static void
 load_vfio_pci (PhContext *ctx)
 {
@@ -672,6 +704,8 @@ ph_kernel_run (PhContext          *ctx,
 
   if (g_str_equal (argv[0], "modprobe") && g_strv_contains (argv + 1, "vfio-pci"))
     load_vfio_pci (ctx);
+  if (g_str_equal (argv[0], "update-grub") || g_str_has_suffix (argv[0], "-mkconfig"))
+    regenerate_grub_cfg (ctx, argv);
   if (output != NULL)
     *output = pt_managed_command_lists_initramfs (argv[0]) ? initramfs_listing (ctx) : g_strdup ("");
   return TRUE;
