@@ -207,8 +207,11 @@ test_early_bind (void)
         {
           PtPlanExpectation *expectation = g_ptr_array_index (expectations, j);
 
-          if (expectation->command < 0)
+          if (expectation->path != NULL)
             {
+              /* Read back right after the command that regenerates it. */
+              g_assert_true (g_str_has_suffix (pt_plan_get_command (plan, expectation->command)[0],
+                                               "grub"));
               g_assert_cmpstr (expectation->path, ==, cases[i].verified_file);
               g_assert_true (g_str_has_prefix (expectation->needle, "vfio-pci.ids="));
               files++;
@@ -232,6 +235,75 @@ test_early_bind (void)
       /* The rule obeys the switch that turns boot-time binding off. */
       if (cases[i].kind == PT_EARLY_BIND_BY_ADDRESS)
         g_assert_nonnull (strstr (json, "ENV{passthrough.vfio}==\\\"off\\\", GOTO="));
+    }
+}
+
+/* The way back on every boot loader: a copy of the default entry without the
+ * IOMMU parameters and with binding off, chosen for one start. */
+static void
+test_way_back (void)
+{
+  static const struct {
+    const char *host;
+    const char *file;       /* the entry (or GRUB script) the plan writes */
+    const char *chooser;    /* what picks it for one start */
+  } cases[] = {
+    { "desktop-intel", "/etc/grub.d/42_passthrough-off", "grub-reboot" },
+    { "ubuntu-builtin", "/etc/grub.d/42_passthrough-off", "grub-reboot" },
+    { "server-sriov", "/etc/grub.d/42_passthrough-off", "grub2-reboot" },
+    { "openeuler-uefi", "/etc/grub.d/42_passthrough-off", "grub2-reboot" },
+    { "laptop-iommu-off", "/boot/loader/entries/passthrough-off.conf", "grub2-reboot" },
+    { "amd-host", "/boot/loader/entries/passthrough-off.conf", "bootctl" },
+    { "popos-kernelstub", "/boot/efi/loader/entries/passthrough-off.conf", "bootctl" },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_test_build_filename (G_TEST_BUILT, cases[i].host, NULL);
+      g_autoptr(PtRoot) root = pt_root_open (path, NULL);
+      g_autoptr(PtBootSetup) boot = pt_boot_setup_detect (root);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PtPlan) plan = pt_boot_plan_once_without (root, boot, &error);
+      g_autofree char *golden = g_strdup_printf ("way-back/%s", cases[i].host);
+      g_autofree char *json = NULL;
+      const char *after;
+      guint n = 0;
+
+      g_test_message ("%s", cases[i].host);
+      g_assert_no_error (error);
+      json = assert_golden (plan, golden);
+      g_assert_cmpuint (pt_plan_get_n_files (plan), ==, 1);
+      g_assert_cmpstr (pt_plan_get_file (plan, 0, NULL, &after), ==, cases[i].file);
+      /* Multi-user and networked: never the single-user recovery entry. */
+      g_assert_null (strstr (after, " single"));
+      g_assert_null (strstr (after, "recovery"));
+      g_assert_null (strstr (after, "iommu"));
+      g_assert_nonnull (strstr (after, "passthrough.vfio=off vfio-pci.ids=\n"));
+      n = pt_plan_get_n_commands (plan);
+      g_assert_cmpstr (pt_plan_get_command (plan, n - 1)[0], ==, cases[i].chooser);
+    }
+}
+
+static void
+test_params_without (void)
+{
+  static const struct {
+    const char *before;
+    const char *after;
+  } cases[] = {
+    { "ro quiet intel_iommu=on iommu=pt", "ro quiet passthrough.vfio=off vfio-pci.ids=" },
+    { "rw amd_iommu=on amd_iommu=off vfio-pci.ids=10de:2504,10de:228e",
+      "rw amd_iommu=off passthrough.vfio=off vfio-pci.ids=" },
+    { "ro passthrough.vfio=off vfio-pci.ids=", "ro passthrough.vfio=off vfio-pci.ids=" },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *after = pt_boot_plan_params_without (cases[i].before);
+
+      g_assert_cmpstr (after, ==, cases[i].after);
     }
 }
 
@@ -273,6 +345,8 @@ main (int   argc,
   g_test_add_func ("/boot-plan/unsafe-dropin", test_unsafe_dropin);
   g_test_add_func ("/boot-plan/early-bind", test_early_bind);
   g_test_add_func ("/boot-plan/mkinitcpio-images", test_mkinitcpio_images);
+  g_test_add_func ("/boot-plan/way-back", test_way_back);
+  g_test_add_func ("/boot-plan/params-without", test_params_without);
 
   return g_test_run ();
 }

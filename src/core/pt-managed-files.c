@@ -33,6 +33,7 @@ static const char * const editable[] = {
   "/etc/mkinitcpio.conf",
   "/etc/udev/rules.d/60-passthrough-vfio.rules",
   "/etc/initramfs-tools/hooks/passthrough-vfio",
+  "/etc/grub.d/42_passthrough-off",
   NULL,
 };
 
@@ -45,9 +46,10 @@ static const char * const verifiable[] = {
   NULL,
 };
 
-/* Created executable: initramfs-tools runs only executable hooks. */
+/* Created executable: initramfs-tools and grub-mkconfig run only executable scripts. */
 static const char * const executable[] = {
   "/etc/initramfs-tools/hooks/passthrough-vfio",
+  "/etc/grub.d/42_passthrough-off",
   NULL,
 };
 

@@ -177,10 +177,12 @@ pt_plan_expect_output (PtPlan     *self,
 
 /**
  * pt_plan_expect_file:
- * @path: a file on the host that the commands regenerate, e.g. grub.cfg
- * @needle: text it must contain once every command has run
+ * @path: a file on the host that the last command added regenerates, e.g.
+ *   grub.cfg
+ * @needle: text it must contain once that command has run
  *
- * Like pt_plan_expect_output(), for a file read after the last command.
+ * Like pt_plan_expect_output(), for the file that command wrote: read back
+ * before any later command runs.
  */
 void
 pt_plan_expect_file (PtPlan     *self,
@@ -191,9 +193,10 @@ pt_plan_expect_file (PtPlan     *self,
   PtPlanExpectation *expectation;
 
   g_return_if_fail (PT_IS_PLAN (self));
+  g_return_if_fail (self->commands->len > 0);
 
   expectation = g_new0 (PtPlanExpectation, 1);
-  expectation->command = -1;
+  expectation->command = (int) self->commands->len - 1;
   expectation->path = g_strdup (path);
   expectation->needle = g_strdup (needle);
   expectation->what = g_strdup (what);
@@ -439,12 +442,9 @@ pt_plan_write_json (PtPlan       *self,
           PtPlanExpectation *expectation = g_ptr_array_index (self->expectations, i);
 
           pt_json_writer_begin_object (writer);
-          if (expectation->command >= 0)
-            {
-              pt_json_writer_key (writer, "command");
-              pt_json_writer_int (writer, expectation->command);
-            }
-          else
+          pt_json_writer_key (writer, "command");
+          pt_json_writer_int (writer, expectation->command);
+          if (expectation->path != NULL)
             {
               pt_json_writer_key (writer, "path");
               pt_json_writer_string (writer, expectation->path);
@@ -555,10 +555,9 @@ pt_plan_to_text (PtPlan *self)
   for (i = 0; i < self->expectations->len; i++)
     {
       PtPlanExpectation *expectation = g_ptr_array_index (self->expectations, i);
-      const char * const *argv = expectation->command >= 0
-                                   ? g_ptr_array_index (self->commands, expectation->command) : NULL;
+      const char * const *argv = g_ptr_array_index (self->commands, expectation->command);
 
-      if (argv != NULL)
+      if (expectation->path == NULL)
         {
           g_autofree char *command = g_strjoinv (" ", (char **) argv);
 

@@ -23,8 +23,8 @@ typedef struct
 
 typedef struct
 {
-  int command;    /* the index of the command whose output must show it, -1: a file */
-  char *path;     /* the file on the host that must hold it, for command -1 */
+  int command;    /* the index of the command after which it is checked */
+  char *path;     /* the file on the host that must hold it; NULL: the command's output */
   char *needle;   /* the text that must appear */
   char *what;     /* what it is, for the message: "the vfio-pci module" */
 } PtPlanExpectation;

@@ -70,7 +70,7 @@ ph_apply_check (PtPlan  *plan,
     {
       PtPlanExpectation *expectation = g_ptr_array_index (pt_plan_get_expectations (plan), i);
 
-      if (expectation->command < 0 && !pt_managed_file_is_verifiable (expectation->path))
+      if (expectation->path != NULL && !pt_managed_file_is_verifiable (expectation->path))
         g_set_error (&local, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
                      "refusing to read %s: not a file this helper checks", expectation->path);
     }
@@ -153,9 +153,9 @@ put_back (PhContext  *ctx,
   return FALSE;
 }
 
-/* What the plan says must be true after command @command (its @output),
- * or after all of them (@command -1: files it names, read back). A listing
- * with nothing expected of it proves nothing, so it is refused. */
+/* What the plan says must be true after command @command: in its @output,
+ * or in a file it regenerated, read back before anything later runs. A
+ * listing with nothing expected of it proves nothing, so it is refused. */
 static gboolean
 verify (PhContext   *ctx,
         PtPlan      *plan,
@@ -175,7 +175,7 @@ verify (PhContext   *ctx,
       if (expectation->command != command)
         continue;
       checked = TRUE;
-      if (command >= 0)
+      if (expectation->path == NULL)
         {
           if (strstr (output, expectation->needle) != NULL)
             continue;
@@ -199,8 +199,7 @@ verify (PhContext   *ctx,
         }
     }
 
-  if (command >= 0 && !checked &&
-      pt_managed_command_lists_initramfs (pt_plan_get_command (plan, command)[0]))
+  if (!checked && pt_managed_command_lists_initramfs (pt_plan_get_command (plan, command)[0]))
     {
       g_set_error (error, PT_ERROR, PT_ERROR_FAILED, "%s was run with nothing to check",
                    pt_plan_get_command (plan, command)[0]);
@@ -261,13 +260,12 @@ ph_apply_plan (PhContext  *ctx,
       ph_context_step (ctx, "running %s", argv[0]);
       if (!ph_kernel_run (ctx, argv, &output, &local))
         return put_back (ctx, id, regenerated, local, error);
+      /* What it regenerated must be regenerated again if the check fails. */
+      regenerated |= pt_managed_command_is_regenerator (argv[0]);
       if (!verify (ctx, plan, (int) i, output, &local))
         return put_back (ctx, id, regenerated, local, error);
-      regenerated |= pt_managed_command_is_regenerator (argv[0]);
       ph_kernel_step_done (ctx);
     }
-  if (!verify (ctx, plan, -1, NULL, &local))
-    return put_back (ctx, id, regenerated, local, error);
 
   for (i = 0; i < sysfs->len; i++)
     {

@@ -29,7 +29,8 @@
  *   grub-cfg-stale all         grub-mkconfig leaves grub.cfg as it was
  *
  * update-grub and grub(2)-mkconfig append an entry to the grub.cfg they
- * write whose kernel line is what /etc/default/grub and its drop-ins give.
+ * write whose kernel line is what /etc/default/grub and its drop-ins give,
+ * then what executable /etc/grub.d scripts in the 40_custom form print.
  * lsinitrd, lsinitramfs and lsinitcpio print the vfio modules when the
  * generator's configuration in the tree names vfio_pci, and the udev rule
  * when it exists and the configuration brings it into the image.
@@ -637,6 +638,7 @@ regenerate_grub_cfg (PhContext          *ctx,
   g_autofree char *line = root != NULL ? pt_boot_plan_grub_kernel_line (root, NULL) : NULL;
   const char *target = g_str_equal (argv[0], "update-grub") ? "/boot/grub/grub.cfg" : NULL;
   g_autofree char *path = NULL;
+  g_autoptr(GPtrArray) scripts = NULL;
   FILE *file;
   guint i;
 
@@ -648,11 +650,30 @@ regenerate_grub_cfg (PhContext          *ctx,
     return;
   path = at (ctx, "%s", target + 1);
   file = fopen (path, "a");
-  if (file != NULL)
+  if (file == NULL)
+    return;
+  fprintf (file, "menuentry 'Emulated %s' {\n\tlinux\t/vmlinuz ro %s\n}\n", argv[0], line);
+
+  /* Scripts in the 40_custom form print themselves from line N on. */
+  scripts = pt_root_list_dir (root, "etc/grub.d", NULL);
+  for (i = 0; scripts != NULL && i < scripts->len; i++)
     {
-      fprintf (file, "menuentry 'Emulated %s' {\n\tlinux\t/vmlinuz ro %s\n}\n", argv[0], line);
-      fclose (file);
+      g_autofree char *script_path = at (ctx, "etc/grub.d/%s", (char *) g_ptr_array_index (scripts, i));
+      g_autofree char *text = NULL;
+      g_auto(GStrv) lines = NULL;
+      guint from = 0, j;
+
+      if (!g_file_get_contents (script_path, &text, NULL, NULL) ||
+          !g_file_test (script_path, G_FILE_TEST_IS_EXECUTABLE))
+        continue;
+      lines = g_strsplit (text, "\n", -1);
+      if (lines[0] == NULL || lines[1] == NULL ||
+          sscanf (lines[1], "exec tail -n +%u \"$0\"", &from) != 1 || from == 0)
+        continue;
+      for (j = from - 1; j < g_strv_length (lines); j++)
+        fprintf (file, "%s\n", lines[j]);
     }
+  fclose (file);
 }
 
 static void
