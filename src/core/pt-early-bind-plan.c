@@ -147,27 +147,6 @@ mkinitcpio_has_udev (GStrv lines)
   return FALSE;
 }
 
-/* A preset's value, unquoted: default_image="/boot/initramfs-linux.img" */
-static char *
-preset_value (GStrv       lines,
-              const char *key)
-{
-  gsize len = strlen (key);
-  guint i;
-
-  for (i = 0; lines[i] != NULL; i++)
-    if (strncmp (lines[i], key, len) == 0 && lines[i][len] == '=')
-      {
-        g_autofree char *value = g_strstrip (g_strdup (lines[i] + len + 1));
-        gsize n = strlen (value);
-
-        if (n >= 2 && (value[0] == '"' || value[0] == '\'') && value[n - 1] == value[0])
-          return g_strndup (value + 1, n - 2);
-        return g_steal_pointer (&value);
-      }
-  return NULL;
-}
-
 /* A path the root helper may hand to lsinitcpio: absolute, clean, plain. */
 static gboolean
 is_plain_image_path (const char *path)
@@ -205,7 +184,6 @@ pt_early_bind_mkinitcpio_images (PtRoot *root)
       g_autofree char *relpath = NULL;
       g_autofree char *text = NULL;
       g_autofree char *presets = NULL;
-      g_auto(GStrv) lines = NULL;
       g_auto(GStrv) words = NULL;
 
       if (!g_str_has_suffix (name, ".preset") || strchr (name, '/') != NULL)
@@ -214,8 +192,7 @@ pt_early_bind_mkinitcpio_images (PtRoot *root)
       text = pt_root_read_file (root, relpath, NULL, NULL);
       if (text == NULL)
         continue;
-      lines = g_strsplit (text, "\n", -1);
-      presets = preset_value (lines, "PRESETS");
+      presets = pt_boot_setup_shell_value (text, "PRESETS");
       if (presets == NULL || presets[0] != '(')
         continue;
       words = g_strsplit_set (presets, "() \t'\"", -1);
@@ -227,9 +204,9 @@ pt_early_bind_mkinitcpio_images (PtRoot *root)
 
           if (words[j][0] == '\0')
             continue;
-          image = preset_value (lines, uki_key);
+          image = pt_boot_setup_shell_value (text, uki_key);
           if (image == NULL)
-            image = preset_value (lines, image_key);
+            image = pt_boot_setup_shell_value (text, image_key);
           if (is_plain_image_path (image))
             g_strv_builder_add (images, image);
         }

@@ -149,6 +149,21 @@ pt_plan_add_command (PtPlan             *self,
   g_ptr_array_add (self->commands, g_strdupv ((char **) argv));
 }
 
+static void
+add_expectation (PtPlan     *self,
+                 const char *path,
+                 const char *needle,
+                 const char *what)
+{
+  PtPlanExpectation *expectation = g_new0 (PtPlanExpectation, 1);
+
+  expectation->command = (int) self->commands->len - 1;
+  expectation->path = g_strdup (path);
+  expectation->needle = g_strdup (needle);
+  expectation->what = g_strdup (what);
+  g_ptr_array_add (self->expectations, expectation);
+}
+
 /**
  * pt_plan_expect_output:
  * @needle: text the output of the last command added must contain, e.g.
@@ -163,16 +178,10 @@ pt_plan_expect_output (PtPlan     *self,
                        const char *needle,
                        const char *what)
 {
-  PtPlanExpectation *expectation;
-
   g_return_if_fail (PT_IS_PLAN (self));
   g_return_if_fail (self->commands->len > 0);
 
-  expectation = g_new0 (PtPlanExpectation, 1);
-  expectation->command = (int) self->commands->len - 1;
-  expectation->needle = g_strdup (needle);
-  expectation->what = g_strdup (what);
-  g_ptr_array_add (self->expectations, expectation);
+  add_expectation (self, NULL, needle, what);
 }
 
 /**
@@ -190,17 +199,10 @@ pt_plan_expect_file (PtPlan     *self,
                      const char *needle,
                      const char *what)
 {
-  PtPlanExpectation *expectation;
-
   g_return_if_fail (PT_IS_PLAN (self));
-  g_return_if_fail (self->commands->len > 0);
+  g_return_if_fail (self->commands->len > 0 && path != NULL);
 
-  expectation = g_new0 (PtPlanExpectation, 1);
-  expectation->command = (int) self->commands->len - 1;
-  expectation->path = g_strdup (path);
-  expectation->needle = g_strdup (needle);
-  expectation->what = g_strdup (what);
-  g_ptr_array_add (self->expectations, expectation);
+  add_expectation (self, path, needle, what);
 }
 
 /**
