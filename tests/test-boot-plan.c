@@ -179,6 +179,9 @@ test_early_bind (void)
       6, TRUE, TRUE, NULL },
     { "amd-host", "0000:04:00.0", PT_EARLY_BIND_BY_ID, "early-bind/amd-host-by-id",
       6, TRUE, FALSE, NULL },
+    /* Debian: the modules into initramfs-tools' list, the rule through a hook. */
+    { "desktop-intel", "0000:02:00.0", PT_EARLY_BIND_BY_ADDRESS, "early-bind/desktop-intel-by-address",
+      1, TRUE, TRUE, NULL },
     /* openEuler 22.03 on UEFI: dracut, vfio_virqfd on its 5.10 kernel. */
     { "openeuler-uefi", "0000:3b:00.0", PT_EARLY_BIND_BY_ID, "early-bind/openeuler-uefi-by-id",
       1, TRUE, FALSE, NULL },
