@@ -14,6 +14,8 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "pt-boot-plan.h"
 #include "pt-early-bind-plan.h"
 #include "pt-error.h"
@@ -310,6 +312,135 @@ test_params_without (void)
     }
 }
 
+/* What /bin/sh gives GRUB's normal entries when it sources @texts in order,
+ * as grub-mkconfig does; words joined by single spaces. */
+static char *
+sh_kernel_line (GPtrArray *texts)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("pt-boot-plan-XXXXXX", &error);
+  g_autoptr(GString) script = g_string_new (NULL);
+  g_autofree char *out = NULL;
+  g_auto(GStrv) words = NULL;
+  g_autoptr(GStrvBuilder) kept = g_strv_builder_new ();
+  g_auto(GStrv) line = NULL;
+  int status = 0;
+  guint i;
+
+  g_assert_no_error (error);
+  for (i = 0; i < texts->len; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%02u.cfg", i);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_file_set_contents (path, g_ptr_array_index (texts, i), -1, &error);
+      g_assert_no_error (error);
+      g_string_append_printf (script, ". ./%s; ", name);
+    }
+  g_string_append (script, "printf '%s %s' \"$GRUB_CMDLINE_LINUX\" \"$GRUB_CMDLINE_LINUX_DEFAULT\"");
+  {
+    const char *argv[] = { "/bin/sh", "-c", script->str, NULL };
+    const char *envp[] = { "PATH=/usr/bin:/bin", NULL };
+
+    g_spawn_sync (dir, (char **) argv, (char **) envp, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out,
+                  NULL, &status, &error);
+  }
+  g_assert_no_error (error);
+
+  for (i = 0; i < texts->len; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%02u.cfg", i);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+
+  words = g_strsplit_set (out, " \t\n", -1);
+  for (i = 0; words[i] != NULL; i++)
+    if (words[i][0] != '\0')
+      g_strv_builder_add (kept, words[i]);
+  line = g_strv_builder_end (kept);
+  return g_strjoinv (" ", line);
+}
+
+/* The files grub-mkconfig sources, in its order, as they are under @root. */
+static GPtrArray *
+grub_texts (PtRoot     *root,
+            GPtrArray **paths_out)
+{
+  GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) dropins = pt_root_list_dir (root, "etc/default/grub.d", NULL);
+  guint i;
+
+  g_ptr_array_add (paths, g_strdup ("/etc/default/grub"));
+  for (i = 0; dropins != NULL && i < dropins->len; i++)
+    if (g_str_has_suffix (g_ptr_array_index (dropins, i), ".cfg"))
+      g_ptr_array_add (paths, g_strconcat ("/etc/default/grub.d/",
+                                           (char *) g_ptr_array_index (dropins, i), NULL));
+  for (i = 0; i < paths->len; i++)
+    g_ptr_array_add (texts, pt_root_read_file (root, (char *) g_ptr_array_index (paths, i) + 1,
+                                               NULL, NULL));
+  *paths_out = paths;
+  return texts;
+}
+
+/* What the check and the review show is what the shell really gives, for
+ * every GRUB host, before "Turn the IOMMU On" and after it. */
+static void
+test_grub_line_is_sh (void)
+{
+  static const char * const hosts[] = {
+    "desktop-intel", "nvme-root", "server-sriov", "laptop-iommu-off", "debian-dropin",
+    "ubuntu-builtin", "openeuler-uefi",
+  };
+  guint i, j, k;
+
+  for (i = 0; i < G_N_ELEMENTS (hosts); i++)
+    {
+      g_autofree char *path = g_test_build_filename (G_TEST_BUILT, hosts[i], NULL);
+      g_autoptr(PtRoot) root = pt_root_open (path, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *ours = pt_boot_plan_grub_kernel_line (root, &error);
+      g_autoptr(GPtrArray) paths = NULL;
+      g_autoptr(GPtrArray) texts = grub_texts (root, &paths);
+      g_autofree char *sh = sh_kernel_line (texts);
+      g_autoptr(PtPlan) plan = plan_for (hosts[i], NULL);
+      const char *summary, *open, *close;
+      g_autofree char *shown = NULL;
+      g_autofree char *sh_after = NULL;
+
+      g_test_message ("%s: %s", hosts[i], sh);
+      g_assert_no_error (error);
+      g_assert_cmpstr (ours, ==, sh);
+
+      /* The plan's files put in place of the old ones, sourced again. */
+      g_assert_nonnull (plan);
+      for (j = 0; j < pt_plan_get_n_files (plan); j++)
+        {
+          const char *after;
+          const char *file = pt_plan_get_file (plan, j, NULL, &after);
+
+          for (k = 0; k < paths->len; k++)
+            if (g_str_equal (file, g_ptr_array_index (paths, k)))
+              {
+                g_free (g_ptr_array_index (texts, k));
+                g_ptr_array_index (texts, k) = g_strdup (after);
+              }
+        }
+      summary = pt_plan_get_summary (plan);
+      if (pt_plan_get_n_files (plan) == 0)
+        continue;
+      open = g_strrstr (summary, "“");
+      close = g_strrstr (summary, "”");
+      g_assert_true (open != NULL && close != NULL && close > open);
+      shown = g_strndup (open + strlen ("“"), close - open - strlen ("“"));
+      sh_after = sh_kernel_line (texts);
+      g_assert_cmpstr (shown, ==, sh_after);
+    }
+}
+
 static void
 test_mkinitcpio_images (void)
 {
@@ -349,6 +480,7 @@ main (int   argc,
   g_test_add_func ("/boot-plan/early-bind", test_early_bind);
   g_test_add_func ("/boot-plan/mkinitcpio-images", test_mkinitcpio_images);
   g_test_add_func ("/boot-plan/way-back", test_way_back);
+  g_test_add_func ("/boot-plan/grub-line-is-sh", test_grub_line_is_sh);
   g_test_add_func ("/boot-plan/params-without", test_params_without);
 
   return g_test_run ();
