@@ -118,6 +118,9 @@ test_refusals (void)
     "GRUB_CMDLINE_LINUX_DEFAULT+=\" splash\"\n",
     /* GRUB's script would expand it in grub.cfg even from single quotes. */
     "GRUB_CMDLINE_LINUX_DEFAULT='$GRUB_CMDLINE_LINUX_DEFAULT splash'\n",
+    /* Used otherwise than assigned: the assignments alone do not give its value. */
+    "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nunset GRUB_CMDLINE_LINUX_DEFAULT\n",
+    "[ -n \"$GRUB_CMDLINE_LINUX_DEFAULT\" ] || GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n",
   };
   guint i;
 
@@ -132,6 +135,17 @@ test_refusals (void)
       g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT);
       g_assert_nonnull (strstr (error->message, "by hand"));
     }
+
+  /* A comment or a longer name that contains it is no use of it. */
+  {
+    const char *text = "# GRUB_CMDLINE_LINUX_DEFAULT is set below\nMY_GRUB_CMDLINE_LINUX_DEFAULT_X=1\n"
+                       "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n";
+    g_autoptr(GError) error = NULL;
+    g_autofree char *after = pt_grub_defaults_edit (text, DEFAULT, enable_intel, disablers, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (after);
+  }
 }
 
 #define NO_FILE ((const char *) 1)   /* a row's end: the file list stops here */

@@ -304,6 +304,22 @@ refuse:
   return FALSE;
 }
 
+/* Whether @line names @variable as a whole word outside a comment. */
+static gboolean
+mentions (const char *line,
+          const char *variable)
+{
+  gsize len = strlen (variable);
+  const char *p = line + strspn (line, " \t");
+
+  if (*p == '#')
+    return FALSE;
+  for (p = strstr (line, variable); p != NULL; p = strstr (p + 1, variable))
+    if ((p == line || !is_name_char (p[-1])) && !is_name_char (p[len]))
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 unclosed_quote (const char *value)
 {
@@ -358,6 +374,13 @@ parse_files (GStrv       *lines,
 
         if (!parse_assignment (lines[f][i], variable, assignment, &refusal))
           {
+            /* unset, a test, another variable built from it: its value in
+             * force is then not what the assignments alone give. */
+            if (refusal == NULL && mentions (lines[f][i], variable))
+              g_set_error (&refusal, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
+                           _("The line “%s” uses %s in a way Passthrough cannot follow without "
+                             "running it. Edit the files by hand."),
+                           lines[f][i], variable);
             if (refusal != NULL)
               {
                 g_propagate_error (error, refusal);
