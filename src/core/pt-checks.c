@@ -517,7 +517,8 @@ check_boot_config (Context   *ctx,
   static const char * const off[] = { "intel_iommu", "amd_iommu", "iommu", NULL };
   guint i;
 
-  if (loader != PT_BOOTLOADER_GRUB && loader != PT_BOOTLOADER_GRUB_BLS)
+  /* BLS entries carry their own options (grubby edits them). */
+  if (loader != PT_BOOTLOADER_GRUB)
     return;
 
   line = pt_boot_plan_grub_kernel_line (ctx->root, &error);
