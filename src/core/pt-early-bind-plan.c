@@ -37,6 +37,7 @@
 #include "pt-device-plan.h"
 #include "pt-early-bind-plan.h"
 #include "pt-error.h"
+#include "pt-managed-files.h"
 
 #define MODPROBE_CONF "/etc/modprobe.d/passthrough-vfio.conf"
 #define MODULES_LOAD_CONF "/etc/modules-load.d/passthrough-vfio.conf"
@@ -154,7 +155,7 @@ is_plain_image_path (const char *path)
   const char *p;
 
   if (path == NULL || (!g_str_has_prefix (path, "/boot/") && !g_str_has_prefix (path, "/efi/")) ||
-      strstr (path, "/../") != NULL || strstr (path, "/./") != NULL || strlen (path) > 255)
+      !pt_managed_path_is_clean (path) || strlen (path) > 255)
     return FALSE;
   for (p = path; *p != '\0'; p++)
     if (!g_ascii_isalnum (*p) && strchr ("/._-+", *p) == NULL)
