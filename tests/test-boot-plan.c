@@ -18,6 +18,7 @@
 
 #include "pt-boot-plan.h"
 #include "pt-early-bind-plan.h"
+#include "pt-initramfs-plan.h"
 #include "pt-error.h"
 #include "pt-scanner.h"
 
@@ -446,7 +447,7 @@ test_mkinitcpio_images (void)
 {
   g_autofree char *path = g_test_build_filename (G_TEST_BUILT, "amd-host", NULL);
   g_autoptr(PtRoot) root = pt_root_open (path, NULL);
-  g_auto(GStrv) images = pt_early_bind_mkinitcpio_images (root);
+  g_auto(GStrv) images = pt_initramfs_plan_mkinitcpio_images (root);
   const char *expected[] = {
     "/boot/initramfs-linux-lts.img", "/boot/initramfs-linux-lts-fallback.img",
     "/boot/initramfs-linux-zen.img", "/boot/initramfs-linux-zen-fallback.img",
