@@ -118,6 +118,7 @@ test_checks (void)
     { "desktop-intel", "boot-config", PT_CHECK_PASS, "“quiet intel_iommu=on iommu=pt”" },
     { "desktop-intel", "isolation", PT_CHECK_PASS, "Nothing" },
     { "ubuntu-unsafe-dropin", "isolation", PT_CHECK_WARN, "pcie_acs_override=downstream,multifunction" },
+    { "debian-dropin", "isolation", PT_CHECK_WARN, "allow_unsafe_interrupts is on" },
     { "openeuler-uefi", "bootloader", PT_CHECK_PASS, "/boot/efi/EFI/openEuler/grub.cfg" },
     { "openeuler-uefi", "boot-config", PT_CHECK_PASS, "crashkernel=512M intel_iommu=on”" },
   };

@@ -457,6 +457,40 @@ check_kernel_cmdline (Context   *ctx,
     }
 }
 
+/* "options vfio_iommu_type1 allow_unsafe_interrupts=1" in a modprobe.d file:
+ * in force as soon as the module loads. */
+static gboolean
+unsafe_interrupts_configured (Context *ctx)
+{
+  g_autoptr(GPtrArray) names = pt_root_list_dir (ctx->root, "etc/modprobe.d", NULL);
+  guint i, j;
+
+  for (i = 0; names != NULL && i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      g_autofree char *relpath = NULL;
+      g_autofree char *text = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      if (!g_str_has_suffix (name, ".conf"))
+        continue;
+      relpath = g_strconcat ("etc/modprobe.d/", name, NULL);
+      text = pt_root_read_file (ctx->root, relpath, NULL, NULL);
+      lines = g_strsplit (text != NULL ? text : "", "\n", -1);
+      for (j = 0; lines[j] != NULL; j++)
+        {
+          g_auto(GStrv) words = g_strsplit_set (g_strstrip (lines[j]), " \t", -1);
+
+          if (g_strv_length (words) >= 3 && g_str_equal (words[0], "options") &&
+              (g_str_equal (words[1], "vfio_iommu_type1") || g_str_equal (words[1], "vfio-iommu-type1")) &&
+              (g_strv_contains ((const char * const *) words, "allow_unsafe_interrupts=1") ||
+               g_strv_contains ((const char * const *) words, "allow_unsafe_interrupts=Y")))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 /* What the kernel is told that makes the isolation the groups promise untrue. */
 static void
 check_isolation (Context   *ctx,
@@ -468,7 +502,7 @@ check_isolation (Context   *ctx,
   const char *unsafe = pt_kernel_cmdline_get (params, "vfio_iommu_type1.allow_unsafe_interrupts");
   gboolean unsafe_on = (unsafe != NULL && (g_str_equal (unsafe, "1") || g_str_equal (unsafe, "Y") ||
                                            g_str_equal (unsafe, "y") || unsafe[0] == '\0')) ||
-                       unsafe_interrupts_allowed (ctx);
+                       unsafe_interrupts_allowed (ctx) || unsafe_interrupts_configured (ctx);
 
   if (ctx->cmdline == NULL)
     return;
