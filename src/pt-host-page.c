@@ -114,6 +114,28 @@ on_review_enable_iommu (GtkListBoxRow *row,
   pt_plan_dialog_review (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), build_enable_iommu, NULL, args);
 }
 
+static PtPlan *
+build_once_without (PtRoot   *root,
+                    PtHost   *host,
+                    gpointer  user_data,
+                    GError  **error)
+{
+  g_autoptr(PtBootSetup) boot = pt_boot_setup_detect (root);
+
+  return pt_boot_plan_once_without (root, boot, error);
+}
+
+/* The way back next to Undo: the usual system once, without Passthrough. */
+static void
+on_once_without (GtkButton  *button,
+                 PtHostPage *self)
+{
+  const char *args[] = { "configure-boot", "boot-once-without", NULL };
+
+  pt_plan_dialog_review (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), build_once_without,
+                         NULL, args);
+}
+
 #define SHOWN_CHANGES 5
 
 static const char *
@@ -181,6 +203,18 @@ show_changes (PtHostPage *self,
           g_signal_connect_object (undo, "clicked", G_CALLBACK (on_undo_change), self, 0);
           adw_action_row_add_suffix (ADW_ACTION_ROW (row), undo);
           undo_offered = TRUE;
+
+          /* Every recorded change is a boot change: the way back goes with it. */
+          {
+            GtkWidget *once = gtk_button_new_with_mnemonic (_("Start _Once Without…"));
+
+            gtk_widget_set_valign (once, GTK_ALIGN_CENTER);
+            gtk_widget_set_tooltip_text (once, _("Start the usual system once without the IOMMU "
+                                                 "parameters and with Passthrough’s binding at "
+                                                 "boot off"));
+            g_signal_connect_object (once, "clicked", G_CALLBACK (on_once_without), self, 0);
+            adw_action_row_add_suffix (ADW_ACTION_ROW (row), once);
+          }
         }
       gtk_list_box_append (self->changes_list, row);
     }

@@ -240,7 +240,8 @@ def _():
     assert not os.path.exists(os.path.join(root, "sys/bus/pci/devices/0000:18:10.0"))
 
 
-BOOT_HOSTS = ["server-sriov", "laptop-iommu-off", "amd-host", "nvme-root", "popos-kernelstub"]
+BOOT_HOSTS = ["server-sriov", "laptop-iommu-off", "amd-host", "nvme-root", "popos-kernelstub",
+              "debian-dropin", "ubuntu-builtin", "openeuler-uefi"]
 
 
 def plan_of(root, *args):
@@ -642,6 +643,47 @@ def _():
     assert r.returncode == 2 and "in use by this host" in r.stderr, r.stderr
 
 
+@case("built-in vfio-pci: by ID the IDs go on the kernel line and grub.cfg is read back; a stale grub.cfg rolls back")
+def _():
+    root = host("ubuntu-builtin")
+    dropin = "etc/default/grub.d/90-iommu.cfg"
+    original = read(root, dropin)
+    r = ctl_run(root, "boot", "early-bind", "--by-id", "0000:01:00.0", helper_path=helper)
+    assert r.returncode == 0, r.stderr
+    assert read(root, dropin) == ('GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=on '
+                                  'vfio-pci.ids=10de:2504,10de:228e"\n'), read(root, dropin)
+    assert "vfio-pci.ids=10de:2504,10de:228e" in read(root, "boot/grub/grub.cfg")
+    assert [c[0] for c in emulated_commands(root)] == ["update-grub"], emulated_commands(root)
+    assert read(root, "etc/modprobe.d/passthrough-vfio.conf") is None
+    root = host("ubuntu-builtin")
+    emulate(root, "grub-cfg-stale all")
+    r = ctl_run(root, "boot", "early-bind", "--by-id", "0000:01:00.0", helper_path=helper)
+    assert r.returncode != 0 and "/boot/grub/grub.cfg has no vfio-pci.ids on the kernel line" in r.stderr, r.stderr
+    assert read(root, dropin) == original
+
+
+@case("by address the rule goes into every image: an executable initramfs-tools hook, mkinitcpio FILES for each preset")
+def _():
+    root = host("ubuntu-builtin")
+    modules = read(root, "etc/initramfs-tools/modules")
+    r = ctl_run(root, "boot", "early-bind", "--by-address", "0000:01:00.0", helper_path=helper)
+    assert r.returncode == 0, r.stderr
+    hook = os.path.join(root, "etc/initramfs-tools/hooks/passthrough-vfio")
+    assert os.stat(hook).st_mode & 0o777 == 0o755, oct(os.stat(hook).st_mode)
+    assert "cp /etc/udev/rules.d/60-passthrough-vfio.rules" in read(root, hook[len(root) + 1:])
+    assert read(root, "etc/initramfs-tools/modules") == modules, "a built-in vfio-pci needs no module"
+    assert [c[0] for c in emulated_commands(root)] == ["update-initramfs", "lsinitramfs"], emulated_commands(root)
+    assert ctl_run(root, "boot", "undo", helper_path=helper).returncode == 0
+    assert not os.path.exists(hook)
+    root = host("amd-host")
+    r = ctl_run(root, "boot", "early-bind", "--by-address", "0000:04:00.0", helper_path=helper)
+    assert r.returncode == 0, r.stderr
+    assert "FILES=(/etc/udev/rules.d/60-passthrough-vfio.rules)" in read(root, "etc/mkinitcpio.conf")
+    listed = [c[1] for c in emulated_commands(root) if c[0] == "lsinitcpio"]
+    assert sorted(listed) == sorted(f"/boot/initramfs-{k}{f}.img" for k in ("linux", "linux-zen", "linux-lts")
+                                    for f in ("", "-fallback")), listed
+
+
 @case("an initramfs without the vfio modules after regenerating rolls the change back")
 def _():
     root = host("server-sriov")
@@ -654,22 +696,47 @@ def _():
     assert [c[0] for c in emulated_commands(root)] == ["dracut", "lsinitrd", "dracut"], emulated_commands(root)
 
 
-@case("once without passthrough: grub-reboot into the first entry without the parameters, where GRUB has one")
+@case("the way back: a copy of the default entry without the parameters, binding off, chosen once on every boot loader")
 def _():
     root = host("desktop-intel")
     plan = plan_of(root, "configure-boot", "boot-once-without")
-    assert plan["files"] == [] and plan["reboot"] is True, plan
-    recovery = ("gnulinux-advanced-2f6d1c3e-8a4b-4e1f-9d2c-5b7a8e9f0a1b>"
-                "gnulinux-6.1.0-13-amd64-recovery-2f6d1c3e-8a4b-4e1f-9d2c-5b7a8e9f0a1b")
-    assert plan["commands"] == [["grub-reboot", recovery]], plan
-    assert "(recovery mode)" in plan["summary"], plan
+    assert [f["path"] for f in plan["files"]] == ["/etc/grub.d/42_passthrough-off"], plan
+    assert plan["commands"] == [["update-grub"], ["grub-reboot", "passthrough-off"]], plan
     r = ctl_run(root, "boot", "once-without", helper_path=helper)
     assert r.returncode == 0, r.stderr
-    assert emulated_commands(root) == [["grub-reboot", recovery]]
-    r = ctl_run(host("laptop-iommu-off"), "boot", "once-without", "--dry-run")
-    assert r.returncode == 2 and "none to start once" in r.stderr, r.stderr
-    r = run(host("amd-host"), "configure-boot", "boot-once-without")
-    assert r.returncode == EXIT_REFUSED and "GRUB only" in r.stderr, (r.returncode, r.stderr)
+    script = os.path.join(root, "etc/grub.d/42_passthrough-off")
+    assert os.stat(script).st_mode & 0o777 == 0o755
+    grub_cfg = read(root, "boot/grub/grub.cfg")
+    entry = grub_cfg[grub_cfg.index("--id passthrough-off {"):]
+    kernel = next(line for line in entry.splitlines() if line.strip().startswith("linux"))
+    assert "passthrough.vfio=off" in kernel and "vfio-pci.ids=" in kernel, kernel
+    assert "intel_iommu" not in kernel and "single" not in kernel and "quiet" in kernel, kernel
+    assert emulated_commands(root) == [["update-grub"], ["grub-reboot", "passthrough-off"]]
+    assert ctl_run(root, "boot", "undo", helper_path=helper).returncode == 0
+    assert not os.path.exists(script)
+    # BLS, systemd-boot and kernelstub: an entry file and a one-time choice.
+    for name, path, chooser in (("laptop-iommu-off", "boot/loader/entries/passthrough-off.conf",
+                                 ["grub2-reboot", "passthrough-off"]),
+                                ("amd-host", "boot/loader/entries/passthrough-off.conf",
+                                 ["bootctl", "set-oneshot", "passthrough-off.conf"]),
+                                ("popos-kernelstub", "boot/efi/loader/entries/passthrough-off.conf",
+                                 ["bootctl", "set-oneshot", "passthrough-off.conf"])):
+        root = host(name)
+        r = ctl_run(root, "boot", "once-without", helper_path=helper)
+        assert r.returncode == 0, (name, r.stderr)
+        entry = read(root, path)
+        options = next(line for line in entry.splitlines() if line.startswith("options "))
+        assert "passthrough.vfio=off" in options and "iommu" not in options, (name, options)
+        assert "version" not in entry and "sort-key" not in entry, (name, entry)
+        assert emulated_commands(root) == [chooser], (name, emulated_commands(root))
+    # If the regenerated grub.cfg lacks the entry, nothing is chosen and the script goes.
+    root = host("openeuler-uefi")
+    emulate(root, "grub-cfg-stale all")
+    r = ctl_run(root, "boot", "once-without", helper_path=helper)
+    assert r.returncode != 0, r.stderr
+    assert "/boot/efi/EFI/openEuler/grub.cfg has no entry without Passthrough" in r.stderr, r.stderr
+    assert read(root, "etc/grub.d/42_passthrough-off") is None
+    assert [c[0] for c in emulated_commands(root)] == ["grub2-mkconfig", "grub2-mkconfig"], emulated_commands(root)
 
 
 @case("a tree without /proc/sys/kernel/random (no boot id): changes are made, nothing crashes")

@@ -110,6 +110,17 @@ test_checks (void)
     { "strange", "cpu-virtualization", PT_CHECK_WARN, "/proc/cpuinfo" },
     { "strange", "kernel-cmdline", PT_CHECK_WARN, "/proc/cmdline" },
     { "strange", "bootloader", PT_CHECK_WARN, "could not be recognised" },
+    /* The next boot as grub-mkconfig computes it, self-appending drop-ins included. */
+    { "debian-dropin", "boot-config", PT_CHECK_WARN,
+      "“console=ttyS0,115200 quiet amd_iommu=off mitigations=auto”, and amd_iommu=off" },
+    { "ubuntu-builtin", "boot-config", PT_CHECK_PASS, "“console=tty1 console=ttyS0 intel_iommu=on”" },
+    { "ubuntu-unsafe-dropin", "boot-config", PT_CHECK_WARN, "$(cat /etc/kernel-extra)" },
+    { "desktop-intel", "boot-config", PT_CHECK_PASS, "“quiet intel_iommu=on iommu=pt”" },
+    { "desktop-intel", "isolation", PT_CHECK_PASS, "Nothing" },
+    { "ubuntu-unsafe-dropin", "isolation", PT_CHECK_WARN, "pcie_acs_override=downstream,multifunction" },
+    { "debian-dropin", "isolation", PT_CHECK_WARN, "allow_unsafe_interrupts is on" },
+    { "openeuler-uefi", "bootloader", PT_CHECK_PASS, "/boot/efi/EFI/openEuler/grub.cfg" },
+    { "openeuler-uefi", "boot-config", PT_CHECK_PASS, "crashkernel=512M intel_iommu=on”" },
   };
   guint i;
 

@@ -19,6 +19,7 @@
 #include "pt-json-writer.h"
 #include "pt-kernel-cmdline.h"
 #include "pt-modalias.h"
+#include "pt-reset-quirks.h"
 #include "pt-saved-connections.h"
 #include "pt-sysfs.h"
 
@@ -477,6 +478,44 @@ test_managed_files (void)
   g_assert_false (pt_managed_command_is_allowed ("/usr/sbin/update-grub"));
   g_assert_true (pt_managed_command_is_regenerator ("grub2-mkconfig"));
   g_assert_false (pt_managed_command_is_regenerator ("grubby"));
+
+  /* Read back after regenerating: grub.cfg where each distribution keeps it. */
+  g_assert_true (pt_managed_file_is_verifiable ("/boot/grub/grub.cfg"));
+  g_assert_true (pt_managed_file_is_verifiable ("/boot/efi/EFI/openEuler/grub.cfg"));
+  g_assert_true (pt_managed_file_is_verifiable ("/etc/default/grub"));
+  g_assert_false (pt_managed_file_is_verifiable ("/boot/efi/EFI/../../etc/shadow"));
+  g_assert_false (pt_managed_file_is_verifiable ("/boot/efi/EFI/a/b/grub.cfg"));
+  g_assert_false (pt_managed_file_is_verifiable ("/etc/shadow"));
+  g_assert_false (pt_managed_file_is_editable ("/boot/grub/grub.cfg"));
+  /* Only the hooks that must run are created executable. */
+  g_assert_cmpuint (pt_managed_file_new_mode ("/etc/initramfs-tools/hooks/passthrough-vfio"), ==, 0755);
+  g_assert_cmpuint (pt_managed_file_new_mode ("/etc/grub.d/42_passthrough-off"), ==, 0755);
+  g_assert_cmpuint (pt_managed_file_new_mode ("/etc/udev/rules.d/60-passthrough-vfio.rules"), ==, 0644);
+  g_assert_false (pt_managed_file_is_editable ("/etc/grub.d/40_custom"));
+}
+
+static void
+test_reset_quirks (void)
+{
+  /* One of each family vendor-reset handles. */
+  const guint vendor_reset[] = {
+    0x67df, 0x6fdf, 0x67ef, 0x699f, 0x6860, 0x687f, 0x66af, 0x7310, 0x731f, 0x7340, 0x7362,
+  };
+  const char * const device_specific[] = { "device_specific", "bus", NULL };
+  const char * const bus_first[] = { "bus", "device_specific", NULL };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (vendor_reset); i++)
+    {
+      g_test_message ("1002:%04x", vendor_reset[i]);
+      g_assert_nonnull (pt_reset_quirks_lookup (0x1002, vendor_reset[i], NULL));
+      g_assert_nonnull (pt_reset_quirks_lookup (0x1002, vendor_reset[i], bus_first));
+      /* vendor-reset's reset in force: nothing to warn about. */
+      g_assert_null (pt_reset_quirks_lookup (0x1002, vendor_reset[i], device_specific));
+    }
+  /* Navi 21 (RX 6800) resets by itself; a kernel quirk is not vendor-reset's to fix. */
+  g_assert_null (pt_reset_quirks_lookup (0x1002, 0x73bf, NULL));
+  g_assert_nonnull (pt_reset_quirks_lookup (0x168c, 0x0030, device_specific));
 }
 
 int
@@ -498,6 +537,7 @@ main (int   argc,
   g_test_add_func ("/helper-client/exit-statuses", test_helper_exit_statuses);
   g_test_add_func ("/helper-client/recorded-change", test_helper_recorded_change);
   g_test_add_func ("/managed-files/allowlist", test_managed_files);
+  g_test_add_func ("/reset-quirks/lookup", test_reset_quirks);
 
   return g_test_run ();
 }

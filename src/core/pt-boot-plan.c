@@ -53,24 +53,91 @@ read_text (PtRoot     *root,
   return pt_root_read_file (root, relpath, NULL, NULL);
 }
 
-/* /etc/default/grub, then the drop-ins in the order grub-mkconfig sources them. */
-static GPtrArray *
-grub_files (PtRoot *root)
+/* /etc/default/grub, then the drop-ins in the order grub-mkconfig sources
+ * them (the shell's glob: sorted), as relative paths, with their texts; a
+ * file that cannot be read makes the value in force unknown. */
+static gboolean
+read_grub_files (PtRoot     *root,
+                 GPtrArray **paths_out,
+                 GPtrArray **texts_out,
+                 GError    **error)
 {
-  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) dropins = pt_root_list_dir (root, "etc/default/grub.d", NULL);
   guint i;
 
-  g_ptr_array_add (files, g_strdup ("etc/default/grub"));
+  g_ptr_array_add (paths, g_strdup ("etc/default/grub"));
   for (i = 0; dropins != NULL && i < dropins->len; i++)
     {
       const char *name = g_ptr_array_index (dropins, i);
 
       if (g_str_has_suffix (name, ".cfg") && strchr (name, '/') == NULL)
-        g_ptr_array_add (files, g_strconcat ("etc/default/grub.d/", name, NULL));
+        g_ptr_array_add (paths, g_strconcat ("etc/default/grub.d/", name, NULL));
     }
 
-  return files;
+  for (i = 0; i < paths->len; i++)
+    {
+      const char *relpath = g_ptr_array_index (paths, i);
+      char *text = read_text (root, relpath);
+
+      if (text == NULL)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
+                       _("/%s cannot be read, so the kernel command line cannot be changed "
+                         "for you."), relpath);
+          return FALSE;
+        }
+      g_ptr_array_add (texts, text);
+    }
+
+  *paths_out = g_steal_pointer (&paths);
+  *texts_out = g_steal_pointer (&texts);
+  return TRUE;
+}
+
+/* What grub-mkconfig puts on the kernel line of the normal entries:
+ * GRUB_CMDLINE_LINUX, then GRUB_CMDLINE_LINUX_DEFAULT. */
+static char *
+grub_kernel_line (const char * const  *texts,
+                  guint                n_texts,
+                  GError             **error)
+{
+  g_autofree char *linux_ = pt_grub_defaults_effective (texts, n_texts, "GRUB_CMDLINE_LINUX",
+                                                        error);
+  g_autofree char *linux_default = NULL;
+  g_autofree char *joined = NULL;
+  g_auto(GStrv) params = NULL;
+
+  if (linux_ == NULL)
+    return NULL;
+  linux_default = pt_grub_defaults_effective (texts, n_texts, "GRUB_CMDLINE_LINUX_DEFAULT", error);
+  if (linux_default == NULL)
+    return NULL;
+
+  joined = g_strconcat (linux_, " ", linux_default, NULL);
+  params = pt_kernel_cmdline_split (joined);
+  return g_strjoinv (" ", params);
+}
+
+/**
+ * pt_boot_plan_grub_kernel_line:
+ *
+ * The parameters GRUB's normal entries get from /etc/default/grub and its
+ * drop-ins, computed as grub-mkconfig's sourcing of them in order gives them.
+ *
+ * Returns: (transfer full): the parameters, or %NULL with @error set
+ */
+char *
+pt_boot_plan_grub_kernel_line (PtRoot  *root,
+                               GError **error)
+{
+  g_autoptr(GPtrArray) paths = NULL;
+  g_autoptr(GPtrArray) texts = NULL;
+
+  if (!read_grub_files (root, &paths, &texts, error))
+    return NULL;
+  return grub_kernel_line ((const char * const *) texts->pdata, texts->len, error);
 }
 
 /* Keeps copies of the boot entries a command (grubby, kernelstub) rewrites. */
@@ -96,25 +163,6 @@ snapshot_entries (PtPlan     *plan,
 }
 
 static gboolean
-assigns (const char *contents,
-         const char *variable)
-{
-  g_autofree char *pattern = g_strconcat (variable, "=", NULL);
-  const char *p = contents;
-
-  while (contents != NULL && (p = strstr (p, pattern)) != NULL)
-    {
-      gboolean at_line_start = p == contents || p[-1] == '\n' || p[-1] == ' ' || p[-1] == '\t';
-
-      if (at_line_start)
-        return TRUE;
-      p += strlen (pattern);
-    }
-
-  return FALSE;
-}
-
-static gboolean
 plan_grub (PtPlan       *plan,
            PtRoot       *root,
            PtBootSetup  *boot,
@@ -125,70 +173,40 @@ plan_grub (PtPlan       *plan,
                          pt_boot_setup_is_like (boot, "ubuntu");
   const char *variable = debian_like ? "GRUB_CMDLINE_LINUX_DEFAULT" : "GRUB_CMDLINE_LINUX";
   const char *other = debian_like ? "GRUB_CMDLINE_LINUX" : "GRUB_CMDLINE_LINUX_DEFAULT";
-  g_autoptr(GPtrArray) files = grub_files (root);
-  int target = 0;
+  g_autoptr(GPtrArray) paths = NULL;
+  g_autoptr(GPtrArray) texts = NULL;
+  g_auto(GStrv) edited = NULL;
+  g_auto(GStrv) after = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *summary = NULL;
   guint i;
 
-  /* The last file that assigns the variable is the one that counts. */
-  for (i = 0; i < files->len; i++)
-    {
-      g_autofree char *text = read_text (root, g_ptr_array_index (files, i));
+  if (!read_grub_files (root, &paths, &texts, error))
+    return FALSE;
 
-      if (assigns (text, variable))
-        target = i;
+  edited = pt_grub_defaults_edit_files ((const char * const *) texts->pdata, texts->len,
+                                        variable, add, disablers, error);
+  if (edited == NULL)
+    return FALSE;
+  after = pt_grub_defaults_edit_files ((const char * const *) edited, texts->len,
+                                       other, NULL, disablers, error);
+  if (after == NULL)
+    return FALSE;
+
+  for (i = 0; i < paths->len; i++)
+    {
+      g_autofree char *path = g_strconcat ("/", (char *) g_ptr_array_index (paths, i), NULL);
+
+      pt_plan_add_file (plan, path, g_ptr_array_index (texts, i), after[i]);
     }
 
-  for (i = 0; i < files->len; i++)
-    {
-      const char *relpath = g_ptr_array_index (files, i);
-      g_autofree char *before = read_text (root, relpath);
-      g_autofree char *after = NULL;
-      g_autofree char *path = g_strconcat ("/", relpath, NULL);
-
-      if (before == NULL)
-        {
-          if ((int) i == target)
-            {
-              g_set_error (error, PT_ERROR, PT_ERROR_NOT_FOUND,
-                           _("%s cannot be read, so the kernel command line cannot be changed "
-                             "for you."), path);
-              return FALSE;
-            }
-          continue;
-        }
-
-      after = g_strdup (before);
-      if ((int) i == target)
-        {
-          g_autofree char *edited = pt_grub_defaults_edit (after, variable, add, disablers, error);
-
-          if (edited == NULL)
-            return FALSE;
-          g_free (after);
-          after = g_steal_pointer (&edited);
-        }
-      else if (assigns (after, variable))
-        {
-          g_autofree char *edited = pt_grub_defaults_edit (after, variable, NULL, disablers, error);
-
-          if (edited == NULL)
-            return FALSE;
-          g_free (after);
-          after = g_steal_pointer (&edited);
-        }
-
-      if (assigns (after, other))
-        {
-          g_autofree char *edited = pt_grub_defaults_edit (after, other, NULL, disablers, error);
-
-          if (edited == NULL)
-            return FALSE;
-          g_free (after);
-          after = g_steal_pointer (&edited);
-        }
-
-      pt_plan_add_file (plan, path, before, after);
-    }
+  /* The review shows what the kernel will really get, drop-ins included. */
+  line = grub_kernel_line ((const char * const *) after, texts->len, error);
+  if (line == NULL)
+    return FALSE;
+  summary = g_strdup (pt_plan_get_summary (plan));
+  pt_plan_set_summary_printf (plan, _("%s GRUB’s normal entries then start the kernel with “%s”."),
+                              summary != NULL ? summary : "", line);
 
   if (pt_boot_setup_get_bootloader (boot) == PT_BOOTLOADER_GRUB_BLS)
     {

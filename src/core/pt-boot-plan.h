@@ -21,9 +21,12 @@ gboolean pt_boot_plan_add_kernel_params (PtPlan              *plan,
                                          PtBootSetup         *boot,
                                          const char * const  *add,
                                          GError             **error);
+char   *pt_boot_plan_params_without (const char *params);
 PtPlan *pt_boot_plan_once_without (PtRoot       *root,
                                    PtBootSetup  *boot,
                                    GError      **error);
+char   *pt_boot_plan_grub_kernel_line (PtRoot  *root,
+                                      GError **error);
 PtPlan *pt_boot_plan_enable_iommu_for_root (PtRoot  *root,
                                             GError **error);
 

@@ -68,10 +68,16 @@ pt_boot_setup_init (PtBootSetup *self)
 {
 }
 
-/* os-release values may be quoted with ' or " (it is shell-like). */
-static char *
-os_release_value (const char *contents,
-                  const char *key)
+/**
+ * pt_boot_setup_shell_value:
+ * @contents: a shell-like KEY=value file (os-release, a mkinitcpio preset)
+ *
+ * Returns: (nullable): the value of the first line assigning @key, without
+ *   the ' or " quotes around it
+ */
+char *
+pt_boot_setup_shell_value (const char *contents,
+                           const char *key)
 {
   g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
   gsize key_len = strlen (key);
@@ -108,10 +114,10 @@ read_os_release (PtBootSetup *self,
   if (contents == NULL)
     return;
 
-  self->os_id = os_release_value (contents, "ID");
-  self->os_name = os_release_value (contents, "PRETTY_NAME");
-  self->os_version_id = os_release_value (contents, "VERSION_ID");
-  id_like = os_release_value (contents, "ID_LIKE");
+  self->os_id = pt_boot_setup_shell_value (contents, "ID");
+  self->os_name = pt_boot_setup_shell_value (contents, "PRETTY_NAME");
+  self->os_version_id = pt_boot_setup_shell_value (contents, "VERSION_ID");
+  id_like = pt_boot_setup_shell_value (contents, "ID_LIKE");
   if (id_like != NULL)
     self->os_id_like = g_strsplit (id_like, " ", -1);
 }

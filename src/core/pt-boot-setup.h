@@ -48,5 +48,7 @@ const char         *pt_boot_setup_get_initramfs_name  (PtBootSetup *self);
 const char         *pt_boot_setup_get_kernel_release  (PtBootSetup *self);
 gboolean            pt_boot_setup_is_like             (PtBootSetup *self,
                                                        const char  *os_id);
+char               *pt_boot_setup_shell_value         (const char  *contents,
+                                                       const char  *key);
 
 G_END_DECLS

@@ -17,6 +17,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "pt-boot-plan.h"
 #include "pt-check.h"
 #include "pt-checks.h"
 #include "pt-kernel-cmdline.h"
@@ -456,6 +457,129 @@ check_kernel_cmdline (Context   *ctx,
     }
 }
 
+/* "options vfio_iommu_type1 allow_unsafe_interrupts=1" in a modprobe.d file:
+ * in force as soon as the module loads. */
+static gboolean
+unsafe_interrupts_configured (Context *ctx)
+{
+  g_autoptr(GPtrArray) names = pt_root_list_dir (ctx->root, "etc/modprobe.d", NULL);
+  guint i, j;
+
+  for (i = 0; names != NULL && i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      g_autofree char *relpath = NULL;
+      g_autofree char *text = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      if (!g_str_has_suffix (name, ".conf"))
+        continue;
+      relpath = g_strconcat ("etc/modprobe.d/", name, NULL);
+      text = pt_root_read_file (ctx->root, relpath, NULL, NULL);
+      lines = g_strsplit (text != NULL ? text : "", "\n", -1);
+      for (j = 0; lines[j] != NULL; j++)
+        {
+          g_auto(GStrv) words = g_strsplit_set (g_strstrip (lines[j]), " \t", -1);
+
+          if (g_strv_length (words) >= 3 && g_str_equal (words[0], "options") &&
+              (g_str_equal (words[1], "vfio_iommu_type1") || g_str_equal (words[1], "vfio-iommu-type1")) &&
+              (g_strv_contains ((const char * const *) words, "allow_unsafe_interrupts=1") ||
+               g_strv_contains ((const char * const *) words, "allow_unsafe_interrupts=Y")))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* What the kernel is told that makes the isolation the groups promise untrue. */
+static void
+check_isolation (Context   *ctx,
+                 GPtrArray *checks)
+{
+  const char *title = _("Device isolation");
+  const char * const *params = (const char * const *) ctx->cmdline;
+  const char *acs = pt_kernel_cmdline_get (params, "pcie_acs_override");
+  const char *unsafe = pt_kernel_cmdline_get (params, "vfio_iommu_type1.allow_unsafe_interrupts");
+  gboolean unsafe_on = (unsafe != NULL && (g_str_equal (unsafe, "1") || g_str_equal (unsafe, "Y") ||
+                                           g_str_equal (unsafe, "y") || unsafe[0] == '\0')) ||
+                       unsafe_interrupts_allowed (ctx) || unsafe_interrupts_configured (ctx);
+
+  if (ctx->cmdline == NULL)
+    return;
+
+  if (acs != NULL)
+    {
+      g_autofree char *summary =
+        g_strdup_printf (_("pcie_acs_override=%s is on the kernel command line: the kernel splits "
+                           "IOMMU groups that the hardware does not isolate, so the groups shown "
+                           "are not trustworthy and a device given to a VM may still reach its "
+                           "real neighbours."), acs);
+
+      add (checks, "isolation", title, PT_CHECK_WARN, summary,
+           _("Remove pcie_acs_override from the kernel command line and restart to see the real "
+             "groups; give a VM only devices that are alone in a real group."));
+      return;
+    }
+
+  if (unsafe_on)
+    {
+      add (checks, "isolation", title, PT_CHECK_WARN,
+           _("vfio_iommu_type1 allow_unsafe_interrupts is on: VFIO accepts devices without "
+             "interrupt remapping, so a VM can send interrupts to the host."),
+           _("Remove vfio_iommu_type1.allow_unsafe_interrupts (kernel command line or "
+             "/etc/modprobe.d) unless this platform has no interrupt remapping and the VMs are "
+             "trusted."));
+      return;
+    }
+
+  add (checks, "isolation", title, PT_CHECK_PASS,
+       _("Nothing on the kernel command line weakens the isolation of the IOMMU groups."), NULL);
+}
+
+/* GRUB's next boot, from /etc/default/grub and its drop-ins as grub-mkconfig
+ * sources them: what "Turn the IOMMU On" would start from. */
+static void
+check_boot_config (Context   *ctx,
+                   GPtrArray *checks)
+{
+  const char *title = _("Next boot’s kernel command line");
+  PtBootloader loader = pt_boot_setup_get_bootloader (ctx->boot);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *summary = NULL;
+  g_auto(GStrv) params = NULL;
+  static const char * const off[] = { "intel_iommu", "amd_iommu", "iommu", NULL };
+  guint i;
+
+  /* BLS entries carry their own options (grubby edits them). */
+  if (loader != PT_BOOTLOADER_GRUB)
+    return;
+
+  line = pt_boot_plan_grub_kernel_line (ctx->root, &error);
+  if (line == NULL)
+    {
+      add (checks, "boot-config", title, PT_CHECK_WARN, error->message,
+           _("Check /etc/default/grub and /etc/default/grub.d by hand."));
+      return;
+    }
+
+  params = pt_kernel_cmdline_split (line);
+  for (i = 0; off[i] != NULL; i++)
+    if (pt_kernel_cmdline_has_value ((const char * const *) params, off[i], "off"))
+      {
+        summary = g_strdup_printf (_("/etc/default/grub with its drop-ins gives GRUB’s normal "
+                                     "entries “%s”, and %s=off turns the IOMMU off."),
+                                   line, off[i]);
+        add (checks, "boot-config", title, PT_CHECK_WARN, summary,
+             _("“Turn the IOMMU On” removes it where it is set, drop-ins included."));
+        return;
+      }
+
+  summary = g_strdup_printf (_("/etc/default/grub with its drop-ins gives GRUB’s normal entries "
+                               "“%s”."), line);
+  add (checks, "boot-config", title, PT_CHECK_PASS, summary, NULL);
+}
+
 /* modules.builtin and modules.dep list paths such as kernel/drivers/vfio/pci/vfio-pci.ko.xz */
 static gboolean
 module_listed (const char *contents,
@@ -622,6 +746,8 @@ pt_checks_run (PtRoot      *root,
   check_iommu_kernel (&ctx, checks);
   check_interrupt_remapping (&ctx, checks);
   check_kernel_cmdline (&ctx, checks);
+  check_boot_config (&ctx, checks);
+  check_isolation (&ctx, checks);
   check_vfio_modules (&ctx, checks);
   check_device_nodes (&ctx, checks);
   check_boot_tools (&ctx, checks);

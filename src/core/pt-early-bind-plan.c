@@ -15,11 +15,9 @@
  *    and device IDs are still the recorded ones, and loads vfio-pci. Host
  *    drivers loaded by udev afterwards leave it alone. Identical devices work.
  *
- * Both put the vfio modules into the initramfs (dracut force_drivers in a
- * .conf drop-in, which is the only kind dracut reads; initramfs-tools'
- * modules file; mkinitcpio's MODULES), without vfio_virqfd from kernel 6.2
- * on (it was merged into vfio and no longer exists), regenerate it, and
- * list the new image to check the modules are really inside.
+ * Both put what they need into the initramfs and check it is there
+ * (pt-initramfs-plan.c). The rule obeys passthrough.vfio=off on the kernel
+ * line, the way back (pt-boot-once-plan.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -29,7 +27,6 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "pt-boot-plan.h"
@@ -37,174 +34,18 @@
 #include "pt-device-plan.h"
 #include "pt-early-bind-plan.h"
 #include "pt-error.h"
+#include "pt-initramfs-plan.h"
 
 #define MODPROBE_CONF "/etc/modprobe.d/passthrough-vfio.conf"
 #define MODULES_LOAD_CONF "/etc/modules-load.d/passthrough-vfio.conf"
-#define DRACUT_CONF "/etc/dracut.conf.d/passthrough-vfio.conf"
-#define UDEV_RULES "/etc/udev/rules.d/60-passthrough-vfio.rules"
-#define HEADER "# Written by Passthrough (passthroughctl boot early-bind); undo with “passthroughctl boot undo”.\n"
-
-static gboolean
-kernel_has_virqfd (const char *release)
-{
-  int major = 0, minor = 0;
-
-  /* vfio_virqfd was folded into vfio in 6.2. */
-  if (release == NULL || sscanf (release, "%d.%d", &major, &minor) != 2)
-    return FALSE;
-  return major < 6 || (major == 6 && minor < 2);
-}
+#define UDEV_RULES PT_EARLY_BIND_UDEV_RULES
+#define HEADER PT_EARLY_BIND_HEADER
 
 static char *
 read_text (PtRoot     *root,
            const char *path)
 {
   return pt_root_read_file (root, path + 1, NULL, NULL);
-}
-
-/* Module names as the initramfs tools want them. */
-static GStrv
-vfio_modules (const char *release)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  g_strv_builder_add_many (builder, "vfio_pci", "vfio", "vfio_iommu_type1", NULL);
-  if (kernel_has_virqfd (release))
-    g_strv_builder_add (builder, "vfio_virqfd");
-  return g_strv_builder_end (builder);
-}
-
-static gboolean
-has_line (const char *text,
-          const char *line)
-{
-  g_auto(GStrv) lines = g_strsplit (text != NULL ? text : "", "\n", -1);
-  guint i;
-
-  for (i = 0; lines[i] != NULL; i++)
-    if (g_str_equal (g_strstrip (lines[i]), line))
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-plan_initramfs (PtPlan           *plan,
-                PtRoot           *root,
-                PtBootSetup      *boot,
-                PtEarlyBindKind   kind,
-                GError          **error)
-{
-  const char *release = pt_boot_setup_get_kernel_release (boot);
-  g_auto(GStrv) modules = vfio_modules (release);
-  g_autofree char *joined = g_strjoinv (" ", modules);
-  g_autofree char *image = NULL;
-  guint i;
-
-  if (release == NULL || strchr (release, '/') != NULL)
-    {
-      g_set_error_literal (error, PT_ERROR, PT_ERROR_INVALID_ROOT,
-                           _("The running kernel’s version cannot be read from /proc/sys/kernel/osrelease."));
-      return FALSE;
-    }
-
-  switch (pt_boot_setup_get_initramfs_tool (boot))
-    {
-    case PT_INITRAMFS_DRACUT:
-      {
-        g_autofree char *before = read_text (root, DRACUT_CONF);
-        /* The udev rule must act in the initramfs too, where a GPU driver may load. */
-        g_autofree char *after = g_strdup_printf (HEADER "force_drivers+=\" %s \"\n%s", joined,
-                                                  kind == PT_EARLY_BIND_BY_ADDRESS
-                                                    ? "install_items+=\" " UDEV_RULES " \"\n" : "");
-        const char *list[] = { "lsinitrd", NULL, NULL };
-
-        image = g_strdup_printf ("/boot/initramfs-%s.img", release);
-        list[1] = image;
-        pt_plan_add_file (plan, DRACUT_CONF, before, after);
-        pt_plan_add_command (plan, pt_boot_setup_get_initramfs_regenerate_argv (boot));
-        pt_plan_add_command (plan, list);
-      }
-      break;
-
-    case PT_INITRAMFS_INITRAMFS_TOOLS:
-      {
-        g_autofree char *before = read_text (root, "/etc/initramfs-tools/modules");
-        GString *after = g_string_new (before != NULL ? before : "");
-        const char *list[] = { "lsinitramfs", NULL, NULL };
-
-        for (i = 0; modules[i] != NULL; i++)
-          if (!has_line (before, modules[i]))
-            {
-              if (after->len > 0 && after->str[after->len - 1] != '\n')
-                g_string_append_c (after, '\n');
-              g_string_append_printf (after, "%s\n", modules[i]);
-            }
-        image = g_strdup_printf ("/boot/initrd.img-%s", release);
-        list[1] = image;
-        pt_plan_add_file (plan, "/etc/initramfs-tools/modules", before, after->str);
-        g_string_free (after, TRUE);
-        pt_plan_add_command (plan, pt_boot_setup_get_initramfs_regenerate_argv (boot));
-        pt_plan_add_command (plan, list);
-      }
-      break;
-
-    case PT_INITRAMFS_MKINITCPIO:
-      {
-        g_autofree char *before = read_text (root, "/etc/mkinitcpio.conf");
-        g_auto(GStrv) lines = g_strsplit (before != NULL ? before : "", "\n", -1);
-        const char *list[] = { "lsinitcpio", "/boot/initramfs-linux.img", NULL };
-        gboolean done = FALSE;
-
-        for (i = 0; lines[i] != NULL; i++)
-          {
-            g_autofree char *inside = NULL;
-            g_auto(GStrv) present = NULL;
-            GString *wanted;
-            guint j;
-
-            if (!g_str_has_prefix (lines[i], "MODULES=(") || !g_str_has_suffix (lines[i], ")"))
-              continue;
-            inside = g_strndup (lines[i] + 9, strlen (lines[i]) - 10);
-            present = g_strsplit_set (inside, " \t", -1);
-            wanted = g_string_new (NULL);
-            /* vfio first, so it claims the devices before a GPU driver listed later. */
-            for (j = 0; modules[j] != NULL; j++)
-              g_string_append_printf (wanted, "%s%s", wanted->len > 0 ? " " : "", modules[j]);
-            for (j = 0; present[j] != NULL; j++)
-              if (present[j][0] != '\0' && !g_strv_contains ((const char * const *) modules, present[j]))
-                g_string_append_printf (wanted, " %s", present[j]);
-            g_free (lines[i]);
-            lines[i] = g_strdup_printf ("MODULES=(%s)", wanted->str);
-            g_string_free (wanted, TRUE);
-            done = TRUE;
-          }
-
-        if (!done)
-          {
-            g_set_error_literal (error, PT_ERROR, PT_ERROR_NOT_SUPPORTED,
-                                 _("/etc/mkinitcpio.conf has no one-line MODULES=(…) to add the vfio "
-                                   "modules to. Add “MODULES=()” to it and try again."));
-            return FALSE;
-          }
-        {
-          g_autofree char *after = g_strjoinv ("\n", lines);
-
-          pt_plan_add_file (plan, "/etc/mkinitcpio.conf", before, after);
-        }
-        pt_plan_add_command (plan, pt_boot_setup_get_initramfs_regenerate_argv (boot));
-        pt_plan_add_command (plan, list);
-      }
-      break;
-
-    case PT_INITRAMFS_UNKNOWN:
-    default:
-      g_set_error (error, PT_ERROR, PT_ERROR_NOT_SUPPORTED,
-                   _("This host’s initramfs generator was not recognised, so the vfio modules (%s) "
-                     "cannot be put into it for you."), joined);
-      return FALSE;
-    }
-
-  return TRUE;
 }
 
 static gboolean
@@ -282,6 +123,7 @@ plan_by_id (PtPlan       *plan,
             PtHost       *host,
             PtBootSetup  *boot,
             GPtrArray    *devices,
+            gboolean      builtin,
             GError      **error)
 {
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
@@ -320,12 +162,20 @@ plan_by_id (PtPlan       *plan,
   g_ptr_array_add (ids, NULL);
   list = g_strjoinv (",", (char **) ids->pdata);
 
-  if (pt_checks_vfio_pci_is_builtin (root, pt_boot_setup_get_kernel_release (boot)))
+  if (builtin)
     {
       g_autofree char *param = g_strconcat ("vfio-pci.ids=", list, NULL);
       const char *add[] = { param, NULL };
 
-      return pt_boot_plan_add_kernel_params (plan, root, boot, add, error);
+      if (!pt_boot_plan_add_kernel_params (plan, root, boot, add, error))
+        return FALSE;
+      /* No module to look for in an image: what counts is the kernel line
+       * of the configuration GRUB boots from, once regenerated. */
+      if (pt_boot_setup_get_bootloader (boot) == PT_BOOTLOADER_GRUB &&
+          pt_boot_setup_get_grub_cfg (boot) != NULL)
+        pt_plan_expect_file (plan, pt_boot_setup_get_grub_cfg (boot), param,
+                             _("vfio-pci.ids on the kernel line"));
+      return TRUE;
     }
   else
     {
@@ -351,6 +201,9 @@ plan_by_address (PtPlan    *plan,
   GString *after = g_string_new (HEADER);
   guint i;
 
+  /* The way back: passthrough.vfio=off on the kernel line skips every rule. */
+  g_string_append (after, "IMPORT{cmdline}=\"" PT_EARLY_BIND_OFF_KEY "\"\n"
+                          "ENV{" PT_EARLY_BIND_OFF_KEY "}==\"off\", GOTO=\"passthrough_vfio_end\"\n");
   for (i = 0; i < devices->len; i++)
     {
       PtDevice *device = g_ptr_array_index (devices, i);
@@ -362,6 +215,7 @@ plan_by_address (PtPlan    *plan,
                               pt_device_get_address (device), pt_device_get_vendor_id (device),
                               pt_device_get_device_id (device));
     }
+  g_string_append (after, "LABEL=\"passthrough_vfio_end\"\n");
   pt_plan_add_file (plan, UDEV_RULES, before, after->str);
   g_string_free (after, TRUE);
 }
@@ -380,6 +234,7 @@ pt_early_bind_plan (PtRoot              *root,
                     GError             **error)
 {
   g_autoptr(PtBootSetup) boot = pt_boot_setup_detect (root);
+  gboolean builtin = pt_checks_vfio_pci_is_builtin (root, pt_boot_setup_get_kernel_release (boot));
   g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
   g_autoptr(PtPlan) plan = NULL;
@@ -405,7 +260,7 @@ pt_early_bind_plan (PtRoot              *root,
   if (kind == PT_EARLY_BIND_BY_ID)
     {
       pt_plan_set_summary_printf (plan, _("Bind %s to vfio-pci at every boot, by device ID."), joined);
-      if (!plan_by_id (plan, root, host, boot, devices, error))
+      if (!plan_by_id (plan, root, host, boot, devices, builtin, error))
         return NULL;
     }
   else
@@ -414,7 +269,7 @@ pt_early_bind_plan (PtRoot              *root,
       plan_by_address (plan, root, devices);
     }
 
-  if (!plan_initramfs (plan, root, boot, kind, error))
+  if (!pt_initramfs_plan_add (plan, root, boot, kind, builtin, error))
     return NULL;
   pt_plan_set_reboot (plan, TRUE);
   return g_steal_pointer (&plan);

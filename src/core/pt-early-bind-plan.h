@@ -17,6 +17,17 @@ typedef enum
   PT_EARLY_BIND_BY_ADDRESS,
 } PtEarlyBindKind;
 
+#define PT_EARLY_BIND_UDEV_RULES "/etc/udev/rules.d/60-passthrough-vfio.rules"
+#define PT_EARLY_BIND_HEADER \
+  "# Written by Passthrough (passthroughctl boot early-bind); undo with “passthroughctl boot undo”.\n"
+
+/* The kernel parameters that turn all of Passthrough's boot-time binding
+ * off for one start: the udev rule obeys the first, and an empty
+ * vfio-pci.ids, read after modprobe.d's options (and after an earlier
+ * vfio-pci.ids for a built-in vfio-pci), leaves vfio-pci no IDs. */
+#define PT_EARLY_BIND_OFF_KEY "passthrough.vfio"
+#define PT_EARLY_BIND_OFF_PARAMS { PT_EARLY_BIND_OFF_KEY "=off", "vfio-pci.ids=", NULL }
+
 PtPlan *pt_early_bind_plan (PtRoot              *root,
                             PtHost              *host,
                             const char * const  *addresses,

@@ -32,6 +32,24 @@ static const char * const editable[] = {
   "/etc/initramfs-tools/modules",
   "/etc/mkinitcpio.conf",
   "/etc/udev/rules.d/60-passthrough-vfio.rules",
+  "/etc/initramfs-tools/hooks/passthrough-vfio",
+  "/etc/grub.d/42_passthrough-off",
+  NULL,
+};
+
+/* What the helper may read back to check a regenerated configuration:
+ * the generated grub.cfg where each distribution keeps it. */
+static const char * const verifiable[] = {
+  "/boot/grub/grub.cfg",
+  "/boot/grub2/grub.cfg",
+  "/boot/efi/EFI/*/grub.cfg",
+  NULL,
+};
+
+/* Created executable: initramfs-tools and grub-mkconfig run only executable scripts. */
+static const char * const executable[] = {
+  "/etc/initramfs-tools/hooks/passthrough-vfio",
+  "/etc/grub.d/42_passthrough-off",
   NULL,
 };
 
@@ -52,6 +70,39 @@ pt_managed_path_is_clean (const char *path)
   return strstr (path, "//") == NULL;
 }
 
+static gboolean
+matches (const char * const *patterns,
+         const char         *path)
+{
+  guint i;
+
+  if (path == NULL || path[0] != '/' || !pt_managed_path_is_clean (path) || strlen (path) > 255)
+    return FALSE;
+
+  for (i = 0; patterns[i] != NULL; i++)
+    {
+      const char *slash = strrchr (patterns[i], '/');
+      gsize dir_len = (gsize) (slash - patterns[i]);
+      const char *star = strchr (patterns[i], '*');
+
+      /* A directory with a '*' matches one component; otherwise exactly. */
+      if (star != NULL && star < slash)
+        {
+          if (fnmatch (patterns[i], path, FNM_PATHNAME | FNM_PERIOD) == 0)
+            return TRUE;
+          continue;
+        }
+
+      /* The directory must match exactly; only the name is a pattern. */
+      if (strncmp (path, patterns[i], dir_len + 1) != 0 || strchr (path + dir_len + 1, '/') != NULL)
+        continue;
+      if (fnmatch (slash + 1, path + dir_len + 1, FNM_PERIOD) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 /**
  * pt_managed_file_is_editable:
  * @path: a host path, e.g. "/etc/default/grub"
@@ -61,28 +112,34 @@ pt_managed_path_is_clean (const char *path)
 gboolean
 pt_managed_file_is_editable (const char *path)
 {
-  guint i;
+  return matches (editable, path);
+}
 
-  if (path == NULL || path[0] != '/' || !pt_managed_path_is_clean (path) || strlen (path) > 255)
-    return FALSE;
+/**
+ * pt_managed_file_is_verifiable:
+ *
+ * Returns: whether the helper may read @path back after regenerating it
+ *   (the files it edits, and grub.cfg)
+ */
+gboolean
+pt_managed_file_is_verifiable (const char *path)
+{
+  return matches (editable, path) || matches (verifiable, path);
+}
 
-  for (i = 0; editable[i] != NULL; i++)
-    {
-      const char *slash = strrchr (editable[i], '/');
-      gsize dir_len = (gsize) (slash - editable[i]);
-
-      /* The directory must match exactly; only the name is a pattern. */
-      if (strncmp (path, editable[i], dir_len + 1) != 0 || strchr (path + dir_len + 1, '/') != NULL)
-        continue;
-      if (fnmatch (slash + 1, path + dir_len + 1, FNM_PERIOD) == 0)
-        return TRUE;
-    }
-
-  return FALSE;
+/**
+ * pt_managed_file_new_mode:
+ *
+ * Returns: the mode a new @path is created with
+ */
+guint
+pt_managed_file_new_mode (const char *path)
+{
+  return matches (executable, path) ? 0755 : 0644;
 }
 
 static const char * const commands[] = {
-  "modprobe", "grubby", "kernelstub", "grub-reboot", "grub2-reboot",
+  "modprobe", "grubby", "kernelstub", "grub-reboot", "grub2-reboot", "bootctl",
   "update-grub", "grub-mkconfig", "grub2-mkconfig",
   "dracut", "update-initramfs", "mkinitcpio",
   "lsinitrd", "lsinitramfs", "lsinitcpio",

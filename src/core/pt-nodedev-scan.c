@@ -272,7 +272,8 @@ pt_nodedev_parse_device (const char  *xml,
       g_ptr_array_add (parse.virtfns, NULL);
       device->virtfns = g_strdupv ((char **) parse.virtfns->pdata);
     }
-  device->reset_quirk = pt_reset_quirks_lookup (device->vendor_id, device->device_id);
+  /* libvirt does not show the reset in force. */
+  device->reset_quirk = pt_reset_quirks_lookup (device->vendor_id, device->device_id, NULL);
   pt_pci_names_fill (device);
 
   return g_steal_pointer (&device);

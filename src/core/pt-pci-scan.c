@@ -241,7 +241,8 @@ read_reset (int       dirfd,
    * kernels need the second look. */
   device->has_reset = device->reset_methods != NULL ||
                       faccessat (dirfd, "reset", F_OK, 0) == 0;
-  device->reset_quirk = pt_reset_quirks_lookup (device->vendor_id, device->device_id);
+  device->reset_quirk = pt_reset_quirks_lookup (device->vendor_id, device->device_id,
+                                                device->reset_methods);
 }
 
 static void

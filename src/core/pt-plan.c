@@ -35,6 +35,7 @@ struct _PtPlan
   GPtrArray *commands;   /* GStrv */
   GPtrArray *sysfs;      /* PtPlanSysfsWrite */
   GPtrArray *snapshots;  /* host paths the commands rewrite */
+  GPtrArray *expectations;  /* PtPlanExpectation: what must be true after the commands */
   gboolean reboot;
 };
 
@@ -62,6 +63,17 @@ sysfs_write_free (gpointer data)
 }
 
 static void
+expectation_free (gpointer data)
+{
+  PtPlanExpectation *expectation = data;
+
+  g_free (expectation->path);
+  g_free (expectation->needle);
+  g_free (expectation->what);
+  g_free (expectation);
+}
+
+static void
 pt_plan_finalize (GObject *object)
 {
   PtPlan *self = (PtPlan *) object;
@@ -71,6 +83,7 @@ pt_plan_finalize (GObject *object)
   g_clear_pointer (&self->commands, g_ptr_array_unref);
   g_clear_pointer (&self->sysfs, g_ptr_array_unref);
   g_clear_pointer (&self->snapshots, g_ptr_array_unref);
+  g_clear_pointer (&self->expectations, g_ptr_array_unref);
 
   G_OBJECT_CLASS (pt_plan_parent_class)->finalize (object);
 }
@@ -88,6 +101,7 @@ pt_plan_init (PtPlan *self)
   self->commands = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   self->sysfs = g_ptr_array_new_with_free_func (sysfs_write_free);
   self->snapshots = g_ptr_array_new_with_free_func (g_free);
+  self->expectations = g_ptr_array_new_with_free_func (expectation_free);
 }
 
 PtPlan *
@@ -133,6 +147,75 @@ pt_plan_add_command (PtPlan             *self,
 {
   g_return_if_fail (PT_IS_PLAN (self));
   g_ptr_array_add (self->commands, g_strdupv ((char **) argv));
+}
+
+static void
+add_expectation (PtPlan     *self,
+                 const char *path,
+                 const char *needle,
+                 const char *what)
+{
+  PtPlanExpectation *expectation = g_new0 (PtPlanExpectation, 1);
+
+  expectation->command = (int) self->commands->len - 1;
+  expectation->path = g_strdup (path);
+  expectation->needle = g_strdup (needle);
+  expectation->what = g_strdup (what);
+  g_ptr_array_add (self->expectations, expectation);
+}
+
+/**
+ * pt_plan_expect_output:
+ * @needle: text the output of the last command added must contain, e.g.
+ *   "/vfio-pci.ko" in the listing of a regenerated initramfs
+ * @what: what that is, for the message when it is missing
+ *
+ * A check the helper makes right after that command: if the output lacks
+ * @needle, the change is rolled back.
+ */
+void
+pt_plan_expect_output (PtPlan     *self,
+                       const char *needle,
+                       const char *what)
+{
+  g_return_if_fail (PT_IS_PLAN (self));
+  g_return_if_fail (self->commands->len > 0);
+
+  add_expectation (self, NULL, needle, what);
+}
+
+/**
+ * pt_plan_expect_file:
+ * @path: a file on the host that the last command added regenerates, e.g.
+ *   grub.cfg
+ * @needle: text it must contain once that command has run
+ *
+ * Like pt_plan_expect_output(), for the file that command wrote: read back
+ * before any later command runs.
+ */
+void
+pt_plan_expect_file (PtPlan     *self,
+                     const char *path,
+                     const char *needle,
+                     const char *what)
+{
+  g_return_if_fail (PT_IS_PLAN (self));
+  g_return_if_fail (self->commands->len > 0 && path != NULL);
+
+  add_expectation (self, path, needle, what);
+}
+
+/**
+ * pt_plan_get_expectations:
+ *
+ * Returns: (transfer none) (element-type PtPlanExpectation): the checks
+ *   made after the commands
+ */
+GPtrArray *
+pt_plan_get_expectations (PtPlan *self)
+{
+  g_return_val_if_fail (PT_IS_PLAN (self), NULL);
+  return self->expectations;
 }
 
 /**
@@ -351,6 +434,31 @@ pt_plan_write_json (PtPlan       *self,
   for (i = 0; i < self->commands->len; i++)
     pt_json_writer_strv (writer, g_ptr_array_index (self->commands, i));
   pt_json_writer_end_array (writer);
+  /* Only where there are some, so that plans without checks read as before. */
+  if (self->expectations->len > 0)
+    {
+      pt_json_writer_key (writer, "verify");
+      pt_json_writer_begin_array (writer);
+      for (i = 0; i < self->expectations->len; i++)
+        {
+          PtPlanExpectation *expectation = g_ptr_array_index (self->expectations, i);
+
+          pt_json_writer_begin_object (writer);
+          pt_json_writer_key (writer, "command");
+          pt_json_writer_int (writer, expectation->command);
+          if (expectation->path != NULL)
+            {
+              pt_json_writer_key (writer, "path");
+              pt_json_writer_string (writer, expectation->path);
+            }
+          pt_json_writer_key (writer, "contains");
+          pt_json_writer_string (writer, expectation->needle);
+          pt_json_writer_key (writer, "what");
+          pt_json_writer_string (writer, expectation->what);
+          pt_json_writer_end_object (writer);
+        }
+      pt_json_writer_end_array (writer);
+    }
   pt_json_writer_key (writer, "reboot");
   pt_json_writer_bool (writer, self->reboot);
   pt_json_writer_end_object (writer);
@@ -442,6 +550,23 @@ pt_plan_to_text (PtPlan *self)
       g_autofree char *shown = g_strescape (write->value, NULL);
 
       g_string_append_printf (out, "  %s ← \"%s\"\n", write->path, shown);
+    }
+
+  if (self->expectations->len > 0)
+    g_string_append_printf (out, "\n%s\n", _("Then checks:"));
+  for (i = 0; i < self->expectations->len; i++)
+    {
+      PtPlanExpectation *expectation = g_ptr_array_index (self->expectations, i);
+      const char * const *argv = g_ptr_array_index (self->commands, expectation->command);
+
+      if (expectation->path == NULL)
+        {
+          g_autofree char *command = g_strjoinv (" ", (char **) argv);
+
+          g_string_append_printf (out, "  %s (%s)\n", expectation->what, command);
+        }
+      else
+        g_string_append_printf (out, "  %s (%s)\n", expectation->what, expectation->path);
     }
 
   if (self->reboot)

@@ -21,7 +21,23 @@ typedef struct
   char *value;
 } PtPlanSysfsWrite;
 
+typedef struct
+{
+  int command;    /* the index of the command after which it is checked */
+  char *path;     /* the file on the host that must hold it; NULL: the command's output */
+  char *needle;   /* the text that must appear */
+  char *what;     /* what it is, for the message: "the vfio-pci module" */
+} PtPlanExpectation;
+
 PtPlan     *pt_plan_new            (const char          *summary);
+void        pt_plan_expect_output  (PtPlan              *self,
+                                    const char          *needle,
+                                    const char          *what);
+void        pt_plan_expect_file    (PtPlan              *self,
+                                    const char          *path,
+                                    const char          *needle,
+                                    const char          *what);
+GPtrArray  *pt_plan_get_expectations (PtPlan            *self);
 void        pt_plan_add_file       (PtPlan              *self,
                                     const char          *path,
                                     const char          *before,

@@ -9,7 +9,8 @@
 
 G_BEGIN_DECLS
 
-const char *pt_reset_quirks_lookup (guint vendor_id,
-                                    guint device_id);
+const char *pt_reset_quirks_lookup (guint               vendor_id,
+                                    guint               device_id,
+                                    const char * const *reset_methods);
 
 G_END_DECLS

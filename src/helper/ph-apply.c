@@ -67,6 +67,14 @@ ph_apply_check (PtPlan  *plan,
                    (const char *) g_ptr_array_index (snapshots, i));
   for (i = 0; i < pt_plan_get_n_commands (plan) && local == NULL; i++)
     ph_commands_check (pt_plan_get_command (plan, i), &local);
+  for (i = 0; i < pt_plan_get_expectations (plan)->len && local == NULL; i++)
+    {
+      PtPlanExpectation *expectation = g_ptr_array_index (pt_plan_get_expectations (plan), i);
+
+      if (expectation->path != NULL && !pt_managed_file_is_verifiable (expectation->path))
+        g_set_error (&local, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
+                     "refusing to read %s: not a file this helper checks", expectation->path);
+    }
   for (i = 0; i < sysfs->len && local == NULL; i++)
     {
       PtPlanSysfsWrite *write = g_ptr_array_index (sysfs, i);
@@ -152,6 +160,61 @@ put_back (PhContext  *ctx,
   return FALSE;
 }
 
+/* What the plan says must be true after command @command: in its @output,
+ * or in a file it regenerated, read back before anything later runs. A
+ * listing with nothing expected of it proves nothing, so it is refused. */
+static gboolean
+verify (PhContext   *ctx,
+        PtPlan      *plan,
+        int          command,
+        const char  *output,
+        GError     **error)
+{
+  GPtrArray *expectations = pt_plan_get_expectations (plan);
+  gboolean checked = FALSE;
+  guint i;
+
+  for (i = 0; i < expectations->len; i++)
+    {
+      PtPlanExpectation *expectation = g_ptr_array_index (expectations, i);
+      g_autofree char *text = NULL;
+
+      if (expectation->command != command)
+        continue;
+      checked = TRUE;
+      if (expectation->path == NULL)
+        {
+          if (strstr (output, expectation->needle) != NULL)
+            continue;
+          g_set_error (error, PT_ERROR, PT_ERROR_FAILED, "%s shows no %s in the new initramfs",
+                       pt_plan_get_command (plan, command)[0], expectation->what);
+          return FALSE;
+        }
+      if (!pt_managed_file_is_verifiable (expectation->path))
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
+                       "refusing to read %s: not a file this helper checks", expectation->path);
+          return FALSE;
+        }
+      if (!ph_files_read (ctx->root_fd, expectation->path + 1, &text, error))
+        return FALSE;
+      if (text == NULL || strstr (text, expectation->needle) == NULL)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_FAILED, "%s has no %s after regenerating it",
+                       expectation->path, expectation->what);
+          return FALSE;
+        }
+    }
+
+  if (!checked && pt_managed_command_lists_initramfs (pt_plan_get_command (plan, command)[0]))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_FAILED, "%s was run with nothing to check",
+                   pt_plan_get_command (plan, command)[0]);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * ph_apply_plan:
  * @undoes: (element-type guint) (nullable): the changes an undo undoes, marked
@@ -208,14 +271,10 @@ ph_apply_plan (PhContext  *ctx,
       ph_context_step (ctx, "running %s", argv[0]);
       if (!ph_kernel_run (ctx, argv, &output, &local))
         return put_back (ctx, id, regenerated, local, error);
-      if (pt_managed_command_lists_initramfs (argv[0]) &&
-          strstr (output, "vfio-pci.ko") == NULL && strstr (output, "vfio_pci.ko") == NULL)
-        {
-          g_set_error (&local, PT_ERROR, PT_ERROR_FAILED,
-                       "%s shows no vfio-pci module in the new initramfs", argv[0]);
-          return put_back (ctx, id, regenerated, local, error);
-        }
+      /* What it regenerated must be regenerated again if the check fails. */
       regenerated |= pt_managed_command_is_regenerator (argv[0]);
+      if (!verify (ctx, plan, (int) i, output, &local))
+        return put_back (ctx, id, regenerated, local, error);
       ph_kernel_step_done (ctx);
     }
 

@@ -31,9 +31,14 @@
  *   edit-after-plan RELPATH    another editor appends a line to RELPATH
  *                              between planning and applying
  *   initramfs-without-vfio all the initramfs listing lacks the vfio modules
+ *   grub-cfg-stale all         grub-mkconfig leaves grub.cfg as it was
  *
+ * update-grub and grub(2)-mkconfig append an entry to the grub.cfg they
+ * write whose kernel line is what /etc/default/grub and its drop-ins give,
+ * then what executable /etc/grub.d scripts in the 40_custom form print.
  * lsinitrd, lsinitramfs and lsinitcpio print the vfio modules when the
- * generator's configuration in the tree names vfio_pci.
+ * generator's configuration in the tree names vfio_pci, and the udev rule
+ * when it exists and the configuration brings it into the image.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -54,6 +59,7 @@
 #include "ph-commands.h"
 #include "ph-context.h"
 #include "ph-sysfs.h"
+#include "pt-boot-plan.h"
 #include "pt-error.h"
 #include "pt-managed-files.h"
 #include "pt-modalias.h"
@@ -590,28 +596,89 @@ ph_kernel_write (PhContext   *ctx,
 }
 
 /* What the regenerated initramfs would hold: the vfio modules if the
- * generator's configuration names them (fault: "initramfs-without-vfio"). */
+ * generator's configuration names them, the udev rule if it exists and the
+ * configuration brings it (dracut install_items, an initramfs-tools hook,
+ * mkinitcpio FILES); fault "initramfs-without-vfio": neither. */
 static char *
 initramfs_listing (PhContext *ctx)
 {
   const char *configs[] = {
-    "etc/dracut.conf.d/passthrough-vfio.conf", "etc/initramfs-tools/modules", "etc/mkinitcpio.conf", NULL,
+    "etc/dracut.conf.d/passthrough-vfio.conf", "etc/initramfs-tools/modules", "etc/mkinitcpio.conf",
+    "etc/initramfs-tools/hooks/passthrough-vfio", NULL,
   };
+  g_autofree char *rule = at (ctx, "etc/udev/rules.d/60-passthrough-vfio.rules");
+  GString *listing = g_string_new ("usr/lib/modules/kernel/drivers/gpu/drm/drm.ko\n");
+  gboolean modules = FALSE, rule_inside = FALSE;
   guint i;
 
   if (faulty (ctx, "initramfs-without-vfio", "all"))
-    return g_strdup ("usr/lib/modules/kernel/drivers/gpu/drm/drm.ko\n");
+    return g_string_free (listing, FALSE);
 
   for (i = 0; configs[i] != NULL; i++)
     {
       g_autofree char *path = at (ctx, "%s", configs[i]);
       g_autofree char *text = NULL;
 
-      if (g_file_get_contents (path, &text, NULL, NULL) && strstr (text, "vfio_pci") != NULL)
-        return g_strdup ("usr/lib/modules/kernel/drivers/vfio/pci/vfio-pci.ko.xz\n"
-                         "usr/lib/modules/kernel/drivers/vfio/vfio.ko.xz\n");
+      if (!g_file_get_contents (path, &text, NULL, NULL))
+        continue;
+      modules |= strstr (text, "vfio_pci") != NULL;
+      rule_inside |= strstr (text, "60-passthrough-vfio.rules") != NULL;
     }
-  return g_strdup ("usr/lib/modules/kernel/drivers/gpu/drm/drm.ko\n");
+
+  if (modules)
+    g_string_append (listing, "usr/lib/modules/kernel/drivers/vfio/pci/vfio-pci.ko.xz\n"
+                              "usr/lib/modules/kernel/drivers/vfio/vfio.ko.xz\n");
+  if (rule_inside && g_file_test (rule, G_FILE_TEST_EXISTS))
+    g_string_append (listing, "etc/udev/rules.d/60-passthrough-vfio.rules\n");
+  return g_string_free (listing, FALSE);
+}
+
+/* grub-mkconfig, as far as the kernel line goes: the generated grub.cfg
+ * gets an entry with what /etc/default/grub and its drop-ins give. */
+static void
+regenerate_grub_cfg (PhContext          *ctx,
+                     const char * const *argv)
+{
+  g_autoptr(PtRoot) root = pt_root_open (ctx->root, NULL);
+  g_autofree char *line = root != NULL ? pt_boot_plan_grub_kernel_line (root, NULL) : NULL;
+  const char *target = g_str_equal (argv[0], "update-grub") ? "/boot/grub/grub.cfg" : NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GPtrArray) scripts = NULL;
+  FILE *file;
+  guint i;
+
+  for (i = 1; argv[i] != NULL && argv[i + 1] != NULL; i++)
+    if (g_str_equal (argv[i], "-o"))
+      target = argv[i + 1];
+  if (target == NULL || line == NULL || strstr (target, "..") != NULL ||
+      faulty (ctx, "grub-cfg-stale", "all"))
+    return;
+  path = at (ctx, "%s", target + 1);
+  file = fopen (path, "a");
+  if (file == NULL)
+    return;
+  fprintf (file, "menuentry 'Emulated %s' {\n\tlinux\t/vmlinuz ro %s\n}\n", argv[0], line);
+
+  /* Scripts in the 40_custom form print themselves from line N on. */
+  scripts = pt_root_list_dir (root, "etc/grub.d", NULL);
+  for (i = 0; scripts != NULL && i < scripts->len; i++)
+    {
+      g_autofree char *script_path = at (ctx, "etc/grub.d/%s", (char *) g_ptr_array_index (scripts, i));
+      g_autofree char *text = NULL;
+      g_auto(GStrv) lines = NULL;
+      guint from = 0, j;
+
+      if (!g_file_get_contents (script_path, &text, NULL, NULL) ||
+          !g_file_test (script_path, G_FILE_TEST_IS_EXECUTABLE))
+        continue;
+      lines = g_strsplit (text, "\n", -1);
+      if (lines[0] == NULL || lines[1] == NULL ||
+          sscanf (lines[1], "exec tail -n +%u \"$0\"", &from) != 1 || from == 0)
+        continue;
+      for (j = from - 1; j < g_strv_length (lines); j++)
+        fprintf (file, "%s\n", lines[j]);
+    }
+  fclose (file);
 }
 
 static void
@@ -669,6 +736,8 @@ ph_kernel_run (PhContext          *ctx,
 
   if (g_str_equal (argv[0], "modprobe") && g_strv_contains (argv + 1, "vfio-pci"))
     load_vfio_pci (ctx);
+  if (g_str_equal (argv[0], "update-grub") || g_str_has_suffix (argv[0], "-mkconfig"))
+    regenerate_grub_cfg (ctx, argv);
   if (output != NULL)
     *output = pt_managed_command_lists_initramfs (argv[0]) ? initramfs_listing (ctx) : g_strdup ("");
   return TRUE;

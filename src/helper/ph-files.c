@@ -375,7 +375,8 @@ replace_file (int          root_fd,
  *
  * Atomically replaces (or deletes) a file. The new file keeps the old one's
  * owner, group, mode and extended attributes (ACLs, SELinux label); a new
- * file is root's, 0644.
+ * file is root's, 0644, or what pt_managed_file_new_mode() says (a hook
+ * that must be executable).
  */
 gboolean
 ph_files_replace (int          root_fd,
@@ -383,7 +384,10 @@ ph_files_replace (int          root_fd,
                   const char  *contents,
                   GError     **error)
 {
-  return replace_file (root_fd, relpath, contents, 0644, TRUE, error);
+  g_autofree char *host_path = g_strconcat ("/", relpath, NULL);
+
+  return replace_file (root_fd, relpath, contents, pt_managed_file_new_mode (host_path), TRUE,
+                       error);
 }
 
 /**
