@@ -198,7 +198,7 @@ test_early_bind (void)
       g_autoptr(GError) error = NULL;
       g_autoptr(PtPlan) plan = early_bind_for (cases[i].host, cases[i].address, cases[i].kind, &error);
       GPtrArray *expectations;
-      guint listings = 0, modules = 0, rules = 0, files = 0;
+      guint listings = 0, modules = 0, rules = 0, options = 0, files = 0;
       g_autofree char *json = NULL;
 
       g_test_message ("%s", cases[i].golden);
@@ -227,10 +227,14 @@ test_early_bind (void)
                                            "lsinit"));
           modules += strstr (expectation->needle, "vfio-pci.ko") != NULL;
           rules += strstr (expectation->needle, "60-passthrough-vfio.rules") != NULL;
+          options += strstr (expectation->needle, "modprobe.d/passthrough-vfio.conf") != NULL;
         }
       g_assert_cmpuint (listings, ==, cases[i].n_listings);
       g_assert_cmpuint (modules, ==, cases[i].module_expected ? listings : 0);
       g_assert_cmpuint (rules, ==, cases[i].rule_expected ? listings : 0);
+      /* By ID with a vfio-pci module, the IDs must reach the image with it. */
+      g_assert_cmpuint (options, ==, cases[i].kind == PT_EARLY_BIND_BY_ID && cases[i].module_expected
+                                     ? listings : 0);
       g_assert_cmpuint (files, ==, cases[i].verified_file != NULL ? 1 : 0);
 
       /* A built-in vfio-pci has no module for the initramfs to carry. */

@@ -115,19 +115,23 @@ edit_mkinitcpio_array (GStrv               lines,
   return done;
 }
 
+/* Whether HOOKS=(…) has one of @hooks. */
 static gboolean
-mkinitcpio_has_udev (GStrv lines)
+mkinitcpio_has_hook (GStrv               lines,
+                     const char * const *hooks)
 {
-  guint i;
+  guint i, j;
 
   for (i = 0; lines[i] != NULL; i++)
     if (g_str_has_prefix (lines[i], "HOOKS=(") && g_str_has_suffix (lines[i], ")"))
       {
         g_autofree char *inside = g_strndup (lines[i] + 7, strlen (lines[i]) - 8);
-        g_auto(GStrv) hooks = g_strsplit_set (inside, " \t", -1);
+        g_auto(GStrv) present = g_strsplit_set (inside, " \t", -1);
 
-        return g_strv_contains ((const char * const *) hooks, "udev") ||
-               g_strv_contains ((const char * const *) hooks, "systemd");
+        for (j = 0; hooks[j] != NULL; j++)
+          if (g_strv_contains ((const char * const *) present, hooks[j]))
+            return TRUE;
+        return FALSE;
       }
   return FALSE;
 }
@@ -201,17 +205,21 @@ pt_initramfs_plan_mkinitcpio_images (PtRoot *root)
 }
 
 #define RULE_IN_IMAGE "etc/udev/rules.d/60-passthrough-vfio.rules"
+#define OPTIONS_IN_IMAGE "etc/modprobe.d/passthrough-vfio.conf"
 
 /* The listing of a regenerated image must show what the plan put in it. */
 static void
 add_listing (PtPlan             *plan,
              const char * const *argv,
              gboolean            modules,
+             gboolean            options,
              gboolean            rule)
 {
   pt_plan_add_command (plan, argv);
   if (modules)
     pt_plan_expect_output (plan, "/vfio-pci.ko", _("vfio-pci module"));
+  if (options)
+    pt_plan_expect_output (plan, OPTIONS_IN_IMAGE, _("vfio-pci options passthrough-vfio.conf"));
   if (rule)
     pt_plan_expect_output (plan, RULE_IN_IMAGE, _("udev rule 60-passthrough-vfio.rules"));
 }
@@ -243,6 +251,11 @@ pt_initramfs_plan_add (PtPlan           *plan,
    * initramfs too, where a GPU driver (kms, plymouth) may take the device. */
   gboolean want_modules = !builtin;
   gboolean want_rule = kind == PT_EARLY_BIND_BY_ADDRESS;
+  /* By ID the IDs are in modprobe.d, which every generator copies in (mkinitcpio
+   * with its modconf hook): without them vfio-pci would load there idle. */
+  gboolean want_options = kind == PT_EARLY_BIND_BY_ID && !builtin;
+  const char * const udev_hooks[] = { "udev", "systemd", NULL };
+  const char * const modconf_hook[] = { "modconf", NULL };
   guint i;
 
   if (!want_modules && !want_rule)
@@ -271,7 +284,7 @@ pt_initramfs_plan_add (PtPlan           *plan,
         list[1] = image;
         pt_plan_add_file (plan, DRACUT_CONF, before, after->str);
         pt_plan_add_command (plan, pt_boot_setup_get_initramfs_regenerate_argv (boot));
-        add_listing (plan, list, want_modules, want_rule);
+        add_listing (plan, list, want_modules, want_options, want_rule);
       }
       break;
 
@@ -303,7 +316,7 @@ pt_initramfs_plan_add (PtPlan           *plan,
                             "mkdir -p \"${DESTDIR}/etc/udev/rules.d\"\n"
                             "cp " PT_EARLY_BIND_UDEV_RULES " \"${DESTDIR}/etc/udev/rules.d/\"\n");
         pt_plan_add_command (plan, pt_boot_setup_get_initramfs_regenerate_argv (boot));
-        add_listing (plan, list, want_modules, want_rule);
+        add_listing (plan, list, want_modules, want_options, want_rule);
       }
       break;
 
@@ -323,8 +336,16 @@ pt_initramfs_plan_add (PtPlan           *plan,
                                    "modules to. Add “MODULES=()” to it and try again."));
             return FALSE;
           }
+        if (want_options && !mkinitcpio_has_hook (lines, modconf_hook))
+          {
+            g_set_error_literal (error, PT_ERROR, PT_ERROR_NOT_SUPPORTED,
+                                 _("/etc/mkinitcpio.conf has no modconf hook in HOOKS=(…), so the "
+                                   "vfio-pci IDs in /etc/modprobe.d would not reach the initramfs. "
+                                   "Add modconf to HOOKS and try again."));
+            return FALSE;
+          }
         if (want_rule && (!edit_mkinitcpio_array (lines, "FILES", rule_files) ||
-                          !mkinitcpio_has_udev (lines)))
+                          !mkinitcpio_has_hook (lines, udev_hooks)))
           {
             g_set_error_literal (error, PT_ERROR, PT_ERROR_NOT_SUPPORTED,
                                  _("/etc/mkinitcpio.conf needs a one-line FILES=(…) and the udev (or "
@@ -347,7 +368,7 @@ pt_initramfs_plan_add (PtPlan           *plan,
           {
             const char *list[] = { "lsinitcpio", images[i], NULL };
 
-            add_listing (plan, list, want_modules, want_rule);
+            add_listing (plan, list, want_modules, want_options, want_rule);
           }
       }
       break;

@@ -598,7 +598,8 @@ ph_kernel_write (PhContext   *ctx,
 /* What the regenerated initramfs would hold: the vfio modules if the
  * generator's configuration names them, the udev rule if it exists and the
  * configuration brings it (dracut install_items, an initramfs-tools hook,
- * mkinitcpio FILES); fault "initramfs-without-vfio": neither. */
+ * mkinitcpio FILES), modprobe.d's passthrough-vfio.conf if it exists (every
+ * generator copies modprobe.d); fault "initramfs-without-vfio": none. */
 static char *
 initramfs_listing (PhContext *ctx)
 {
@@ -607,6 +608,7 @@ initramfs_listing (PhContext *ctx)
     "etc/initramfs-tools/hooks/passthrough-vfio", NULL,
   };
   g_autofree char *rule = at (ctx, "etc/udev/rules.d/60-passthrough-vfio.rules");
+  g_autofree char *options = at (ctx, "etc/modprobe.d/passthrough-vfio.conf");
   GString *listing = g_string_new ("usr/lib/modules/kernel/drivers/gpu/drm/drm.ko\n");
   gboolean modules = FALSE, rule_inside = FALSE;
   guint i;
@@ -630,6 +632,8 @@ initramfs_listing (PhContext *ctx)
                               "usr/lib/modules/kernel/drivers/vfio/vfio.ko.xz\n");
   if (rule_inside && g_file_test (rule, G_FILE_TEST_EXISTS))
     g_string_append (listing, "etc/udev/rules.d/60-passthrough-vfio.rules\n");
+  if (g_file_test (options, G_FILE_TEST_EXISTS))
+    g_string_append (listing, "etc/modprobe.d/passthrough-vfio.conf\n");
   return g_string_free (listing, FALSE);
 }
 
