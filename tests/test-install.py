@@ -28,6 +28,7 @@ SCHEMA_ID = "org.example.Passthrough"
 POLICY = "org.example.Passthrough.policy"
 POLKIT_ACTIONS = {
     "org.example.Passthrough.bind-devices": "bind-devices",
+    "org.example.Passthrough.bind-devices-force": "bind-devices-force",
     "org.example.Passthrough.configure-boot": "configure-boot",
     "org.example.Passthrough.sriov": "sriov",
 }
@@ -199,7 +200,7 @@ def main():
             for action in ET.parse(staged(policy)).getroot().findall("action"):
                 annotations = {a.get("key"): a.text for a in action.findall("annotate")}
                 actions[action.get("id")] = annotations
-            tap.ok(sorted(actions) == sorted(POLKIT_ACTIONS), "policy: the three helper actions",
+            tap.ok(sorted(actions) == sorted(POLKIT_ACTIONS), "policy: the four helper actions",
                    f"found {sorted(actions)}")
             for action_id, verb in POLKIT_ACTIONS.items():
                 annotations = actions.get(action_id, {})
