@@ -28,7 +28,6 @@ SCHEMA_ID = "org.example.Passthrough"
 POLICY = "org.example.Passthrough.policy"
 POLKIT_ACTIONS = {
     "org.example.Passthrough.bind-devices": "bind-devices",
-    # Taking a device the host uses: auth_admin every time, no kept grant.
     "org.example.Passthrough.bind-devices-force": "bind-devices-force",
     "org.example.Passthrough.configure-boot": "configure-boot",
     "org.example.Passthrough.sriov": "sriov",

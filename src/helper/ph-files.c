@@ -14,7 +14,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,12 +36,18 @@ has_bad_component (const char *path)
   return !pt_managed_path_is_clean (path);
 }
 
-
-static gboolean
-set_errno_error (GError     **error,
-                 int          saved_errno,
-                 const char  *what,
-                 const char  *relpath)
+/**
+ * ph_files_set_errno_error:
+ *
+ * Sets @error to "cannot WHAT /RELPATH: reason" in the GIO domain.
+ *
+ * Returns: %FALSE, to return it directly
+ */
+gboolean
+ph_files_set_errno_error (GError     **error,
+                          int          saved_errno,
+                          const char  *what,
+                          const char  *relpath)
 {
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                "cannot %s /%s: %s", what, relpath, g_strerror (saved_errno));
@@ -74,7 +79,7 @@ ph_files_open_dir (int          root_fd,
 
   fd = fcntl (root_fd, F_DUPFD_CLOEXEC, 3);
   if (fd < 0)
-    return set_errno_error (error, errno, "open", ""), -1;
+    return ph_files_set_errno_error (error, errno, "open", ""), -1;
 
   parts = g_strsplit (relpath, "/", -1);
   for (i = 0; parts[i] != NULL; i++)
@@ -92,7 +97,7 @@ ph_files_open_dir (int          root_fd,
               int saved = errno;
 
               close (fd);
-              return set_errno_error (error, saved, "create", relpath), -1;
+              return ph_files_set_errno_error (error, saved, "create", relpath), -1;
             }
           /* The new directory's entry must survive a power cut as well. */
           fsync (fd);
@@ -104,7 +109,7 @@ ph_files_open_dir (int          root_fd,
 
           close (fd);
           /* ELOOP/ENOTDIR: a symlink or a file where a directory belongs. */
-          return set_errno_error (error, saved, "open the directory", relpath), -1;
+          return ph_files_set_errno_error (error, saved, "open the directory", relpath), -1;
         }
       close (fd);
       fd = next;
@@ -161,7 +166,7 @@ ph_files_read (int          root_fd,
   fd = openat (dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   close (dir_fd);
   if (fd < 0)
-    return errno == ENOENT ? TRUE : set_errno_error (error, errno, "open", relpath);
+    return errno == ENOENT ? TRUE : ph_files_set_errno_error (error, errno, "open", relpath);
 
   if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size > MAX_FILE_SIZE)
     {
@@ -181,7 +186,7 @@ ph_files_read (int          root_fd,
           int saved = n < 0 ? errno : EFBIG;
 
           close (fd);
-          return set_errno_error (error, saved, "read", relpath);
+          return ph_files_set_errno_error (error, saved, "read", relpath);
         }
       g_string_append_len (text, buf, n);
     }
@@ -324,7 +329,7 @@ replace_file (int          root_fd,
           int saved = errno;
 
           close (dir_fd);
-          return set_errno_error (error, saved, "delete", relpath);
+          return ph_files_set_errno_error (error, saved, "delete", relpath);
         }
       fsync (dir_fd);
       close (dir_fd);
@@ -339,7 +344,7 @@ replace_file (int          root_fd,
       int saved = errno;
 
       close (dir_fd);
-      return set_errno_error (error, saved, "create a temporary file for", relpath);
+      return ph_files_set_errno_error (error, saved, "create a temporary file for", relpath);
     }
 
   if (!(keep_old && existed ? keep_metadata (dir_fd, name, &st, fd) : fchmod (fd, new_mode) == 0) ||
@@ -350,7 +355,7 @@ replace_file (int          root_fd,
       close (fd);
       unlinkat (dir_fd, tmp_name, 0);
       close (dir_fd);
-      return set_errno_error (error, saved, "write", relpath);
+      return ph_files_set_errno_error (error, saved, "write", relpath);
     }
   close (fd);
 
@@ -360,7 +365,7 @@ replace_file (int          root_fd,
 
       unlinkat (dir_fd, tmp_name, 0);
       close (dir_fd);
-      return set_errno_error (error, saved, "replace", relpath);
+      return ph_files_set_errno_error (error, saved, "replace", relpath);
     }
 
   fsync (dir_fd);
@@ -411,145 +416,4 @@ ph_files_copy (int          root_fd,
   if (source != NULL && fstatat (root_fd, source, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG (st.st_mode))
     mode = st.st_mode & 0755;
   return replace_file (root_fd, relpath, contents, mode, FALSE, error);
-}
-
-static gboolean
-refuse_untrusted (GError           **error,
-                  const char        *relpath,
-                  const char        *what,
-                  const char        *top)
-{
-  g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ROOT,
-               "/%s %s, so someone other than root could decide what the helper restores and runs; "
-               "refusing to use it. Nothing was changed. Find out how that happened; then make it "
-               "root’s alone (“chown -R root:root /%s && chmod -R go-w /%s”, and remove any link "
-               "or special file in it) and try again",
-               relpath, what, top, top);
-  return FALSE;
-}
-
-static gboolean
-check_entry (const struct stat  *st,
-             const char         *relpath,
-             const char         *top,
-             GError            **error)
-{
-  if (!S_ISDIR (st->st_mode) && !S_ISREG (st->st_mode))
-    return refuse_untrusted (error, relpath, "is not a plain file or directory", top);
-  if (st->st_uid != 0)
-    return refuse_untrusted (error, relpath, "is not owned by root", top);
-  if ((st->st_mode & 022) != 0)
-    return refuse_untrusted (error, relpath, "is writable by its group or others", top);
-  return TRUE;
-}
-
-static gboolean
-check_tree (int          dir_fd,
-            const char  *relpath,
-            const char  *top,
-            guint        depth,
-            GError     **error)
-{
-  DIR *dir;
-  struct dirent *entry;
-  gboolean ok = TRUE;
-  int fd = fcntl (dir_fd, F_DUPFD_CLOEXEC, 3);
-
-  if (fd < 0 || (dir = fdopendir (fd)) == NULL)
-    {
-      if (fd >= 0)
-        close (fd);
-      return set_errno_error (error, errno, "list", relpath);
-    }
-
-  while (ok && (entry = readdir (dir)) != NULL)
-    {
-      g_autofree char *child = NULL;
-      struct stat st;
-      int child_fd;
-
-      if (g_str_equal (entry->d_name, ".") || g_str_equal (entry->d_name, ".."))
-        continue;
-      child = g_strconcat (relpath, "/", entry->d_name, NULL);
-      if (fstatat (dir_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        ok = set_errno_error (error, errno, "inspect", child);
-      else if (!check_entry (&st, child, top, error))
-        ok = FALSE;
-      else if (S_ISDIR (st.st_mode))
-        {
-          if (depth >= 4)
-            ok = refuse_untrusted (error, child, "is deeper than the journal ever goes", top);
-          else if ((child_fd = openat (dir_fd, entry->d_name,
-                                       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-            ok = set_errno_error (error, errno, "open the directory", child);
-          else
-            {
-              ok = check_tree (child_fd, child, top, depth + 1, error);
-              close (child_fd);
-            }
-        }
-    }
-
-  closedir (dir);
-  return ok;
-}
-
-/**
- * ph_files_check_trusted:
- * @relpath: a directory the helper keeps state in, e.g. "var/lib/passthrough"
- *
- * The directory, every directory above it, and everything in it must be
- * root's and not writable by group or others, with no link or special file:
- * then nobody else can change it while the lock is held, and what it says
- * may decide what root does.
- *
- * Returns: %TRUE if so (or if it does not exist yet)
- */
-gboolean
-ph_files_check_trusted (int          root_fd,
-                        const char  *relpath,
-                        GError     **error)
-{
-  g_auto(GStrv) parts = g_strsplit (relpath, "/", -1);
-  g_autoptr(GString) walked = g_string_new (NULL);
-  gboolean ok;
-  int fd = -1;
-  guint i;
-
-  for (i = 0; parts[i] != NULL; i++)
-    {
-      g_autoptr(GError) local = NULL;
-      struct stat st;
-
-      g_string_append_printf (walked, "%s%s", i > 0 ? "/" : "", parts[i]);
-      if (fd >= 0)
-        close (fd);
-      fd = ph_files_open_dir (root_fd, walked->str, FALSE, &local);
-      if (fd < 0)
-        {
-          if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-            return TRUE;
-          if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS) ||
-              g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY))
-            return refuse_untrusted (error, walked->str, "is a link or not a directory", relpath);
-          g_propagate_error (error, g_steal_pointer (&local));
-          return FALSE;
-        }
-      if (fstat (fd, &st) < 0)
-        {
-          int saved = errno;
-
-          close (fd);
-          return set_errno_error (error, saved, "inspect", walked->str);
-        }
-      if (!check_entry (&st, walked->str, relpath, error))
-        {
-          close (fd);
-          return FALSE;
-        }
-    }
-
-  ok = check_tree (fd, relpath, relpath, 0, error);
-  close (fd);
-  return ok;
 }

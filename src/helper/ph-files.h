@@ -26,8 +26,9 @@ gboolean ph_files_copy        (int          root_fd,
                                const char  *relpath,
                                const char  *contents,
                                GError     **error);
-gboolean ph_files_check_trusted (int          root_fd,
-                                 const char  *relpath,
-                                 GError     **error);
+gboolean ph_files_set_errno_error (GError     **error,
+                                   int          saved_errno,
+                                   const char  *what,
+                                   const char  *relpath);
 
 G_END_DECLS

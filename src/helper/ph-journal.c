@@ -21,7 +21,7 @@
  * in between is rolled back, and they are marked done again.
  *
  * The journal decides what root runs, so it is trusted only while root alone
- * can change it (ph_files_check_trusted). The copies keep their file's mode
+ * can change it (ph-trust.c). The copies keep their file's mode
  * less group and other write; they hold boot and module configuration,
  * world-readable already, so history needs no privilege.
  *

@@ -43,7 +43,7 @@
 #include "ph-apply.h"
 #include "ph-context.h"
 #include "ph-devices.h"
-#include "ph-files.h"
+#include "ph-trust.h"
 #include "ph-journal.h"
 #include "ph-request.h"
 #include "pt-boot-plan.h"
@@ -268,7 +268,7 @@ run (PhRequest  *request,
     }
 
   if (!read_only &&
-      (!ph_journal_lock (&ctx, &error) || !ph_files_check_trusted (ctx.root_fd, PH_STATE_DIR, &error) ||
+      (!ph_journal_lock (&ctx, &error) || !ph_trust_check (ctx.root_fd, PH_STATE_DIR, &error) ||
        !ph_journal_recover (&ctx, &error) || !ph_devices_recover (&ctx, &error)))
     {
       status = fail (&ctx, error);
