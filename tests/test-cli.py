@@ -9,8 +9,10 @@ Prints TAP.
 
 import json
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 from tapcases import case, run_cases
 
@@ -27,6 +29,30 @@ def run(*args):
     return subprocess.run([ctl, *args], capture_output=True, text=True)
 
 
+
+
+@case("output that cannot be written is an error, not a silent success")
+def _():
+    for command in (["devices"], ["devices", "--json"], ["groups"], ["check", "--json"]):
+        with open("/dev/full", "w") as full:
+            r = subprocess.run([ctl, "--root", ready, *command], stdout=full,
+                               stderr=subprocess.PIPE, text=True)
+        assert r.returncode == 2, (command, r.returncode, r.stderr)
+        assert "cannot write the output" in r.stderr, (command, r.stderr)
+
+
+@case("devices writes its text in a few large writes, not one per line")
+def _():
+    if shutil.which("strace") is None:
+        return
+    with tempfile.NamedTemporaryFile(prefix="pt-strace-") as log:
+        r = subprocess.run(["strace", "-qq", "-o", log.name, "-e", "trace=write", ctl, "--root",
+                            ready, "devices"], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        writes = [line for line in open(log.name) if line.startswith("write(1,")]
+    lines = r.stdout.count("\n")
+    assert lines > 50, lines
+    assert len(writes) <= len(r.stdout.encode()) // 4096 + 2, (len(writes), lines)
 
 
 @case("options before and after the command give the same JSON")
