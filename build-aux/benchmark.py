@@ -25,7 +25,7 @@ window started the same way (what GTK alone costs here); and the frames the
 window paints in 10 s of doing nothing after that (must be 0).
 
 Usage: build-aux/benchmark.py [--build DIR] [--runs N] [--sizes 1024,4096,…]
-                              [--ui] [--ui-sizes 4096,16384] [--app PATH]
+                              [--ui] [--ui-sizes 4096,16384] [--app PATH] [--ctl PATH]
 """
 
 import argparse
@@ -100,7 +100,7 @@ def strip_uevent(root):
 
 
 def cli_benchmark(args):
-    ctl = os.path.join(args.build, "src", "cli", "passthroughctl")
+    ctl = args.ctl or os.path.join(args.build, "src", "cli", "passthroughctl")
     floor = os.path.join(args.build, "build-aux", "sysfs-floor")
     gen = os.path.join(SOURCE, "tests", "fixtures", "gen-host.py")
     lspci = shutil.which("lspci")
@@ -112,8 +112,8 @@ def cli_benchmark(args):
 
     sizes = [int(s) for s in args.sizes.split(",")]
     results = {}
-    print(f"{args.runs} paired rounds per host; times are medians, ratios medians of the "
-          f"rounds' ratios; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"{ctl}: {args.runs} paired rounds per host; times are medians, ratios medians of "
+          f"the rounds' ratios; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory(prefix="pt-bench-") as tmp:
         for n in sizes:
             root = os.path.join(tmp, f"host-{n}")
@@ -242,6 +242,7 @@ def main():
     parser.add_argument("--ui", action="store_true", help="time the app instead")
     parser.add_argument("--ui-sizes", default="4096,16384")
     parser.add_argument("--app", help="the app binary to time (default: the build's)")
+    parser.add_argument("--ctl", help="the passthroughctl to time (default: the build's)")
     args = parser.parse_args()
     if args.ui:
         ui_benchmark(args)
