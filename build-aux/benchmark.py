@@ -1,25 +1,31 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Scan speed of `passthroughctl devices --json`, as ratios.
+"""Scan speed of passthroughctl and idle cost of the app, as ratios.
 
-For generated hosts of 1,024, 4,096 and 8,192 PCI functions it times whole
-processes (median of several runs after one warm-up run) of:
+For generated hosts (tests/fixtures/gen-host.py) of 1,024, 4,096, 8,192 and
+16,384 PCI functions, each measured as built (every function has `uevent`)
+and again with every function's `uevent` removed (the scanner then reads
+config's header), it times whole processes of:
 
-  * passthroughctl --root HOST devices --json
+  * passthroughctl --root HOST devices --json, devices (text), groups --json
+    and check --json
   * lspci -A linux-sysfs -O sysfs.path=HOST/sys/bus/pci -nnk   (the reference)
-  * sysfs-floor HOST   (a plain C read of the same sysfs attributes)
+  * sysfs-floor HOST   (a plain C read of the same sysfs facts: the floor)
 
-and prints each time and the ratios against lspci and the floor, plus how the
-time grows from 4,096 to 8,192 functions. All three run back to back in this
-one process on the same trees, so the ratios hold whatever the machine.
+in paired rounds: every round runs each command once, back to back, and the
+ratios are taken within the round; the printed ratio is the median over the
+rounds, so a machine busy with other work slows both sides of a ratio alike.
+It prints times (medians), the ratios against lspci and the floor, text
+against JSON, peak RSS, and how `devices --json` grows with the host.
 
-With --ui (needs a display; run it under xvfb-run) it also starts the app on
-the demo host and on a 4,096-function host and prints the time from exec to
-the first frame with the device list populated, and the peak RSS, next to the
-same figures for an empty libadwaita window started the same way (the
-reference: what GTK alone costs on this machine).
+With --ui (needs a display; run it under xvfb-run) it times the app instead:
+exec to the first frame painted with the device list populated, and peak
+RSS, on the demo host and on generated hosts, against an empty libadwaita
+window started the same way (what GTK alone costs here); and the frames the
+window paints in 10 s of doing nothing after that (must be 0).
 
-Usage: build-aux/benchmark.py [--build DIR] [--runs N] [--sizes 1024,4096,8192] [--ui]
+Usage: build-aux/benchmark.py [--build DIR] [--runs N] [--sizes 1024,4096,…]
+                              [--ui] [--ui-sizes 4096,16384] [--app PATH] [--ctl PATH]
 """
 
 import argparse
@@ -34,87 +40,67 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(HERE)
 
-TARGET_VS_LSPCI = 0.5    # at 4,096 functions
-TARGET_VS_FLOOR = 1.5    # at 4,096 functions
-TARGET_SCALING = 2.2     # 8,192 time / 4,096 time
-TARGET_UI_MS = 500       # exec to the first populated frame, 4,096 functions
-TARGET_UI_MB = 100       # peak RSS, 4,096 functions
+TARGET_VS_LSPCI = 0.5    # devices --json, at 4,096 and 16,384 functions
+TARGET_VS_FLOOR = 1.3    # devices --json, at 4,096 and 16,384 functions
+TARGET_TEXT = 1.05       # devices (text) / devices --json
+TARGET_UI = {4096: 2.5, 16384: 5.0}   # first populated frame / empty window
+IDLE_SECONDS = 10
+
+COMMANDS = [("devices --json", ["devices", "--json"]),
+            ("devices", ["devices"]),
+            ("groups --json", ["groups", "--json"]),
+            ("check --json", ["check", "--json"])]
 
 
-def median_seconds(argv, runs):
-    for _ in range(2):  # warm the caches the same way for every command
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+def run_once(argv):
+    """Wall time of one run, output discarded."""
+    start = time.perf_counter()
+    r = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - start
+    if r.returncode not in (0, 1):      # check exits 1 on a host that is not ready
+        raise SystemExit(f"{argv} exited {r.returncode}")
+    return (elapsed,)
 
 
-def ui_startup(args):
-    app = os.path.join(args.build, "src", "passthrough")
-    reference = os.path.join(args.build, "build-aux", "empty-window")
-    gen = os.path.join(SOURCE, "tests", "fixtures", "gen-host.py")
-    demo_root = os.path.join(args.build, "tests", "desktop-intel")
-    demo_uri = "test://" + os.path.join(args.build, "tests", "desktop-intel-node.xml")
-    env = dict(os.environ, PASSTHROUGH_STARTUP_BENCHMARK="1", GSETTINGS_BACKEND="memory",
-               GSETTINGS_SCHEMA_DIR=os.path.join(args.build, "data"))
-    for path in (app, reference):
-        if not os.access(path, os.X_OK):
-            sys.exit(f"{path} is missing: build with -Dgui=true first")
-
-    def startup(argv):
-        times, peaks = [], []
-        for _ in range(max(3, args.runs // 2)):
-            start = time.perf_counter()
-            out = subprocess.run(argv, env=env, capture_output=True, text=True,
-                                 timeout=60).stdout
-            times.append(time.perf_counter() - start)
-            line = next(l for l in out.splitlines() if l.startswith("populated"))
-            peaks.append(int(line.split("VmHWM:")[1].split()[0]) / 1024)
-        return statistics.median(times), max(peaks)
-
-    with tempfile.TemporaryDirectory(prefix="pt-bench-ui-") as tmp:
-        big = os.path.join(tmp, "host-4096")
-        subprocess.run([sys.executable, gen, "4096", big], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.sync()
-        rows = [("empty window", [reference]),
-                ("demo", [app, "--root", demo_root, "--connect", demo_uri]),
-                ("4,096 functions", [app, "--root", big, "--connect", demo_uri])]
-        print(f"{'host':>16}  {'exec to populated list':>22}  {'peak RSS':>9}"
-              f"  {'time vs empty':>13}  {'RSS vs empty':>12}")
-        results = {}
-        for label, argv in rows:
-            t, rss = results[label] = startup(argv)
-            t0, rss0 = results["empty window"]
-            print(f"{label:>16}  {t * 1e3:>19.0f} ms  {rss:>6.0f} MB"
-                  f"  {t / t0:>12.2f}x  {rss / rss0:>11.2f}x")
-
-    t, rss = results["4,096 functions"]
-    print()
-    print(f"4,096 functions: first populated frame {t * 1e3:.0f} ms (target <= "
-          f"{TARGET_UI_MS} ms: {'met' if t * 1e3 <= TARGET_UI_MS else 'MISSED'}), "
-          f"peak RSS {rss:.0f} MB (target <= {TARGET_UI_MB} MB: "
-          f"{'met' if rss <= TARGET_UI_MB else 'MISSED'})")
-    print("renderer: " + ("as the environment chose (GSK_RENDERER=" + os.environ["GSK_RENDERER"] + ")"
-                          if os.environ.get("GSK_RENDERER") not in (None, "cairo")
-                          else "the app's choice (GL off without a GPU render node)"))
+def peak_rss(argv):
+    """Peak RSS in MB, through GNU time: a child of this Python process would
+    count Python's own memory, which the kernel carries over exec."""
+    gnu_time = shutil.which("time") or "/usr/bin/time"
+    r = subprocess.run([gnu_time, "-f", "%M", *argv], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    try:
+        return int(r.stderr.strip().splitlines()[-1]) / 1024
+    except (ValueError, IndexError):
+        return float("nan")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--build", default=os.path.join(SOURCE, "_build"))
-    parser.add_argument("--runs", type=int, default=11)
-    parser.add_argument("--sizes", default="1024,4096,8192")
-    parser.add_argument("--ui", action="store_true", help="also time the app's startup")
-    args = parser.parse_args()
-    if args.ui:
-        ui_startup(args)
-        return
+def paired(commands, runs):
+    """commands: {label: argv}. Returns {label: [(seconds,), …]}, one per round."""
+    for argv in commands.values():       # warm the caches the same way for every command
+        run_once(argv)
+    samples = {label: [] for label in commands}
+    labels = list(commands)
+    for r in range(runs):
+        # Rotate the order, so no command always runs right after another.
+        for label in labels[r % len(labels):] + labels[:r % len(labels)]:
+            samples[label].append(run_once(commands[label]))
+    return samples
 
-    ctl = os.path.join(args.build, "src", "cli", "passthroughctl")
+
+def median_ratio(a, b):
+    return statistics.median(x[0] / y[0] for x, y in zip(a, b))
+
+
+def strip_uevent(root):
+    devices = os.path.join(root, "sys", "bus", "pci", "devices")
+    for name in os.listdir(devices):
+        path = os.path.join(os.path.realpath(os.path.join(devices, name)), "uevent")
+        if os.path.exists(path):
+            os.unlink(path)
+
+
+def cli_benchmark(args):
+    ctl = args.ctl or os.path.join(args.build, "src", "cli", "passthroughctl")
     floor = os.path.join(args.build, "build-aux", "sysfs-floor")
     gen = os.path.join(SOURCE, "tests", "fixtures", "gen-host.py")
     lspci = shutil.which("lspci")
@@ -126,37 +112,142 @@ def main():
 
     sizes = [int(s) for s in args.sizes.split(",")]
     results = {}
+    print(f"{ctl}: {args.runs} paired rounds per host; times are medians, ratios medians of "
+          f"the rounds' ratios; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory(prefix="pt-bench-") as tmp:
-        print(f"{'functions':>9}  {'passthroughctl':>14}  {'lspci -nnk':>10}  {'floor':>8}"
-              f"  {'vs lspci':>8}  {'vs floor':>8}")
         for n in sizes:
             root = os.path.join(tmp, f"host-{n}")
             subprocess.run([sys.executable, gen, str(n), root], check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            # A tree just written is still being flushed to disk; that would
-            # slow whichever command runs first.
-            os.sync()
-            t_ctl = median_seconds([ctl, "--root", root, "devices", "--json"], args.runs)
-            t_lspci = median_seconds([lspci, "-A", "linux-sysfs", "-O",
-                                      f"sysfs.path={root}/sys/bus/pci", "-nnk"], args.runs)
-            t_floor = median_seconds([floor, root], args.runs)
-            results[n] = (t_ctl, t_lspci, t_floor)
-            print(f"{n:>9}  {t_ctl * 1e3:>11.1f} ms  {t_lspci * 1e3:>7.1f} ms"
-                  f"  {t_floor * 1e3:>5.1f} ms  {t_ctl / t_lspci:>7.2f}x  {t_ctl / t_floor:>7.2f}x")
+            for tree in ("uevent", "no uevent"):
+                if tree == "no uevent":
+                    strip_uevent(root)
+                # A tree just written is still being flushed to disk; that
+                # would slow whichever command runs first.
+                os.sync()
+                commands = {label: [ctl, "--root", root, *argv] for label, argv in COMMANDS}
+                commands["lspci -nnk"] = [lspci, "-A", "linux-sysfs", "-O",
+                                          f"sysfs.path={root}/sys/bus/pci", "-nnk"]
+                commands["floor"] = [floor, root]
+                s = paired(commands, args.runs)
+                results[n, tree] = s
+                print(f"\n{n:,} functions, {tree}:")
+                print(f"  {'command':<15} {'time':>9} {'vs lspci':>9} {'vs floor':>9} {'peak RSS':>9}")
+                for label in commands:
+                    t = statistics.median(x[0] for x in s[label])
+                    rss = peak_rss(commands[label])
+                    vs = ""
+                    if label not in ("lspci -nnk", "floor"):
+                        vs = (f"{median_ratio(s[label], s['lspci -nnk']):>8.2f}x"
+                              f" {median_ratio(s[label], s['floor']):>8.2f}x")
+                    else:
+                        vs = f"{'':>9} {'':>9}"
+                    print(f"  {label:<15} {t * 1e3:>6.0f} ms {vs} {rss:>6.0f} MB")
+                print(f"  text / JSON: {median_ratio(s['devices'], s['devices --json']):.2f}x")
             shutil.rmtree(root)
 
-    print()
-    if 4096 in results:
-        t_ctl, t_lspci, t_floor = results[4096]
-        r1, r2 = t_ctl / t_lspci, t_ctl / t_floor
-        print(f"4,096 functions: {r1:.2f}x lspci -nnk (target <= {TARGET_VS_LSPCI}x: "
-              f"{'met' if r1 <= TARGET_VS_LSPCI else 'MISSED'}), "
-              f"{r2:.2f}x the plain read (target <= {TARGET_VS_FLOOR}x: "
-              f"{'met' if r2 <= TARGET_VS_FLOOR else 'MISSED'})")
-    if 4096 in results and 8192 in results:
-        growth = results[8192][0] / results[4096][0]
-        print(f"8,192 vs 4,096 functions: {growth:.2f}x (target <= {TARGET_SCALING}x: "
-              f"{'met' if growth <= TARGET_SCALING else 'MISSED'})")
+    print("\ndevices --json growth (time ratio; 2.00x is linear):")
+    for tree in ("uevent", "no uevent"):
+        steps = []
+        for a, b in zip(sizes, sizes[1:]):
+            ta = statistics.median(x[0] for x in results[a, tree]["devices --json"])
+            tb = statistics.median(x[0] for x in results[b, tree]["devices --json"])
+            steps.append(f"{b:,}/{a:,} {tb / ta:.2f}x")
+        print(f"  {tree}: " + ", ".join(steps))
+
+    print("\ntargets:")
+    for n in (4096, 16384):
+        for tree in ("uevent", "no uevent"):
+            if (n, tree) not in results:
+                continue
+            s = results[n, tree]
+            r1 = median_ratio(s["devices --json"], s["lspci -nnk"])
+            r2 = median_ratio(s["devices --json"], s["floor"])
+            r3 = median_ratio(s["devices"], s["devices --json"])
+            print(f"  {n:,} {tree}: {r1:.2f}x lspci (<= {TARGET_VS_LSPCI}: "
+                  f"{'met' if r1 <= TARGET_VS_LSPCI else 'MISSED'}), {r2:.2f}x floor "
+                  f"(<= {TARGET_VS_FLOOR}: {'met' if r2 <= TARGET_VS_FLOOR else 'MISSED'}), "
+                  f"text {r3:.2f}x JSON (<= {TARGET_TEXT}: {'met' if r3 <= TARGET_TEXT else 'MISSED'})")
+
+
+def ui_benchmark(args):
+    app = args.app or os.path.join(args.build, "src", "passthrough")
+    reference = os.path.join(args.build, "build-aux", "empty-window")
+    gen = os.path.join(SOURCE, "tests", "fixtures", "gen-host.py")
+    demo_root = os.path.join(args.build, "tests", "desktop-intel")
+    demo_uri = "test://" + os.path.join(args.build, "tests", "desktop-intel-node.xml")
+    env = dict(os.environ, PASSTHROUGH_STARTUP_BENCHMARK="1", GSETTINGS_BACKEND="memory",
+               GSETTINGS_SCHEMA_DIR=os.path.join(args.build, "data"))
+    for path in (app, reference):
+        if not os.access(path, os.X_OK):
+            sys.exit(f"{path} is missing: build with -Dgui=true first")
+
+    def output(argv, extra_env=None, timeout=120):
+        return subprocess.run(argv, env=dict(env, **(extra_env or {})), capture_output=True,
+                              text=True, timeout=timeout).stdout
+
+    def startup(argv):
+        times, peaks = [], []
+        for _ in range(max(3, args.runs // 2)):
+            start = time.perf_counter()
+            out = output(argv)
+            times.append(time.perf_counter() - start)
+            line = next(l for l in out.splitlines() if l.startswith("populated"))
+            peaks.append(int(line.split("VmHWM:")[1].split()[0]) / 1024)
+        return times, max(peaks)
+
+    def idle_frames(argv):
+        out = output(argv, {"PASSTHROUGH_IDLE_SECONDS": str(IDLE_SECONDS)})
+        line = next(l for l in out.splitlines() if l.startswith("idle"))
+        return int(line.split()[1])
+
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; app: {app}")
+    with tempfile.TemporaryDirectory(prefix="pt-bench-ui-") as tmp:
+        rows = [("empty window", [reference]),
+                ("demo", [app, "--root", demo_root, "--connect", demo_uri])]
+        for n in [int(s) for s in args.ui_sizes.split(",") if s]:
+            big = os.path.join(tmp, f"host-{n}")
+            subprocess.run([sys.executable, gen, str(n), big], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            rows.append((f"{n:,} functions", [app, "--root", big, "--connect", demo_uri], n))
+        os.sync()
+        print(f"{'host':>16}  {'exec to populated list':>22}  {'peak RSS':>9}"
+              f"  {'time vs empty':>13}  {'RSS vs empty':>12}  {'idle frames/s':>13}")
+        results = {}
+        for row in rows:
+            label, argv = row[0], row[1]
+            times, rss = startup(argv)
+            results[label] = (times, rss)
+            t0s, rss0 = results["empty window"]
+            # Each run against the empty window's run of the same index: paired.
+            ratio = statistics.median(t / t0 for t, t0 in zip(times, t0s))
+            frames = idle_frames(argv)
+            print(f"{label:>16}  {statistics.median(times) * 1e3:>19.0f} ms  {rss:>6.0f} MB"
+                  f"  {ratio:>12.2f}x  {rss / rss0:>11.2f}x  {frames / IDLE_SECONDS:>13.1f}")
+            if len(row) > 2 and row[2] in TARGET_UI:
+                print(f"{'':>16}  target <= {TARGET_UI[row[2]]}x the empty window: "
+                      f"{'met' if ratio <= TARGET_UI[row[2]] else 'MISSED'}")
+            if frames != 0:
+                print(f"{'':>16}  target 0 idle frames: MISSED ({frames} in {IDLE_SECONDS} s)")
+    print("renderer: " + ("as the environment chose (GSK_RENDERER=" + os.environ["GSK_RENDERER"] + ")"
+                          if os.environ.get("GSK_RENDERER") not in (None, "cairo")
+                          else "the app's choice (GL off without a GPU render node)"))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build", default=os.path.join(SOURCE, "_build"))
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--sizes", default="1024,4096,8192,16384")
+    parser.add_argument("--ui", action="store_true", help="time the app instead")
+    parser.add_argument("--ui-sizes", default="4096,16384")
+    parser.add_argument("--app", help="the app binary to time (default: the build's)")
+    parser.add_argument("--ctl", help="the passthroughctl to time (default: the build's)")
+    args = parser.parse_args()
+    if args.ui:
+        ui_benchmark(args)
+    else:
+        cli_benchmark(args)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 /* sysfs-floor.c
  *
  * The benchmark's floor: the least a program can do to read the same sysfs
- * attributes `passthroughctl devices` reads (uevent, revision, numa_node,
+ * attributes `passthroughctl devices` reads (uevent and revision, or without
+ * uevent the first 64 bytes of config and the driver link; numa_node,
  * driver_override, sriov_*, reset_method, boot_vga, and the parent,
  * iommu_group, physfn and virtfn links), with the same system calls (one
  * directory listing, then per device an O_PATH open of its directory and
@@ -55,7 +56,7 @@ static void
 read_device (int devices_fd, const char *address)
 {
   static const char *const attrs[] = {
-    "uevent", "revision", "numa_node", "driver_override", "sriov_totalvfs", "reset_method",
+    "numa_node", "driver_override", "sriov_totalvfs", "reset_method",
   };
   char buf[4096];
   char name[32];
@@ -68,6 +69,17 @@ read_device (int devices_fd, const char *address)
 
   read_link (devices_fd, address, buf, sizeof buf);   /* the parent bridge */
 
+  if (read_attr (fd, "uevent", buf, sizeof buf) == 0)
+    {
+      vga = strstr (buf, "PCI_CLASS=300") != NULL;
+      read_attr (fd, "revision", buf, sizeof buf);
+    }
+  else if (read_attr (fd, "config", buf, 65) == 0)
+    {
+      vga = buf[0x0b] == 0x03 && buf[0x0a] == 0x00;
+      read_link (fd, "driver", buf, sizeof buf);
+    }
+
   for (i = 0; i < sizeof attrs / sizeof attrs[0]; i++)
     {
       if (read_attr (fd, attrs[i], buf, sizeof buf) != 0)
@@ -76,8 +88,6 @@ read_device (int devices_fd, const char *address)
         total = atoi (buf);
       else if (strcmp (attrs[i], "reset_method") == 0)
         has_reset_method = 1;
-      else if (strcmp (attrs[i], "uevent") == 0)
-        vga = strstr (buf, "PCI_CLASS=300") != NULL;
     }
 
   read_link (fd, "iommu_group", buf, sizeof buf);

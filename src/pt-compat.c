@@ -151,6 +151,24 @@ typedef struct
   GDestroyNotify destroy;
 } Confirm;
 
+/*
+ * A spinning GtkSpinner keeps the window's frame clock running, and repaints
+ * at the display's rate, even inside a stack page nobody sees: the app drew
+ * about 59 frames a second forever, on every page, for the "Scanning" and
+ * "Connecting" pages it had left long ago. This one spins only while it is
+ * mapped, which a stack child is only while it is the page shown (as
+ * libadwaita 1.6's AdwSpinner does by itself).
+ */
+void
+pt_compat_spin_while_mapped (GtkSpinner *spinner)
+{
+  g_return_if_fail (GTK_IS_SPINNER (spinner));
+
+  gtk_spinner_set_spinning (spinner, gtk_widget_get_mapped (GTK_WIDGET (spinner)));
+  g_signal_connect (spinner, "map", G_CALLBACK (gtk_spinner_start), NULL);
+  g_signal_connect (spinner, "unmap", G_CALLBACK (gtk_spinner_stop), NULL);
+}
+
 static void
 confirm_free (gpointer data)
 {

@@ -2,7 +2,8 @@
  *
  * The one place where GTK and libadwaita versions differ: Debian 12 has
  * libadwaita 1.2, the Flatpak runtime 1.6 and later, where message dialogs
- * are AdwAlertDialog; GTK 4.16 moved the switch that turns GL off.
+ * are AdwAlertDialog; GTK 4.16 moved the switch that turns GL off; 1.6's
+ * AdwSpinner spins only while it is on screen, GtkSpinner always.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,6 +20,8 @@ void  pt_compat_avoid_software_gl        (void);
 GStrv pt_compat_software_gl_environment (const char * const *envp,
                                          const char         *dri_dir,
                                          guint               gtk_minor);
+
+void pt_compat_spin_while_mapped (GtkSpinner *spinner);
 
 void pt_compat_show_error (GtkWidget         *parent,
                            const char        *heading,

@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pt-compat.h"
 #include "pt-boot-plan.h"
 #include "pt-change-history.h"
 #include "pt-host-page.h"
@@ -24,6 +25,7 @@ struct _PtHostPage
 
 
   GtkStack *stack;
+  GtkSpinner *busy_spinner;
   AdwStatusPage *error_page;
   GtkImage *summary_icon;
   GtkLabel *summary_title;
@@ -385,6 +387,7 @@ pt_host_page_class_init (PtHostPageClass *klass)
 
   pt_page_class_set_template_from_resource (PT_PAGE_CLASS (klass), "/org/example/Passthrough/pt-host-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, PtHostPage, busy_spinner);
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, error_page);
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, summary_icon);
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, summary_title);
@@ -403,4 +406,5 @@ static void
 pt_host_page_init (PtHostPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  pt_compat_spin_while_mapped (self->busy_spinner);
 }

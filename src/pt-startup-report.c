@@ -9,19 +9,66 @@
  * then the application quits. The benchmark's empty reference window prints
  * it the same way.
  *
+ * With PASSTHROUGH_IDLE_SECONDS=N it then waits a second for whatever the
+ * start set moving to settle, counts the frames painted in the next N
+ * seconds of doing nothing, and prints
+ *
+ *   idle F frames in N s
+ *
+ * before quitting: a window that shows nothing new should paint nothing.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "pt-startup-report.h"
+
+typedef struct
+{
+  GdkFrameClock *clock;
+  guint frames;
+  guint seconds;
+} IdleCount;
+
+static void
+count_paint (GdkFrameClock *clock,
+             IdleCount     *count)
+{
+  count->frames++;
+}
+
+static gboolean
+idle_count_done (gpointer data)
+{
+  IdleCount *count = data;
+
+  g_signal_handlers_disconnect_by_func (count->clock, count_paint, count);
+  g_print ("idle %u frames in %u s\n", count->frames, count->seconds);
+  g_object_unref (count->clock);
+  g_free (count);
+  g_application_quit (g_application_get_default ());
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+idle_count_start (gpointer data)
+{
+  IdleCount *count = data;
+
+  g_signal_connect (count->clock, "after-paint", G_CALLBACK (count_paint), count);
+  g_timeout_add_seconds (count->seconds, idle_count_done, count);
+  return G_SOURCE_REMOVE;
+}
 
 static void
 on_after_paint (GdkFrameClock *clock,
                 gpointer       n_devices)
 {
+  const char *idle = g_getenv ("PASSTHROUGH_IDLE_SECONDS");
   g_autofree char *status = NULL;
   const char *peak = NULL;
 
@@ -30,6 +77,17 @@ on_after_paint (GdkFrameClock *clock,
     peak = strstr (status, "VmHWM:");
   g_print ("populated %u devices; %.*s\n", GPOINTER_TO_UINT (n_devices),
            peak != NULL ? (int) strcspn (peak, "\n") : 0, peak != NULL ? peak : "");
+
+  if (idle != NULL && atoi (idle) > 0)
+    {
+      IdleCount *count = g_new0 (IdleCount, 1);
+
+      count->clock = g_object_ref (clock);
+      count->seconds = (guint) atoi (idle);
+      g_timeout_add_seconds (1, idle_count_start, count);
+      return;
+    }
+
   g_application_quit (g_application_get_default ());
 }
 

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "pt-attach-dialog.h"
+#include "pt-compat.h"
 #include "pt-saved-connections.h"
 #include "pt-vms-page.h"
 
@@ -32,6 +33,7 @@ struct _PtVmsPage
   GtkLabel *uri_error;
   GtkButton *connect_button;
   GtkStack *stack;
+  GtkSpinner *busy_spinner;
   GtkListBox *vm_list;
   AdwStatusPage *error_page;
 };
@@ -362,6 +364,7 @@ pt_vms_page_class_init (PtVmsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtVmsPage, uri_error);
   gtk_widget_class_bind_template_child (widget_class, PtVmsPage, connect_button);
   gtk_widget_class_bind_template_child (widget_class, PtVmsPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, PtVmsPage, busy_spinner);
   gtk_widget_class_bind_template_child (widget_class, PtVmsPage, vm_list);
   gtk_widget_class_bind_template_child (widget_class, PtVmsPage, error_page);
 }
@@ -372,6 +375,7 @@ pt_vms_page_init (PtVmsPage *self)
   GtkListItemFactory *factory;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  pt_compat_spin_while_mapped (self->busy_spinner);
 
   self->settings = g_settings_new (PT_SETTINGS_SCHEMA);
   self->uris = gtk_string_list_new (NULL);

@@ -8,9 +8,12 @@ Prints TAP.
 """
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 from tapcases import case, run_cases
 
@@ -27,6 +30,58 @@ def run(*args):
     return subprocess.run([ctl, *args], capture_output=True, text=True)
 
 
+
+
+@case("output that cannot be written is an error, not a silent success")
+def _():
+    for command in (["devices"], ["devices", "--json"], ["groups"], ["check", "--json"]):
+        with open("/dev/full", "w") as full:
+            r = subprocess.run([ctl, "--root", ready, *command], stdout=full,
+                               stderr=subprocess.PIPE, text=True)
+        assert r.returncode == 2, (command, r.returncode, r.stderr)
+        assert "cannot write the output" in r.stderr, (command, r.stderr)
+
+
+@case("devices writes its text in a few large writes, not one per line")
+def _():
+    if shutil.which("strace") is None:
+        return
+    with tempfile.NamedTemporaryFile(prefix="pt-strace-") as log:
+        r = subprocess.run(["strace", "-qq", "-o", log.name, "-e", "trace=write", ctl, "--root",
+                            ready, "devices"], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        writes = [line for line in open(log.name) if line.startswith("write(1,")]
+    lines = r.stdout.count("\n")
+    assert lines > 50, lines
+    assert len(writes) <= len(r.stdout.encode()) // 4096 + 2, (len(writes), lines)
+
+
+def twin_started(*args):
+    """Whether passthroughctl ARGS, reading this host while libvirt seems to
+    listen on it (a private /run with libvirt's socket path), execs its
+    libvirt twin. None where that cannot be set up (not root, no unshare)."""
+    if os.geteuid() != 0 or shutil.which("unshare") is None or shutil.which("strace") is None:
+        return None
+    with tempfile.NamedTemporaryFile(prefix="pt-strace-") as log:
+        script = ("mount -t tmpfs none /run && mkdir /run/libvirt && : > /run/libvirt/libvirt-sock"
+                  ' && exec strace -f -qq -e trace=execve -o "$0" "$@"')
+        r = subprocess.run(["unshare", "--mount", "sh", "-c", script, log.name, ctl, *args],
+                           capture_output=True, text=True)
+        if "mount" in r.stderr and "permission" in r.stderr.lower():
+            return None
+        return "passthroughctl-libvirt" in open(log.name).read()
+
+
+@case("check and groups --json do not start the libvirt twin: they name no VM")
+def _():
+    if twin_started("devices", "--json") is None:
+        return
+    # The control: devices names each device's VM, so it asks libvirt.
+    assert twin_started("devices", "--json")
+    assert twin_started("groups")
+    assert not twin_started("check", "--json")
+    assert not twin_started("check")
+    assert not twin_started("groups", "--json")
 
 
 @case("options before and after the command give the same JSON")

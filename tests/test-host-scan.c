@@ -384,12 +384,21 @@ test_strange_root (void)
   /* Everything readable is there; each oddity is named with its device. */
   g_assert_cmpuint (g_list_model_get_n_items (pt_host_get_devices (host)), >, 0);
   g_assert_true (strv_has_part (problems, "0000:00:04.0: its iommu_group link points to group"));
-  /* Without a usable uevent, the attributes are read, and their faults named. */
+  /* Without a usable uevent nor config, the attributes are read, and their
+   * faults named. */
   g_assert_true (strv_has_part (problems, "0000:00:02.0: its “vendor” attribute reads “0xZZZZ”"));
-  g_assert_true (strv_has_part (problems, "0000:00:05.0: its “driver” link points to “gone”"));
   g_assert_cmpuint (pt_device_get_vendor_id (pt_host_lookup_device (host, "0000:00:02.0")), ==,
                     0xffff);
+  g_assert_cmpuint (pt_device_get_device_id (pt_host_lookup_device (host, "0000:00:02.0")), ==,
+                    0x3e92);
+  /* Without uevent, config's header gives the IDs and the driver link is
+   * still checked. */
+  g_assert_true (strv_has_part (problems, "0000:00:05.0: its “driver” link points to “gone”"));
   g_assert_cmpstr (pt_device_get_driver (pt_host_lookup_device (host, "0000:00:05.0")), ==, "gone");
+  g_assert_cmpuint (pt_device_get_device_id (pt_host_lookup_device (host, "0000:00:05.0")), ==,
+                    0xa352);
+  g_assert_cmpuint (pt_device_get_class_id (pt_host_lookup_device (host, "0000:00:05.0")), ==,
+                    0x010601);
   g_assert_false (pt_host_is_ready (host));
 }
 

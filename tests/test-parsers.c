@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <stdio.h>
+
 #include <string.h>
 
 #include "pt-checks.h"
@@ -253,6 +255,74 @@ test_cpu_vendor (void)
 
   for (i = 0; i < G_N_ELEMENTS (cases); i++)
     g_assert_cmpint (pt_checks_cpu_vendor (cases[i].cpuinfo), ==, cases[i].vendor);
+}
+
+/* The kernel's modalias_show() format, checked against real sysfs values. */
+static void
+test_modalias_format (void)
+{
+  char buf[PT_MODALIAS_PCI_SIZE];
+
+  pt_modalias_format_pci (buf, 0x10de, 0x2503, 0x1043, 0x87f3, 0x030000);
+  g_assert_cmpstr (buf, ==, "pci:v000010DEd00002503sv00001043sd000087F3bc03sc00i00");
+  pt_modalias_format_pci (buf, 0x8086, 0xa36d, 0x1028, 0x085c, 0x0c0330);
+  g_assert_cmpstr (buf, ==, "pci:v00008086d0000A36Dsv00001028sd0000085Cbc0Csc03i30");
+  pt_modalias_format_pci (buf, 0xffff, 0xffff, 0, 0, 0xff0000);
+  g_assert_cmpstr (buf, ==, "pci:v0000FFFFd0000FFFFsv00000000sd00000000bcFFsc00i00");
+}
+
+static void
+write_big_document (PtJsonWriter *writer,
+                    const char   *long_text)
+{
+  guint i;
+
+  pt_json_writer_begin_array (writer);
+  for (i = 0; i < 5000; i++)
+    {
+      pt_json_writer_begin_object (writer);
+      pt_json_writer_key (writer, "n");
+      pt_json_writer_int (writer, i);
+      pt_json_writer_key (writer, "s");
+      pt_json_writer_string (writer, i == 2500 ? long_text : "some “text”");
+      pt_json_writer_end_object (writer);
+    }
+  pt_json_writer_end_array (writer);
+}
+
+/* Written to a stream a piece at a time (a string bigger than the buffer
+ * too), the document is the one made in memory. */
+static void
+test_json_writer_stream (void)
+{
+  g_autofree char *long_text = g_strnfill (200 * 1024, 'x');
+  g_autofree char *in_memory = NULL;
+  g_autofree char *streamed = NULL;
+  gsize streamed_len = 0;
+  PtJsonWriter *writer;
+  FILE *stream;
+
+  writer = pt_json_writer_new (TRUE);
+  write_big_document (writer, long_text);
+  in_memory = pt_json_writer_free_to_string (writer);
+  g_assert_cmpuint (strlen (in_memory), >, 400 * 1024);
+
+  stream = open_memstream (&streamed, &streamed_len);
+  writer = pt_json_writer_new_for_stream (stream, TRUE);
+  write_big_document (writer, long_text);
+  g_assert_true (pt_json_writer_close (writer));
+  fclose (stream);
+  g_assert_cmpstr (streamed, ==, in_memory);
+
+  /* A stream that cannot take the document says so. */
+  stream = fopen ("/dev/full", "w");
+  if (stream != NULL)
+    {
+      writer = pt_json_writer_new_for_stream (stream, TRUE);
+      write_big_document (writer, long_text);
+      g_assert_false (pt_json_writer_close (writer));
+      fclose (stream);
+    }
 }
 
 static void
@@ -532,6 +602,8 @@ main (int   argc,
   g_test_add_func ("/modalias/lookup", test_modalias);
   g_test_add_func ("/checks/cpu-vendor", test_cpu_vendor);
   g_test_add_func ("/json-writer/output", test_json_writer);
+  g_test_add_func ("/json-writer/stream", test_json_writer_stream);
+  g_test_add_func ("/modalias/format", test_modalias_format);
   g_test_add_func ("/saved-connections/add-remove", test_saved_connections);
   g_test_add_func ("/saved-connections/names", test_connection_names);
   g_test_add_func ("/helper-client/exit-statuses", test_helper_exit_statuses);

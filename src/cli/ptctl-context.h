@@ -41,6 +41,10 @@ typedef struct
 } PtctlContext;
 
 void          ptctl_print_document (const char    *text);
+void          ptctl_begin_output   (void);
+void          ptctl_printf         (const char    *format,
+                                    ...) G_GNUC_PRINTF (1, 2);
+int           ptctl_end_output     (int            status);
 int           ptctl_fail           (const char    *format,
                                     ...) G_GNUC_PRINTF (1, 2);
 gboolean      ptctl_only_options   (PtctlContext  *ctx,

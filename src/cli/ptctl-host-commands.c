@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 
 #include "pt-host-json.h"
@@ -50,51 +51,51 @@ print_device (PtDevice *device)
 
   /* libpci names an unknown class "Class [ffff]" already; don't say it twice. */
   if (g_str_has_suffix (class_name, "]"))
-    g_print ("%s %s: ", pt_device_get_address (device), class_name);
+    ptctl_printf ("%s %s: ", pt_device_get_address (device), class_name);
   else
-    g_print ("%s %s [%04x]: ", pt_device_get_address (device), class_name,
-             pt_device_get_class_id (device) >> 8);
+    ptctl_printf ("%s %s [%04x]: ", pt_device_get_address (device), class_name,
+                  pt_device_get_class_id (device) >> 8);
 
-  g_print ("%s %s [%04x:%04x]",
-           pt_device_get_vendor_name (device),
-           pt_device_get_device_name (device),
-           pt_device_get_vendor_id (device),
-           pt_device_get_device_id (device));
+  ptctl_printf ("%s %s [%04x:%04x]",
+                pt_device_get_vendor_name (device),
+                pt_device_get_device_name (device),
+                pt_device_get_vendor_id (device),
+                pt_device_get_device_id (device));
   if (pt_device_get_revision (device) != 0)
-    g_print (" (rev %02x)", pt_device_get_revision (device));
-  g_print ("\n");
+    ptctl_printf (" (rev %02x)", pt_device_get_revision (device));
+  ptctl_printf ("\n");
 
   if (subsystem != NULL)
-    g_print ("\t%s: %s [%04x:%04x]\n", _("Subsystem"), subsystem,
-             pt_device_get_subsystem_vendor_id (device),
-             pt_device_get_subsystem_device_id (device));
+    ptctl_printf ("\t%s: %s [%04x:%04x]\n", _("Subsystem"), subsystem,
+                  pt_device_get_subsystem_vendor_id (device),
+                  pt_device_get_subsystem_device_id (device));
   if (driver != NULL)
-    g_print ("\t%s: %s\n", _("Kernel driver in use"), driver);
+    ptctl_printf ("\t%s: %s\n", _("Kernel driver in use"), driver);
   if (override != NULL)
-    g_print ("\t%s: %s\n", _("Driver override"), override);
+    ptctl_printf ("\t%s: %s\n", _("Driver override"), override);
   if (modules[0] != NULL)
     {
       g_autofree char *list = g_strjoinv (", ", (char **) modules);
 
-      g_print ("\t%s: %s\n", _("Kernel modules"), list);
+      ptctl_printf ("\t%s: %s\n", _("Kernel modules"), list);
     }
   if (pt_device_is_sriov_pf (device))
-    g_print ("\t%s: %d / %d\n", _("SR-IOV virtual functions"),
-             pt_device_get_sriov_num_vfs (device), pt_device_get_sriov_total_vfs (device));
+    ptctl_printf ("\t%s: %d / %d\n", _("SR-IOV virtual functions"),
+                  pt_device_get_sriov_num_vfs (device), pt_device_get_sriov_total_vfs (device));
   if (physfn != NULL)
-    g_print ("\t%s: %s\n", _("Virtual function of"), physfn);
+    ptctl_printf ("\t%s: %s\n", _("Virtual function of"), physfn);
   if (resets[0] != NULL)
     {
       g_autofree char *list = g_strjoinv (" ", (char **) resets);
 
-      g_print ("\t%s: %s\n", _("Reset methods"), list);
+      ptctl_printf ("\t%s: %s\n", _("Reset methods"), list);
     }
   if (quirk != NULL)
-    g_print ("\t%s: %s\n", _("Reset warning"), quirk);
+    ptctl_printf ("\t%s: %s\n", _("Reset warning"), quirk);
   for (i = 0; host_use[i] != NULL; i++)
-    g_print ("\t%s: %s\n", _("Used by the host"), host_use[i]);
+    ptctl_printf ("\t%s: %s\n", _("Used by the host"), host_use[i]);
   if (pt_device_get_vm (device) != NULL)
-    g_print ("\t%s: %s\n", _("Given to virtual machine"), pt_device_get_vm (device));
+    ptctl_printf ("\t%s: %s\n", _("Given to virtual machine"), pt_device_get_vm (device));
 }
 
 static void
@@ -102,7 +103,7 @@ print_group_heading (PtIommuGroup *group)
 {
   g_autofree char *state = pt_iommu_group_dup_state_text (group);
 
-  g_print (_("IOMMU group %d: %s\n"), pt_iommu_group_get_number (group), state);
+  ptctl_printf (_("IOMMU group %d: %s\n"), pt_iommu_group_get_number (group), state);
 }
 
 int
@@ -123,12 +124,17 @@ ptctl_cmd_devices (PtctlContext *ctx)
   if (host == NULL)
     return ptctl_fail ("%s", error->message);
 
+  ptctl_begin_output ();
   if (ctx->json)
     {
-      g_autofree char *json = pt_host_devices_to_json (host);
+      /* Written as it is made: no 30 MB document in memory on a big host. */
+      PtJsonWriter *writer = pt_json_writer_new_for_stream (stdout, TRUE);
 
-      ptctl_print_document (json);
-      return PTCTL_EXIT_OK;
+      pt_host_write_devices_json (host, writer);
+      if (!pt_json_writer_close (writer))
+        return ptctl_fail (_("cannot write the output: %s"), g_strerror (errno));
+      ptctl_printf ("\n");
+      return ptctl_end_output (PTCTL_EXIT_OK);
     }
 
   groups = pt_host_get_groups (host);
@@ -139,7 +145,7 @@ ptctl_cmd_devices (PtctlContext *ctx)
       GListModel *members = pt_iommu_group_get_devices (group);
 
       if (i > 0)
-        g_print ("\n");
+        ptctl_printf ("\n");
       print_group_heading (group);
       for (j = 0; j < g_list_model_get_n_items (members); j++)
         {
@@ -160,14 +166,14 @@ ptctl_cmd_devices (PtctlContext *ctx)
       if (!heading)
         {
           if (n > 0)
-            g_print ("\n");
-          g_print ("%s\n", _("No IOMMU group (the IOMMU is off):"));
+            ptctl_printf ("\n");
+          ptctl_printf ("%s\n", _("No IOMMU group (the IOMMU is off):"));
           heading = TRUE;
         }
       print_device (device);
     }
 
-  return PTCTL_EXIT_OK;
+  return ptctl_end_output (PTCTL_EXIT_OK);
 }
 
 int
@@ -186,19 +192,20 @@ ptctl_cmd_groups (PtctlContext *ctx)
   if (host == NULL)
     return ptctl_fail ("%s", error->message);
 
+  ptctl_begin_output ();
   if (ctx->json)
     {
       g_autofree char *json = pt_host_groups_to_json (host);
 
       ptctl_print_document (json);
-      return PTCTL_EXIT_OK;
+      return ptctl_end_output (PTCTL_EXIT_OK);
     }
 
   groups = pt_host_get_groups (host);
   n = g_list_model_get_n_items (groups);
   if (n == 0)
-    g_print ("%s\n", _("There are no IOMMU groups: the IOMMU is off. Run “passthroughctl check” "
-                       "to see why."));
+    ptctl_printf ("%s\n", _("There are no IOMMU groups: the IOMMU is off. Run “passthroughctl check” "
+                            "to see why."));
 
   for (i = 0; i < n; i++)
     {
@@ -215,19 +222,19 @@ ptctl_cmd_groups (PtctlContext *ctx)
           g_autofree char *vm = pt_device_get_vm (device) != NULL
             ? g_strdup_printf (_(" — given to %s"), pt_device_get_vm (device)) : NULL;
 
-          g_print ("  %s %s: %s %s [%s]%s%s%s\n",
-                   pt_device_get_address (device),
-                   pt_device_get_class_name (device),
-                   pt_device_get_vendor_name (device),
-                   pt_device_get_device_name (device),
-                   driver != NULL ? driver : _("no driver"),
-                   role,
-                   pt_device_is_used_by_host (device) ? _(" — used by the host") : "",
-                   vm != NULL ? vm : "");
+          ptctl_printf ("  %s %s: %s %s [%s]%s%s%s\n",
+                        pt_device_get_address (device),
+                        pt_device_get_class_name (device),
+                        pt_device_get_vendor_name (device),
+                        pt_device_get_device_name (device),
+                        driver != NULL ? driver : _("no driver"),
+                        role,
+                        pt_device_is_used_by_host (device) ? _(" — used by the host") : "",
+                        vm != NULL ? vm : "");
         }
     }
 
-  return PTCTL_EXIT_OK;
+  return ptctl_end_output (PTCTL_EXIT_OK);
 }
 
 static const char *
@@ -261,12 +268,13 @@ ptctl_cmd_check (PtctlContext *ctx)
   if (host == NULL)
     return ptctl_fail ("%s", error->message);
 
+  ptctl_begin_output ();
   if (ctx->json)
     {
       g_autofree char *json = pt_host_checks_to_json (host);
 
       ptctl_print_document (json);
-      return pt_host_is_ready (host) ? PTCTL_EXIT_OK : PTCTL_EXIT_NOT_READY;
+      return ptctl_end_output (pt_host_is_ready (host) ? PTCTL_EXIT_OK : PTCTL_EXIT_NOT_READY);
     }
 
   checks = pt_host_get_checks (host);
@@ -279,21 +287,21 @@ ptctl_cmd_check (PtctlContext *ctx)
       if (pt_check_get_status (check) == PT_CHECK_FAIL)
         failed++;
 
-      g_print ("%s %s: %s\n", status_tag (pt_check_get_status (check)),
-               pt_check_get_title (check), pt_check_get_summary (check));
+      ptctl_printf ("%s %s: %s\n", status_tag (pt_check_get_status (check)),
+                    pt_check_get_title (check), pt_check_get_summary (check));
       if (fix != NULL)
-        g_print ("       %s %s\n", _("To fix:"), fix);
+        ptctl_printf ("       %s %s\n", _("To fix:"), fix);
     }
 
-  g_print ("\n");
+  ptctl_printf ("\n");
   if (failed == 0)
-    g_print ("%s\n", _("This host is ready for PCI passthrough."));
+    ptctl_printf ("%s\n", _("This host is ready for PCI passthrough."));
   else
-    g_print (g_dngettext (GETTEXT_PACKAGE,
-                          "This host is not ready for PCI passthrough: %u check failed.\n",
-                          "This host is not ready for PCI passthrough: %u checks failed.\n",
-                          failed),
-             failed);
+    ptctl_printf (g_dngettext (GETTEXT_PACKAGE,
+                               "This host is not ready for PCI passthrough: %u check failed.\n",
+                               "This host is not ready for PCI passthrough: %u checks failed.\n",
+                               failed),
+                  failed);
 
-  return failed == 0 ? PTCTL_EXIT_OK : PTCTL_EXIT_NOT_READY;
+  return ptctl_end_output (failed == 0 ? PTCTL_EXIT_OK : PTCTL_EXIT_NOT_READY);
 }

@@ -33,7 +33,10 @@ local_libvirt_listens (void)
  *
  * Whether this run talks to libvirt: the VM commands, any --connect, and
  * reading this host while libvirt runs on it (to show which VM has which
- * device). Reading a --root tree, or a host without libvirt, does not.
+ * device). Reading a --root tree, or a host without libvirt, does not; nor
+ * do `check` and `groups --json`, whose output names no VM: the libvirt twin
+ * costs three times passthroughctl's start-up (62 libraries) before it has
+ * read anything.
  */
 gboolean
 ptctl_needs_libvirt (PtctlContext *ctx,
@@ -43,6 +46,9 @@ ptctl_needs_libvirt (PtctlContext *ctx,
 
   if (g_strv_contains (vm_commands, command) || ctx->connect != NULL)
     return TRUE;
+
+  if (g_str_equal (command, "check") || (g_str_equal (command, "groups") && ctx->json))
+    return FALSE;
 
   return ctx->root == NULL && local_libvirt_listens ();
 }

@@ -218,6 +218,18 @@ write_model (GListModel   *model,
 }
 
 /**
+ * pt_host_write_devices_json:
+ *
+ * Writes an array with one object per PCI function.
+ */
+void
+pt_host_write_devices_json (PtHost       *host,
+                            PtJsonWriter *writer)
+{
+  write_model (pt_host_get_devices (host), writer, (gpointer) pt_device_write_json);
+}
+
+/**
  * pt_host_devices_to_json:
  *
  * Returns: (transfer full): an array with one object per PCI function
@@ -227,7 +239,7 @@ pt_host_devices_to_json (PtHost *host)
 {
   PtJsonWriter *writer = pt_json_writer_new (TRUE);
 
-  write_model (pt_host_get_devices (host), writer, (gpointer) pt_device_write_json);
+  pt_host_write_devices_json (host, writer);
   return pt_json_writer_free_to_string (writer);
 }
 

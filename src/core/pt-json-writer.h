@@ -6,12 +6,16 @@
 #pragma once
 
 #include <glib.h>
+#include <stdio.h>
 
 G_BEGIN_DECLS
 
 typedef struct _PtJsonWriter PtJsonWriter;
 
 PtJsonWriter *pt_json_writer_new          (gboolean            pretty);
+PtJsonWriter *pt_json_writer_new_for_stream (FILE               *stream,
+                                             gboolean            pretty);
+gboolean      pt_json_writer_close        (PtJsonWriter       *self);
 void          pt_json_writer_begin_object (PtJsonWriter       *self);
 void          pt_json_writer_end_object   (PtJsonWriter       *self);
 void          pt_json_writer_begin_array  (PtJsonWriter       *self);

@@ -285,6 +285,56 @@ pt_modalias_index_lookup (PtModaliasIndex *self,
   return cached;
 }
 
+static char *
+put_hex (char   *out,
+         guint32 value,
+         int     digits)
+{
+  static const char hex[] = "0123456789ABCDEF";
+  int i;
+
+  for (i = digits - 1; i >= 0; i--, value >>= 4)
+    out[i] = hex[value & 0xf];
+  return out + digits;
+}
+
+/**
+ * pt_modalias_format_pci:
+ * @buf: where to write the modalias and its NUL
+ *
+ * Writes the modalias the kernel gives a PCI device with these IDs
+ * (drivers/pci/pci-sysfs.c, modalias_show(): upper-case hex, 8 digits per ID),
+ * for trees whose devices have no uevent to read it from. Formatted by hand:
+ * a big host has thousands of them.
+ */
+void
+pt_modalias_format_pci (char    buf[PT_MODALIAS_PCI_SIZE],
+                        guint16 vendor_id,
+                        guint16 device_id,
+                        guint16 subsystem_vendor_id,
+                        guint16 subsystem_device_id,
+                        guint32 class_id)
+{
+  char *p = buf;
+
+  memcpy (p, "pci:v", 5);
+  p = put_hex (p + 5, vendor_id, 8);
+  *p++ = 'd';
+  p = put_hex (p, device_id, 8);
+  memcpy (p, "sv", 2);
+  p = put_hex (p + 2, subsystem_vendor_id, 8);
+  memcpy (p, "sd", 2);
+  p = put_hex (p + 2, subsystem_device_id, 8);
+  memcpy (p, "bc", 2);
+  p = put_hex (p + 2, (class_id >> 16) & 0xff, 2);
+  memcpy (p, "sc", 2);
+  p = put_hex (p + 2, (class_id >> 8) & 0xff, 2);
+  *p++ = 'i';
+  p = put_hex (p, class_id & 0xff, 2);
+  *p = '\0';
+  g_assert (p - buf == PT_MODALIAS_PCI_SIZE - 1);
+}
+
 void
 pt_modalias_index_free (PtModaliasIndex *self)
 {

@@ -7,6 +7,20 @@
  * attributes are read relative to it with one open/read/close apiece, into
  * stack buffers.
  *
+ * The IDs, class, subsystem, modalias and driver come from the first source
+ * that has them, each read once:
+ *
+ *  1. `uevent` (every kernel has it), plus the `revision` attribute;
+ *  2. without a usable uevent, the first 64 bytes of `config` (the standard
+ *     header any user may read: IDs, revision, class, subsystem), the
+ *     modalias derived from them as the kernel derives it, and the driver
+ *     from one readlinkat. Reading config resumes a runtime-suspended device
+ *     (a laptop's sleeping GPU wakes up for lspci), which is why it is not
+ *     the first choice on a real host;
+ *  3. without either, the separate attributes.
+ *
+ * All three give the same device (tests/test-scan-paths.py).
+ *
  * Everything is read from the device's own directory, including the IOMMU
  * group (from its iommu_group link rather than /sys/kernel/iommu_groups), so
  * the scan also works where /sys/kernel is hidden, as in a Flatpak sandbox.
@@ -33,6 +47,18 @@
 #include "pt-sysfs.h"
 
 #define PCI_DEVICES_DIR "sys/bus/pci/devices"
+
+/* The standard header of config space: what any user may read. */
+#define CONFIG_HEADER_SIZE 64
+
+typedef struct
+{
+  PtModaliasIndex *aliases;
+  GHashTable *known_groups;     /* group names listed in /sys/kernel/iommu_groups */
+  GHashTable *checked_groups;   /* group numbers already checked */
+  GHashTable *checked_drivers;  /* driver names whose link was already checked */
+  GPtrArray *problems;
+} ScanContext;
 
 static void
 add_problem (GPtrArray  *problems,
@@ -136,21 +162,34 @@ read_revision (int        dirfd,
   return n == sizeof config ? config[8] : 0;
 }
 
-/* A link that points nowhere is reported; its target's name is still shown. */
-static char *
-read_link_name (int         dirfd,
-                PtDevice   *device,
-                const char *name,
-                GPtrArray  *problems)
+/*
+ * The driver a link names. Whether the driver exists is checked once per
+ * driver name rather than per device (a big host has thousands of devices
+ * on a handful of drivers): a link that points nowhere is reported with the
+ * first device that has it, and its target's name is still shown.
+ */
+static const char *
+read_driver_link (int          dirfd,
+                  PtDevice    *device,
+                  ScanContext *ctx)
 {
-  char *target = pt_sysfs_link_basename (dirfd, name);
+  g_autofree char *target = pt_sysfs_link_basename (dirfd, "driver");
+  const char *driver;
 
-  if (target != NULL && faccessat (dirfd, name, F_OK, 0) != 0)
-    add_problem (problems,
-                 _("%s: its “%s” link points to “%s”, which does not exist."),
-                 device->address, name, target);
+  if (target == NULL)
+    return NULL;
 
-  return target;
+  driver = g_intern_string (target);
+  if (!g_hash_table_contains (ctx->checked_drivers, driver))
+    {
+      g_hash_table_add (ctx->checked_drivers, (gpointer) driver);
+      if (faccessat (dirfd, "driver", F_OK, 0) != 0)
+        add_problem (ctx->problems,
+                     _("%s: its “%s” link points to “%s”, which does not exist."),
+                     device->address, "driver", driver);
+    }
+
+  return driver;
 }
 
 /*
@@ -160,11 +199,9 @@ read_link_name (int         dirfd,
  * members would cost a system call each.
  */
 static void
-read_iommu_group (int         dirfd,
-                  PtDevice   *device,
-                  GHashTable *known_groups,
-                  GHashTable *checked_groups,
-                  GPtrArray  *problems)
+read_iommu_group (int          dirfd,
+                  PtDevice    *device,
+                  ScanContext *ctx)
 {
   g_autofree char *group = pt_sysfs_link_basename (dirfd, "iommu_group");
   gint64 number;
@@ -174,7 +211,7 @@ read_iommu_group (int         dirfd,
 
   if (!pt_sysfs_parse_int (group, 0, G_MAXINT, &number))
     {
-      add_problem (problems,
+      add_problem (ctx->problems,
                    _("%s: its iommu_group link names “%s”, which is not a group number."),
                    device->address, group);
       return;
@@ -182,12 +219,12 @@ read_iommu_group (int         dirfd,
 
   device->iommu_group = (int) number;
 
-  if (!g_hash_table_contains (checked_groups, GINT_TO_POINTER (number)))
+  if (!g_hash_table_contains (ctx->checked_groups, GINT_TO_POINTER (number)))
     {
-      g_hash_table_add (checked_groups, GINT_TO_POINTER (number));
-      if (!g_hash_table_contains (known_groups, group) &&
+      g_hash_table_add (ctx->checked_groups, GINT_TO_POINTER (number));
+      if (!g_hash_table_contains (ctx->known_groups, group) &&
           faccessat (dirfd, "iommu_group", F_OK, 0) != 0)
-        add_problem (problems,
+        add_problem (ctx->problems,
                      _("%s: its iommu_group link points to group “%s”, which does not exist."),
                      device->address, group);
     }
@@ -256,27 +293,97 @@ read_driver_override (int       dirfd,
     device->driver_override = g_strdup (buf);
 }
 
-/* The slow way, for kernels or trees without a usable uevent file. */
 static void
-read_ids_from_attributes (int         dirfd,
-                          PtDevice   *device,
-                          char      **modalias,
-                          GPtrArray  *problems)
+derive_modalias (PtDevice  *device,
+                 char     **modalias)
 {
-  device->vendor_id = read_hex (dirfd, device, "vendor", 0xffff, 0xffff, TRUE, problems);
-  device->device_id = read_hex (dirfd, device, "device", 0xffff, 0xffff, TRUE, problems);
-  device->class_id = read_hex (dirfd, device, "class", 0xffffff, 0xff0000, TRUE, problems);
-  device->subsystem_vendor_id =
-    read_hex (dirfd, device, "subsystem_vendor", 0xffff, 0, FALSE, problems);
-  device->subsystem_device_id =
-    read_hex (dirfd, device, "subsystem_device", 0xffff, 0, FALSE, problems);
-  g_clear_pointer (modalias, g_free);
-  *modalias = pt_sysfs_dup_attr (dirfd, "modalias");
-  {
-    g_autofree char *driver = read_link_name (dirfd, device, "driver", problems);
+  char buf[PT_MODALIAS_PCI_SIZE];
 
-    device->driver = g_intern_string (driver);
-  }
+  pt_modalias_format_pci (buf, device->vendor_id, device->device_id,
+                          device->subsystem_vendor_id, device->subsystem_device_id,
+                          device->class_id);
+  g_free (*modalias);
+  *modalias = g_strdup (buf);
+}
+
+static void
+read_subsystem_attributes (int          dirfd,
+                           PtDevice    *device,
+                           ScanContext *ctx)
+{
+  device->subsystem_vendor_id =
+    read_hex (dirfd, device, "subsystem_vendor", 0xffff, 0, FALSE, ctx->problems);
+  device->subsystem_device_id =
+    read_hex (dirfd, device, "subsystem_device", 0xffff, 0, FALSE, ctx->problems);
+}
+
+/*
+ * Without a usable uevent: the IDs, revision, class and subsystem from one
+ * read of config's standard header (PCI Local Bus spec, type 0 and 1
+ * headers). Returns FALSE, having set nothing, when config is missing or
+ * shorter than the header.
+ *
+ * What the header cannot say is read from the attributes, which hold what
+ * the kernel made of it: an SR-IOV virtual function's IDs read as ffff in
+ * its own config space (the kernel takes them from its PF), and a bridge's
+ * subsystem IDs live in a capability beyond the header, if anywhere.
+ */
+static gboolean
+read_ids_from_config (int          dirfd,
+                      PtDevice    *device,
+                      char       **modalias,
+                      ScanContext *ctx)
+{
+  guint8 config[CONFIG_HEADER_SIZE];
+  ssize_t n;
+  int fd;
+
+  fd = openat (dirfd, "config", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return FALSE;
+  do
+    n = read (fd, config, sizeof config);
+  while (n < 0 && errno == EINTR);
+  close (fd);
+  if (n != sizeof config)
+    return FALSE;
+
+  device->vendor_id = config[0x00] | config[0x01] << 8;
+  device->device_id = config[0x02] | config[0x03] << 8;
+  device->revision = config[0x08];
+  device->class_id = config[0x09] | config[0x0a] << 8 | (guint32) config[0x0b] << 16;
+  if (device->vendor_id == 0xffff || device->device_id == 0xffff)
+    {
+      device->vendor_id = read_hex (dirfd, device, "vendor", 0xffff, 0xffff, TRUE, ctx->problems);
+      device->device_id = read_hex (dirfd, device, "device", 0xffff, 0xffff, TRUE, ctx->problems);
+    }
+  if ((config[0x0e] & 0x7f) == 0)
+    {
+      device->subsystem_vendor_id = config[0x2c] | config[0x2d] << 8;
+      device->subsystem_device_id = config[0x2e] | config[0x2f] << 8;
+    }
+  else
+    read_subsystem_attributes (dirfd, device, ctx);
+
+  derive_modalias (device, modalias);
+  device->driver = read_driver_link (dirfd, device, ctx);
+  return TRUE;
+}
+
+/* The slow way, for trees with neither a usable uevent nor config. */
+static void
+read_ids_from_attributes (int          dirfd,
+                          PtDevice    *device,
+                          char       **modalias,
+                          ScanContext *ctx)
+{
+  device->vendor_id = read_hex (dirfd, device, "vendor", 0xffff, 0xffff, TRUE, ctx->problems);
+  device->device_id = read_hex (dirfd, device, "device", 0xffff, 0xffff, TRUE, ctx->problems);
+  device->class_id = read_hex (dirfd, device, "class", 0xffffff, 0xff0000, TRUE, ctx->problems);
+  read_subsystem_attributes (dirfd, device, ctx);
+  device->revision = read_revision (dirfd, device, ctx->problems);
+  derive_modalias (device, modalias);
+  device->driver = read_driver_link (dirfd, device, ctx);
 }
 
 /* "10DE:2503" */
@@ -384,12 +491,9 @@ parent_from_link (const char *link)
 }
 
 static PtDevice *
-read_device (int               devices_fd,
-             const char       *address,
-             PtModaliasIndex  *aliases,
-             GHashTable       *known_groups,
-             GHashTable       *checked_groups,
-             GPtrArray        *problems)
+read_device (int          devices_fd,
+             const char  *address,
+             ScanContext *ctx)
 {
   g_autoptr(PtDevice) device = _pt_device_new (address);
   g_autofree char *link = NULL;
@@ -403,7 +507,7 @@ read_device (int               devices_fd,
     {
       int saved_errno = errno;
 
-      add_problem (problems, _("%s: cannot open its sysfs directory: %s; it is left out."),
+      add_problem (ctx->problems, _("%s: cannot open its sysfs directory: %s; it is left out."),
                    address, g_strerror (saved_errno));
       return NULL;
     }
@@ -412,14 +516,15 @@ read_device (int               devices_fd,
   parent = parent_from_link (link);
   device->parent_address = g_intern_string (parent);
 
-  if (!read_uevent (fd, device, &modalias, problems))
-    read_ids_from_attributes (fd, device, &modalias, problems);
-  device->revision = read_revision (fd, device, problems);
-  modules = pt_modalias_index_lookup (aliases, modalias);
+  if (read_uevent (fd, device, &modalias, ctx->problems))
+    device->revision = read_revision (fd, device, ctx->problems);
+  else if (!read_ids_from_config (fd, device, &modalias, ctx))
+    read_ids_from_attributes (fd, device, &modalias, ctx);
+  modules = pt_modalias_index_lookup (ctx->aliases, modalias);
   device->modules = pt_intern_strv ((const char * const *) modules);
   device->numa_node = read_int (fd, "numa_node", -1);
   read_driver_override (fd, device);
-  read_iommu_group (fd, device, known_groups, checked_groups, problems);
+  read_iommu_group (fd, device, ctx);
   read_sriov (fd, device);
   read_reset (fd, device);
 
@@ -454,6 +559,8 @@ pt_pci_scan_devices (PtRoot           *root,
   g_autoptr(GPtrArray) group_names = NULL;
   g_autoptr(GHashTable) known_groups = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) checked_groups = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autoptr(GHashTable) checked_drivers = g_hash_table_new (g_direct_hash, g_direct_equal);
+  ScanContext ctx = { aliases, known_groups, checked_groups, checked_drivers, problems };
   g_autoptr(GError) local_error = NULL;
   guint i;
   int devices_fd;
@@ -505,7 +612,7 @@ pt_pci_scan_devices (PtRoot           *root,
           continue;
         }
 
-      device = read_device (devices_fd, name, aliases, known_groups, checked_groups, problems);
+      device = read_device (devices_fd, name, &ctx);
       if (device != NULL)
         g_ptr_array_add (devices, device);
     }
