@@ -1064,8 +1064,8 @@ def _():
 
 @case("every directory the helper creates or renames into is fsynced right after (strace)")
 def _():
-    if shutil.which("strace") is None:
-        print("# strace missing: skipped")
+    if shutil.which("strace") is None or "asan" in os.path.basename(helper):
+        print("# strace missing, or a sanitizer build (LeakSanitizer fails under ptrace): skipped")
         return
     root = host("server-sriov")
     r = subprocess.run(["strace", "-f", "-qq", "-y", "-e", "trace=mkdirat,renameat,renameat2,fsync",
