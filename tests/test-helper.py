@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -1126,6 +1127,24 @@ def _():
                 assert not os.path.exists(os.path.join(root, "var/lib/passthrough/devices.ini"))
                 shutil.rmtree(root)
     print(f"# {runs} runs killed at a syscall")
+
+
+@case("every directory the helper creates or renames into is fsynced right after (strace)")
+def _():
+    if shutil.which("strace") is None or "asan" in os.path.basename(helper):
+        print("# strace missing, or a sanitizer build (LeakSanitizer fails under ptrace): skipped")
+        return
+    root = host("server-sriov")
+    r = subprocess.run(["strace", "-f", "-qq", "-y", "-e", "trace=mkdirat,renameat,renameat2,fsync",
+                        helper, "--root", root, "configure-boot", "enable-iommu"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    calls = re.findall(r"^(?:\[pid +\d+\] )?(mkdirat|renameat2?|fsync)\(\d+<([^>]*)>.*= 0$", r.stderr, re.M)
+    created = [i for i, (name, _) in enumerate(calls) if name != "fsync"]
+    assert len(created) >= 8, calls      # var, var/lib, …, changes/1, then the copies and files
+    for i in created:
+        parent = calls[i][1]
+        assert i + 1 < len(calls) and calls[i + 1] == ("fsync", parent), (calls[i], calls[i + 1:i + 2])
 
 
 run_cases(select=lambda name: (name == SWEEP_CASE) == syscall_sweep)
