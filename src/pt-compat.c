@@ -159,14 +159,20 @@ typedef struct
  * mapped, which a stack child is only while it is the page shown (as
  * libadwaita 1.6's AdwSpinner does by itself).
  */
+static void
+spin_with_mapping (GtkWidget *spinner)
+{
+  gtk_spinner_set_spinning (GTK_SPINNER (spinner), gtk_widget_get_mapped (spinner));
+}
+
 void
 pt_compat_spin_while_mapped (GtkSpinner *spinner)
 {
   g_return_if_fail (GTK_IS_SPINNER (spinner));
 
-  gtk_spinner_set_spinning (spinner, gtk_widget_get_mapped (GTK_WIDGET (spinner)));
-  g_signal_connect (spinner, "map", G_CALLBACK (gtk_spinner_start), NULL);
-  g_signal_connect (spinner, "unmap", G_CALLBACK (gtk_spinner_stop), NULL);
+  spin_with_mapping (GTK_WIDGET (spinner));
+  g_signal_connect (spinner, "map", G_CALLBACK (spin_with_mapping), NULL);
+  g_signal_connect (spinner, "unmap", G_CALLBACK (spin_with_mapping), NULL);
 }
 
 static void

@@ -30,12 +30,13 @@ import subprocess
 import sys
 import tempfile
 
+from tapcases import case, run_cases
+
 ctl, build_host, sriov_spec = sys.argv[1:4]
 roots = sys.argv[4:]
 
 CONFIG_REPLACES = ("uevent", "class", "revision", "modalias")
 ID_ATTRIBUTES = ("vendor", "device", "class", "revision", "modalias")
-results = []
 
 
 def function_dirs(root):
@@ -63,7 +64,7 @@ def scan(root, prefix=()):
     return out
 
 
-def differences(a, b):
+def assert_same(a, b):
     problems = []
     for key in a:
         if a[key] == b[key]:
@@ -79,13 +80,13 @@ def differences(a, b):
                         break
         else:
             problems.append(f"{key} differ")
-    return problems
+    assert not problems, "\n".join(problems)
 
 
-def strace_check(root, n_devices):
+def strace_check(root):
     """The config way: no ID attribute opened; driver links checked per driver."""
     if shutil.which("strace") is None:
-        return "skip strace is not installed"
+        return
     with tempfile.NamedTemporaryFile(prefix="pt-strace-") as log:
         subprocess.run(["strace", "-f", "-qq", "-o", log.name, "-e",
                         "trace=openat,faccessat,faccessat2", ctl, "--root", root, "devices", "--json"],
@@ -98,76 +99,49 @@ def strace_check(root, n_devices):
                if open(os.path.join(d, "config"), "rb").read(4) == b"\xff\xff\xff\xff")
     allowed = {"vendor": ffff, "device": ffff}
     wrong = {name: opened[name] for name in ID_ATTRIBUTES if opened[name] > allowed.get(name, 0)}
-    if wrong:
-        return f"not ok: the config way opened ID attributes {wrong}"
+    assert not wrong, f"the config way opened ID attributes {wrong}"
     driver_checks = len(re.findall(r'faccessat2?\([^,]+, "driver"', calls))
     drivers = {os.readlink(os.path.join(d, "driver")).rsplit("/", 1)[-1]
                for d in function_dirs(root) if os.path.islink(os.path.join(d, "driver"))}
-    if driver_checks > len(drivers):
-        return (f"not ok: {driver_checks} driver link checks for {n_devices} functions "
-                f"on {len(drivers)} drivers")
-    return None
+    assert driver_checks <= len(drivers), f"{driver_checks} driver link checks on {len(drivers)} drivers"
 
 
-def check(name, root, tmp):
+def copy_of(root, name):
     copy = os.path.join(tmp, name)
+    shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(root, copy, symlinks=True)
-    expected = scan(root)
-    n = len(expected["devices"])
-
-    strip(copy, CONFIG_REPLACES)
-    problems = differences(expected, scan(copy))
-    results.append((f"{name}: without uevent, config's header gives the same {n} functions",
-                    problems))
-    skip = strace_check(copy, n)
-    results.append((f"{name}: without uevent, only config and the driver link are read",
-                    [skip] if skip and skip.startswith("not ok") else [],
-                    skip if skip and skip.startswith("skip") else None))
-
-    strip(copy, ("config",))
-    # The attributes the config way made unneeded are what this way reads.
-    for directory in function_dirs(copy):
-        original = os.path.join(root, os.path.relpath(directory, copy))
-        for attr in ("class", "revision", "modalias"):
-            src = os.path.join(original, attr)
-            if os.path.exists(src):
-                shutil.copy(src, os.path.join(directory, attr))
-    problems = differences(expected, scan(copy))
-    results.append((f"{name}: without uevent and config, the attributes give the same {n} functions",
-                    problems))
-    shutil.rmtree(copy)
+    return copy
 
 
-def main():
-    with tempfile.TemporaryDirectory(prefix="pt-scan-paths-") as tmp:
-        for root in roots:
-            check(os.path.basename(root.rstrip("/")), root, tmp)
+def add_cases(name, root):
+    @case(f"{name}: without uevent, config's header gives the same host, reading only it")
+    def _():
+        copy = copy_of(root, name)
+        strip(copy, CONFIG_REPLACES)
+        assert_same(scan(root), scan(copy))
+        strace_check(copy)
+        shutil.rmtree(copy)
 
-        spec = json.load(open(sriov_spec))
-        spec["vf_config_ffff"] = True
-        spec_path = os.path.join(tmp, "vf-ffff.json")
-        json.dump(spec, open(spec_path, "w"))
-        built = os.path.join(tmp, "vf-ffff-host")
-        subprocess.run([sys.executable, build_host, spec_path, built], check=True,
-                       stdout=subprocess.DEVNULL)
-        check("server-sriov with VF config ffff", built, tmp)
-
-    print(f"1..{len(results)}")
-    failed = 0
-    for i, result in enumerate(results, 1):
-        title, problems = result[0], result[1]
-        directive = result[2] if len(result) > 2 else None
-        if problems:
-            failed += 1
-            print(f"not ok {i} - {title}")
-            for p in problems:
-                print(f"# {p}")
-        elif directive:
-            print(f"ok {i} - {title} # SKIP {directive[5:]}")
-        else:
-            print(f"ok {i} - {title}")
-    return 1 if failed else 0
+    @case(f"{name}: without uevent and config, the attributes give the same host")
+    def _():
+        copy = copy_of(root, name)
+        strip(copy, ("uevent", "config"))
+        assert_same(scan(root), scan(copy))
+        shutil.rmtree(copy)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+tmp = tempfile.mkdtemp(prefix="pt-scan-paths-")
+for root in roots:
+    add_cases(os.path.basename(root.rstrip("/")), root)
+
+# Real SR-IOV hardware: a VF's own config reads ffff for its IDs.
+spec = json.load(open(sriov_spec))
+spec["vf_config_ffff"] = True
+spec_path = os.path.join(tmp, "vf-ffff.json")
+json.dump(spec, open(spec_path, "w"))
+vf_ffff_host = os.path.join(tmp, "vf-ffff-host")
+subprocess.run([sys.executable, build_host, spec_path, vf_ffff_host], check=True,
+               stdout=subprocess.DEVNULL)
+add_cases("server-sriov with VF config ffff", vf_ffff_host)
+
+run_cases(cleanup=lambda: shutil.rmtree(tmp))
