@@ -15,9 +15,9 @@
 #include <glib/gi18n.h>
 
 #include "pt-attach-dialog.h"
+#include "pt-compat.h"
 #include "pt-device-plan.h"
 #include "pt-early-bind-plan.h"
-#include "pt-plan-builders.h"
 #include "pt-plan-dialog.h"
 #include "pt-device-page.h"
 #include "pt-session.h"
@@ -105,94 +105,46 @@ on_take_back (PtDevicePage *self)
   pt_attach_dialog_take_back (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), self->device);
 }
 
-typedef enum
-{
-  HOST_CHANGE_BIND,
-  HOST_CHANGE_RETURN,
-  HOST_CHANGE_EARLY_BIND,
-  HOST_CHANGE_VFS,
-} HostChange;
-
-typedef struct
-{
-  HostChange change;
-  const char *address;
-  int count;
-} HostChangeRequest;
-
-static PtPlan *
-build_host_change (PtRoot   *root,
-                   PtHost   *host,
-                   gpointer  user_data,
-                   GError  **error)
-{
-  HostChangeRequest *request = user_data;
-  const char *addresses[] = { request->address, NULL };
-
-  switch (request->change)
-    {
-    case HOST_CHANGE_BIND:
-      return pt_plan_build_bind (root, host, (gpointer) request->address, error);
-    case HOST_CHANGE_RETURN:
-      return pt_plan_build_return (root, host, (gpointer) request->address, error);
-    case HOST_CHANGE_EARLY_BIND:
-      return pt_early_bind_plan (root, host, addresses, PT_EARLY_BIND_BY_ADDRESS, error);
-    case HOST_CHANGE_VFS:
-    default:
-      return pt_device_plan_vfs (host, request->address, request->count, PT_DEVICE_PLAN_NONE, error);
-    }
-}
-
 /* Plans the change with the core (as the helper will) and opens its review. */
 static void
-review_host_change (PtDevicePage *self,
-                    HostChange    change)
+review_host_change (PtDevicePage     *self,
+                    PtHostChangeKind  kind)
 {
-  HostChangeRequest request = { change, pt_device_get_address (self->device), 0 };
-  g_autofree char *count = NULL;
-  const char *args[5] = { "bind-devices", "bind", request.address, NULL, NULL };
+  const char *addresses[] = { pt_device_get_address (self->device), NULL };
+  int count = kind == PT_HOST_CHANGE_SET_VFS ? gtk_spin_button_get_value_as_int (self->vfs_spin) : 0;
+  g_autoptr(GError) error = NULL;
+  PtHostChange change;
 
-  if (change == HOST_CHANGE_RETURN)
-    args[1] = "return";
-  else if (change == HOST_CHANGE_EARLY_BIND)
+  if (!pt_host_change_init (&change, kind, addresses, count, 0, PT_HOST_CHANGE_FLAGS_NONE, &error))
     {
-      args[0] = "configure-boot";
-      args[1] = "early-bind-addresses";
+      pt_compat_show_error (GTK_WIDGET (self), _("The Change Cannot Be Made"), error->message);
+      return;
     }
-  else if (change == HOST_CHANGE_VFS)
-    {
-      request.count = gtk_spin_button_get_value_as_int (self->vfs_spin);
-      count = g_strdup_printf ("%d", request.count);
-      args[0] = "sriov";
-      args[1] = "set-vfs";
-      args[3] = count;
-    }
-
-  pt_plan_dialog_review (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), build_host_change, &request, args);
+  pt_plan_dialog_review (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), &change);
 }
 
 static void
 on_bind (PtDevicePage *self)
 {
-  review_host_change (self, HOST_CHANGE_BIND);
+  review_host_change (self, PT_HOST_CHANGE_BIND);
 }
 
 static void
 on_return (PtDevicePage *self)
 {
-  review_host_change (self, HOST_CHANGE_RETURN);
+  review_host_change (self, PT_HOST_CHANGE_RETURN);
 }
 
 static void
 on_early_bind (PtDevicePage *self)
 {
-  review_host_change (self, HOST_CHANGE_EARLY_BIND);
+  review_host_change (self, PT_HOST_CHANGE_EARLY_BIND_ADDRESSES);
 }
 
 static void
 on_set_vfs (PtDevicePage *self)
 {
-  review_host_change (self, HOST_CHANGE_VFS);
+  review_host_change (self, PT_HOST_CHANGE_SET_VFS);
 }
 
 /* The running or paused VM that has a function of this device's IOMMU group:

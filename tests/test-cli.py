@@ -3,7 +3,7 @@
 """passthroughctl as scripts use it: options anywhere, JSON shapes, exit codes,
 and clear messages on bad input.
 
-Usage: test-cli.py PASSTHROUGHCTL READY_HOST NOT_READY_HOST STRANGE_HOST
+Usage: test-cli.py PASSTHROUGHCTL READY_HOST NOT_READY_HOST STRANGE_HOST NODE_XML
 Prints TAP.
 """
 
@@ -23,7 +23,7 @@ HEX6 = re.compile(r"^[0-9a-f]{6}$")
 REQUIRED_CHECKS = {"cpu-virtualization", "iommu-firmware", "iommu-kernel",
                    "interrupt-remapping", "vfio-modules", "kernel-cmdline"}
 
-ctl, ready, not_ready, strange = sys.argv[1:5]
+ctl, ready, not_ready, strange, node_xml = sys.argv[1:6]
 
 
 def run(*args):
@@ -184,5 +184,47 @@ def _():
     assert "warning:" in r.stderr, r.stderr
     assert json.loads(r.stdout), "the readable devices are still listed"
 
+
+
+
+def programs_started(*args):
+    """passthroughctl ARGS under strace: its result and every program it started."""
+    with tempfile.NamedTemporaryFile(prefix="pt-strace-") as log:
+        r = subprocess.run(["strace", "-f", "-qq", "-o", log.name, "-e", "trace=execve", ctl, *args],
+                           capture_output=True, text=True)
+        started = re.findall(r'execve\("([^"]+)"', open(log.name).read())
+    return r, [os.path.basename(p) for p in started]
+
+
+@case("on another host (--connect test:///, qemu+ssh://), no change reaches this computer's helper")
+def _():
+    uri = "test://" + os.path.abspath(node_xml)
+    for args, command in [
+        (["bind", "0000:02:00.0"], "passthroughctl bind 0000:02:00.0"),
+        (["bind", "0000:02:00.0", "--force"], "passthroughctl bind 0000:02:00.0 --force"),
+        (["boot", "enable-iommu"], "passthroughctl boot enable-iommu"),
+        (["boot", "early-bind", "--by-id", "0000:02:00.0"],
+         "passthroughctl boot early-bind --by-id 0000:02:00.0"),
+        (["boot", "undo", "3"], "passthroughctl boot undo 3"),
+    ]:
+        if shutil.which("strace") is not None:
+            r, started = programs_started("--connect", uri, *args)
+            assert set(started) <= {"passthroughctl", "passthroughctl-libvirt"}, (args, started)
+        else:
+            r = run("--connect", uri, *args)
+        assert r.returncode == 2, (args, r.returncode, r.stderr)
+        assert "is not this computer" in r.stderr and "nothing was changed" in r.stderr, (args, r.stderr)
+        assert r.stderr.rstrip().endswith("\n    " + command), (args, r.stderr)
+        assert "helper is not installed" not in r.stderr, (args, r.stderr)
+
+    # The plan, made from the other host's devices, is shown; its boot files are not read here.
+    r = run("--connect", uri, "bind", "0000:02:00.0")
+    assert "Give IOMMU group" in r.stdout and "vfio-pci" in r.stdout, r.stdout
+    r = run("--connect", "qemu+ssh://root@lab.invalid:2222/system", "boot", "enable-iommu")
+    assert r.returncode == 2 and r.stdout == "", (r.returncode, r.stdout)
+    assert r.stderr.rstrip().endswith("ssh -t root@lab.invalid -p 2222 passthroughctl boot enable-iommu"), r.stderr
+    # A dry run still previews it.
+    r = run("--connect", uri, "unbind", "0000:02:00.0", "--dry-run")
+    assert r.returncode == 0, r.stderr
 
 run_cases()

@@ -7,6 +7,8 @@
 
 #include <glib.h>
 
+#include "pt-host-change.h"
+
 G_BEGIN_DECLS
 
 /* The polkit action is chosen by argv[1], so the verb is argv[2]. */
@@ -23,10 +25,10 @@ typedef enum
   PH_VERB_HISTORY,       /* configure-boot history */
 } PhVerb;
 
-#define PH_ADDRESS_LEN 12  /* dddd:bb:ss.f */
-#define PH_MAX_ARG_LEN 64
-#define PH_MAX_VFS 65535
-#define PH_MAX_ADDRESSES 8
+#define PH_ADDRESS_LEN PT_HOST_CHANGE_ADDRESS_LEN
+#define PH_MAX_ARG_LEN PT_HOST_CHANGE_MAX_ARG_LEN
+#define PH_MAX_VFS PT_HOST_CHANGE_MAX_VFS
+#define PH_MAX_ADDRESSES PT_HOST_CHANGE_MAX_ADDRESSES
 
 typedef struct
 {
