@@ -227,4 +227,30 @@ def _():
     r = run("--connect", uri, "unbind", "0000:02:00.0", "--dry-run")
     assert r.returncode == 0, r.stderr
 
+
+@case("bind asks the core's verdict: the host's own devices need --force, a refusal says what to do")
+def _():
+    home_host = os.path.join(os.path.dirname(ready), "ubuntu-builtin")
+    for root, address, words in [
+        (ready, "0000:01:00.0", "  - The host uses it: boot GPU (boot_vga=1)\n"),
+        (ready, "0000:01:00.1", "  - The host uses it: shares IOMMU group 1 with 0000:01:00.0: boot GPU"),
+        (home_host, "0000:05:00.0", "  - The host uses it: storage controller of /home (nvme1n1p1)\n"),
+    ]:
+        for extra in ([], ["--dry-run"]):
+            r = run("--root", root, "bind", address, *extra)
+            assert r.returncode == 2, (address, extra, r.returncode)
+            assert r.stderr.startswith("passthroughctl: This takes a risk:\n"), r.stderr
+            assert words in r.stderr, (address, r.stderr)
+            assert r.stderr.rstrip().endswith("Nothing was changed. To go ahead all the same, add --force."), r.stderr
+        r = run("--root", root, "bind", address, "--force", "--dry-run")
+        assert r.returncode == 0 and "vfio-pci" in r.stdout, (address, r.stderr)
+        assert "passthroughctl: warning: The host uses it:" in r.stderr, r.stderr
+    r = run("--root", not_ready, "bind", "0000:00:02.0", "--force", "--dry-run")
+    assert r.returncode == 2, r.returncode
+    assert "The IOMMU is off, so no device can be given to a virtual machine. Turn the IOMMU on" in r.stderr, r.stderr
+    r = run("--root", ready, "bind", "0000:09:00.0", "--dry-run")
+    assert r.returncode == 2 and "This host has no device at 0000:09:00.0." in r.stderr, r.stderr
+    r = run("--root", ready, "bind", "0000:02:00.0", "--dry-run")
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+
 run_cases()

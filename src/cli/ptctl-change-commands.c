@@ -25,6 +25,7 @@
 #include "pt-host-change.h"
 #include "pt-json-writer.h"
 #include "pt-sysfs.h"
+#include "pt-verdict.h"
 #include "ptctl-context.h"
 
 typedef struct
@@ -194,6 +195,26 @@ plan_and_apply (PtctlContext       *ctx,
     host = ptctl_scan_host (ctx, &error);
   if (root == NULL || (needs_host && host == NULL))
     return ptctl_fail ("%s", error->message);
+
+  if (needs_host)
+    {
+      g_autoptr(PtVerdict) verdict =
+        pt_verdict_for_host_change (host, change, NULL,
+                                    is_other_host (ctx) ? _("State unknown on a remote host") : NULL);
+      g_autofree char *words = pt_verdict_to_text (verdict, "--force");
+
+      /* Another host is refused below whatever is acknowledged: its warnings are shown only. */
+      if (verdict->kind == PT_VERDICT_REFUSED ||
+          (verdict->kind == PT_VERDICT_NEEDS_ACKNOWLEDGEMENT && !ctx->force && !is_other_host (ctx)))
+        return ptctl_fail ("%s", g_strchomp (words));
+      if (verdict->kind == PT_VERDICT_NEEDS_ACKNOWLEDGEMENT)
+        {
+          guint i;
+
+          for (i = 0; i < verdict->risks->len; i++)
+            g_printerr (_("passthroughctl: warning: %s\n"), (const char *) g_ptr_array_index (verdict->risks, i));
+        }
+    }
 
   plan = pt_host_change_plan (change, root, host, &error);
   if (plan == NULL)
