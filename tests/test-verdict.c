@@ -157,6 +157,30 @@ test_from_host (void)
     }
 }
 
+/* The group words follow the same facts: the chipset is never offered. */
+static void
+test_group_words (void)
+{
+  g_autoptr(PtHost) desktop = scan ("desktop-intel");
+  static const struct
+  {
+    int group;
+    const char *words;
+  } groups[] = {
+    { 0, "Not for passthrough: the chipset" },       /* the host bridge alone */
+    { 2, "Ready for passthrough" },                  /* on vfio-pci, used by nothing of the host */
+    { 5, "1 device still used by host drivers" },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (groups); i++)
+    {
+      g_autofree char *words = pt_iommu_group_dup_state_text (pt_host_lookup_group (desktop, groups[i].group));
+
+      g_assert_cmpstr (words, ==, groups[i].words);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -164,5 +188,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/verdict/table", test_table);
   g_test_add_func ("/verdict/from-host", test_from_host);
+  g_test_add_func ("/verdict/group-words", test_group_words);
   return g_test_run ();
 }
