@@ -21,6 +21,7 @@
 #include "pt-plan-dialog.h"
 #include "pt-device-page.h"
 #include "pt-session.h"
+#include "pt-verdict.h"
 #include "pt-vm-plan.h"
 
 struct _PtDevicePage
@@ -147,39 +148,53 @@ on_set_vfs (PtDevicePage *self)
   review_host_change (self, PT_HOST_CHANGE_SET_VFS);
 }
 
-/* The running or paused VM that has a function of this device's IOMMU group:
- * taking the group from vfio-pci then would pull it out from under the guest. */
-static char *
-running_vm_in_group (PtDevicePage *self)
+/* The core's verdict on making @kind of change to this device here. */
+static PtVerdict *
+host_change_verdict (PtDevicePage     *self,
+                     PtHostChangeKind  kind)
 {
   PtSession *session = pt_page_get_session (PT_PAGE (self));
   PtHost *host = pt_session_get_host (session);
   PtConnection *connection = pt_session_get_connection (session);
-  PtIommuGroup *iommu = host != NULL ? pt_host_lookup_group (host, pt_device_get_iommu_group (self->device))
-                                     : NULL;
-  GListModel *members = iommu != NULL ? pt_iommu_group_get_devices (iommu) : NULL;
-  GListModel *vms;
-  guint i, j;
+  const char *addresses[] = { pt_device_get_address (self->device), NULL };
+  g_autoptr(GHashTable) running = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *unknown = NULL;
+  PtHostChange change;
 
-  if (members == NULL || connection == NULL || !pt_connection_is_open (connection))
-    return NULL;
-  vms = pt_connection_get_vms (connection);
-  for (i = 0; i < g_list_model_get_n_items (members); i++)
+  if (connection == NULL || !pt_connection_is_open (connection))
+    unknown = _("libvirt cannot be reached");
+  else
     {
-      g_autoptr(PtDevice) member = g_list_model_get_item (members, i);
-      const char *owner = pt_device_get_vm (member);
+      GListModel *vms = pt_connection_get_vms (connection);
+      guint i;
 
-      for (j = 0; owner != NULL && j < g_list_model_get_n_items (vms); j++)
+      for (i = 0; i < g_list_model_get_n_items (vms); i++)
         {
-          g_autoptr(PtVm) vm = g_list_model_get_item (vms, j);
+          g_autoptr(PtVm) vm = g_list_model_get_item (vms, i);
           PtVmState state = pt_vm_get_state (vm);
 
-          if (g_str_equal (pt_vm_get_name (vm), owner) &&
-              (state == PT_VM_STATE_RUNNING || state == PT_VM_STATE_PAUSED))
-            return g_strdup (owner);
+          if (state == PT_VM_STATE_RUNNING || state == PT_VM_STATE_PAUSED)
+            g_hash_table_add (running, (gpointer) pt_vm_get_name (vm));
         }
     }
-  return NULL;
+  if (pt_session_get_remote_uri (session) != NULL)
+    unknown = _("State unknown on a remote host");
+
+  pt_host_change_init (&change, kind, addresses, 0, 0, PT_HOST_CHANGE_FLAGS_NONE, NULL);
+  return pt_verdict_for_host_change (host, &change, pt_verdict_find_running_vm (host, addresses[0], running),
+                                     unknown);
+}
+
+/* A row's subtitle from a verdict: the refusal and its remedy, or the first risk. */
+static char *
+verdict_words (PtVerdict  *verdict,
+               const char *otherwise)
+{
+  if (verdict->kind == PT_VERDICT_REFUSED)
+    return g_strdup_printf ("%s %s", verdict->reason, verdict->remedy);
+  if (verdict->risks->len > 0)
+    return g_strdup (g_ptr_array_index (verdict->risks, 0));
+  return g_strdup (otherwise);
 }
 
 static void
@@ -199,19 +214,11 @@ add_host_actions (PtDevicePage *self)
                                                     "the reviews say what would change."));
   if (on_vfio)
     {
-      g_autofree char *running = running_vm_in_group (self);
-      PtConnection *connection = pt_session_get_connection (pt_page_get_session (PT_PAGE (self)));
-      g_autofree char *reason = running != NULL
-        ? g_strdup_printf (_("Not while “%s” runs with it: shut that virtual machine down first"), running)
-        : connection == NULL || !pt_connection_is_open (connection)
-        ? g_strdup (_("libvirt cannot be reached, so a running virtual machine may have it: check first"))
-        : NULL;
+      g_autoptr(PtVerdict) verdict = host_change_verdict (self, PT_HOST_CHANGE_RETURN);
+      g_autofree char *words = verdict_words (verdict, _("Give its IOMMU group back to the host’s own drivers"));
 
-      row = add_button_row (group, _("Return to the Host…"),
-                            reason != NULL ? reason
-                                           : _("Give its IOMMU group back to the host’s own drivers"),
-                            "edit-undo-symbolic");
-      gtk_widget_set_sensitive (row, running == NULL);
+      row = add_button_row (group, _("Return to the Host…"), words, "edit-undo-symbolic");
+      gtk_widget_set_sensitive (row, verdict->kind != PT_VERDICT_REFUSED);
     }
   else
     {

@@ -268,7 +268,7 @@ def _():
     # search-changed): the GPU, not the first device of the whole list.
     subprocess.run(["xdotool", "key", "Return"], env=env)
     find(frame, name="Given to “ubuntu-ml”")
-    find(frame, role="label", contains="Not while “ubuntu-ml” runs with it")
+    find(frame, role="label", contains="“ubuntu-ml” is running with a device of this IOMMU group. Shut that")
     row = find(frame, role="list item", name="Return to the Host…")
     assert not row.get_state_set().contains(Atspi.StateType.SENSITIVE), "Return is offered"
 
@@ -302,8 +302,8 @@ def _():
     devices_list(frame)
     click(find(frame, role="page tab", name="Groups"))
     # GTK 4.8 marks nothing inside a list view as showing: find the card by name.
-    # The host bridge's group says why it has no Prepare button.
-    card = find(frame, role="panel", contains="IOMMU Group 0: 1 device still used by host drivers · "
+    # The host bridge's group says why it has no Prepare button: it is the chipset.
+    card = find(frame, role="panel", contains="IOMMU Group 0: Not for passthrough: the chipset · "
                                               "this computer needs it")
     click(find(card, role="list item", contains="Host Bridge/DRAM Registers"))
     # The details' Address row says exactly this; list rows add the IDs.
