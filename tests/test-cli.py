@@ -253,4 +253,29 @@ def _():
     r = run("--root", ready, "bind", "0000:02:00.0", "--dry-run")
     assert r.returncode == 0 and r.stderr == "", r.stderr
 
+
+@case("attach asks the same verdict: the boot GPU, or half a group, needs --yes; the IOMMU off refuses")
+def _():
+    uri = "test://" + os.path.abspath(node_xml)
+    give = ["--connect", uri, "attach", "--vm", "win11-gaming", "--dry-run"]
+    r = run("--root", ready, *give, "0000:01:00.0")
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert r.stderr.startswith("passthroughctl: This takes a risk:\n"), r.stderr
+    assert "  - The host uses it: boot GPU (boot_vga=1)\n" in r.stderr, r.stderr
+    assert ("  - 0000:01:00.1 shares the IOMMU group and is left out: the virtual machine cannot start "
+            "until it is on vfio-pci too\n") in r.stderr, r.stderr
+    assert r.stderr.rstrip().endswith("Nothing was changed. To go ahead all the same, add --yes."), r.stderr
+    r = run("--root", ready, *give, "0000:01:00.0", "0000:01:00.1", "--yes")
+    assert r.returncode == 0, r.stderr
+    assert "passthroughctl: warning: The host uses it: boot GPU (boot_vga=1)" in r.stderr, r.stderr
+    assert "left out" not in r.stderr, r.stderr
+    r = run("--root", not_ready, *give, "0000:00:04.0", "--yes")
+    assert r.returncode == 2, r.returncode
+    assert "The IOMMU is off, so no device can be given to a virtual machine." in r.stderr, r.stderr
+    # Read through libvirt alone, what uses a device cannot be seen: never taken as free.
+    r = run(*give, "0000:00:14.0")
+    assert r.returncode == 2 and "State unknown on a remote host: what uses it" in r.stderr, r.stderr
+    r = run("--root", ready, *give, "0000:00:14.0")
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+
 run_cases()

@@ -130,6 +130,66 @@ pt_verdict_for_host_change (PtHost             *host,
 }
 
 /**
+ * pt_verdict_for_give:
+ * @host: (nullable): the host the devices are on, %NULL when it cannot be read
+ * @addresses: the PCI functions to give
+ * @unknown: (nullable): why the host cannot be seen whole
+ *
+ * Returns: (transfer full): the verdict on giving @addresses to a virtual
+ *   machine: what the host uses among them, and the group mates left out
+ */
+PtVerdict *
+pt_verdict_for_give (PtHost             *host,
+                     const char * const *addresses,
+                     const char         *unknown)
+{
+  g_autoptr(GPtrArray) host_use = g_ptr_array_new ();
+  g_autoptr(GPtrArray) left_out = g_ptr_array_new ();
+  PtVerdictFacts facts = { PT_VERDICT_ACTION_GIVE, addresses[0] };
+  guint i, j;
+
+  facts.unknown = host == NULL && unknown == NULL ? _("The host’s devices cannot be read") : unknown;
+  for (i = 0; host != NULL && addresses[i] != NULL; i++)
+    {
+      PtDevice *device = pt_host_lookup_device (host, addresses[i]);
+      const char * const *uses;
+      PtIommuGroup *group;
+      GListModel *members;
+
+      if (device == NULL)
+        {
+          facts.address = addresses[i];
+          facts.address_missing = TRUE;
+          break;
+        }
+      facts.iommu_off |= pt_device_get_iommu_group (device) < 0;
+      uses = pt_device_get_host_use (device);
+      for (j = 0; uses != NULL && uses[j] != NULL; j++)
+        if (!g_ptr_array_find_with_equal_func (host_use, uses[j], g_str_equal, NULL))
+          g_ptr_array_add (host_use, (gpointer) uses[j]);
+
+      group = pt_host_lookup_group (host, pt_device_get_iommu_group (device));
+      members = group != NULL ? pt_iommu_group_get_devices (group) : NULL;
+      for (j = 0; members != NULL && j < g_list_model_get_n_items (members); j++)
+        {
+          g_autoptr(PtDevice) member = g_list_model_get_item (members, j);
+          const char *address = pt_device_get_address (member);
+
+          /* Bridges stay with the host; a mate on vfio-pci already is no risk. */
+          if (!pt_device_is_bridge (member) && !pt_device_is_free_for_vfio (member) &&
+              !g_strv_contains (addresses, address) &&
+              !g_ptr_array_find_with_equal_func (left_out, address, g_str_equal, NULL))
+            g_ptr_array_add (left_out, (gpointer) address);
+        }
+    }
+  g_ptr_array_add (host_use, NULL);
+  g_ptr_array_add (left_out, NULL);
+  facts.host_use = (const char * const *) host_use->pdata;
+  facts.left_out = (const char * const *) left_out->pdata;
+  return pt_verdict_decide (&facts);
+}
+
+/**
  * pt_verdict_find_running_vm:
  * @running: (element-type utf8 utf8): the names of the VMs that run or are
  *   paused, as a set

@@ -54,6 +54,9 @@ PtVerdict *pt_verdict_for_host_change    (PtHost               *host,
                                           const PtHostChange   *change,
                                           const char           *running_vm,
                                           const char           *unknown);
+PtVerdict *pt_verdict_for_give           (PtHost               *host,
+                                          const char * const   *addresses,
+                                          const char           *unknown);
 const char *pt_verdict_find_running_vm   (PtHost               *host,
                                           const char           *address,
                                           GHashTable           *running);
