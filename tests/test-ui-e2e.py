@@ -203,7 +203,8 @@ def _():
     # (GTK 4.8 names the switch with its label and the row's title.)
     audio = find(dialog, role="check box", contains="0000:01:00.1")
     click(audio)
-    find(dialog, contains="Left out but still on a host driver: 0000:01:00.1 (snd_hda_intel)")
+    find(dialog, contains="0000:01:00.1 shares the IOMMU group and is left out: the virtual machine "
+                          "cannot start until it is on vfio-pci too")
     click(audio)
     find(dialog, contains="Give 0000:01:00.0, 0000:01:00.1 to “win11-gaming”")
     click(find(dialog, name="Give them anyway"))
