@@ -161,8 +161,9 @@ host_change_verdict (PtDevicePage     *self,
   const char *unknown = NULL;
   PtHostChange change;
 
+  /* Which VM runs matters only to what takes a device from vfio-pci. */
   if (connection == NULL || !pt_connection_is_open (connection))
-    unknown = _("libvirt cannot be reached");
+    unknown = kind == PT_HOST_CHANGE_BIND ? NULL : _("libvirt cannot be reached");
   else
     {
       GListModel *vms = pt_connection_get_vms (connection);
@@ -222,13 +223,12 @@ add_host_actions (PtDevicePage *self)
     }
   else
     {
-      gboolean host_uses = pt_device_is_used_by_host (device);
+      g_autoptr(PtVerdict) verdict = host_change_verdict (self, PT_HOST_CHANGE_BIND);
+      g_autofree char *words = verdict_words (verdict, _("Move its IOMMU group to vfio-pci now, until the next restart"));
 
-      row = add_button_row (group, _("Use for Virtual Machines…"),
-                            host_uses ? _("Not from here: this computer uses it (see below)")
-                                      : _("Move its IOMMU group to vfio-pci now, until the next restart"),
-                            "go-next-symbolic");
-      gtk_widget_set_sensitive (row, !host_uses);
+      /* The app offers no force: a named risk is for passthroughctl bind --force. */
+      row = add_button_row (group, _("Use for Virtual Machines…"), words, "go-next-symbolic");
+      gtk_widget_set_sensitive (row, verdict->kind == PT_VERDICT_ALLOWED);
     }
   g_signal_connect_object (row, "activated", G_CALLBACK (on_vfio ? on_return : on_bind), self,
                            G_CONNECT_SWAPPED);
