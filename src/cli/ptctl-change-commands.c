@@ -416,6 +416,10 @@ ptctl_cmd_boot (PtctlContext *ctx)
 
   if (g_str_equal (verb, "history"))
     {
+      /* This computer's history is not that host's. */
+      if (is_other_host (ctx) &&
+          pt_host_change_init (&change, PT_HOST_CHANGE_HISTORY, NULL, 0, 0, PT_HOST_CHANGE_FLAGS_NONE, NULL))
+        return refuse_other_host (ctx, &change);
       root = pt_root_open (ctx->root != NULL ? ctx->root : "/", &error);
       if (root == NULL)
         return ptctl_fail ("%s", error->message);
