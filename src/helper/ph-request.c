@@ -36,17 +36,6 @@ ph_request_parse (int          argc,
                   PhRequest   *request,
                   GError     **error)
 {
-  static const PhVerb verbs[] = {
-    [PT_HOST_CHANGE_BIND] = PH_VERB_BIND,
-    [PT_HOST_CHANGE_RETURN] = PH_VERB_RETURN,
-    [PT_HOST_CHANGE_SET_VFS] = PH_VERB_SET_VFS,
-    [PT_HOST_CHANGE_ENABLE_IOMMU] = PH_VERB_ENABLE_IOMMU,
-    [PT_HOST_CHANGE_EARLY_BIND_IDS] = PH_VERB_EARLY_BIND_IDS,
-    [PT_HOST_CHANGE_EARLY_BIND_ADDRESSES] = PH_VERB_EARLY_BIND_ADDRESSES,
-    [PT_HOST_CHANGE_BOOT_ONCE_WITHOUT] = PH_VERB_BOOT_ONCE_WITHOUT,
-    [PT_HOST_CHANGE_UNDO] = PH_VERB_UNDO,
-    [PT_HOST_CHANGE_HISTORY] = PH_VERB_HISTORY,
-  };
   PtHostChange change;
   guint i;
 
@@ -54,8 +43,7 @@ ph_request_parse (int          argc,
   if (!pt_host_change_parse_argv (argc, argv, &change, error))
     return FALSE;
 
-  g_assert (change.kind < G_N_ELEMENTS (verbs));
-  request->verb = verbs[change.kind];
+  request->verb = change.kind;
   if (change.n_addresses > 0 &&
       (change.kind == PT_HOST_CHANGE_BIND || change.kind == PT_HOST_CHANGE_RETURN ||
        change.kind == PT_HOST_CHANGE_SET_VFS))
