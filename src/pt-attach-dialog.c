@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "pt-attach-dialog.h"
+#include "pt-verdict.h"
 #include "pt-compat.h"
 #include "pt-error.h"
 #include "pt-vm-plan.h"
@@ -34,6 +35,7 @@ struct _PtAttachDialog
   GtkCheckButton *first_choice;
   char *vm;
   gboolean needs_force;
+  gboolean refused;
 
   GtkButton *cancel_button;
   GtkButton *give_button;
@@ -71,50 +73,16 @@ chosen_addresses (PtAttachDialog *self)
   return g_strv_builder_end (builder);
 }
 
-/* Host-use reasons of the chosen devices, one per line. */
-static char *
-chosen_host_use (PtAttachDialog *self)
+/* The core's verdict on giving the chosen devices: this dialog holds no rule of its own. */
+static PtVerdict *
+chosen_verdict (PtAttachDialog     *self,
+                const char * const *addresses)
 {
-  g_autoptr(GString) text = g_string_new (NULL);
-  guint i, j;
+  PtHost *host = pt_session_get_host (self->session);
 
-  for (i = 0; i < self->members->len; i++)
-    {
-      PtDevice *member = g_ptr_array_index (self->members, i);
-      const char * const *reasons = pt_device_get_host_use (member);
-
-      if (!gtk_switch_get_active (g_ptr_array_index (self->member_switches, i)))
-        continue;
-
-      for (j = 0; reasons[j] != NULL; j++)
-        g_string_append_printf (text, "%s%s: %s", text->len > 0 ? "\n" : "",
-                                pt_device_get_address (member), reasons[j]);
-    }
-
-  return text->len > 0 ? g_string_free (g_steal_pointer (&text), FALSE) : NULL;
-}
-
-/* Group mates left out that a host driver keeps: the group is then not
- * viable, and libvirt cannot start the VM with the rest of it. */
-static char *
-left_out_on_host_drivers (PtAttachDialog *self)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-  guint i;
-
-  for (i = 0; i < self->members->len; i++)
-    {
-      PtDevice *member = g_ptr_array_index (self->members, i);
-      const char *driver = pt_device_get_driver (member);
-
-      if (gtk_switch_get_active (g_ptr_array_index (self->member_switches, i)) ||
-          driver == NULL || g_str_equal (driver, "vfio-pci"))
-        continue;
-      g_string_append_printf (text, "%s%s (%s)", text->len > 0 ? ", " : "",
-                              pt_device_get_address (member), driver);
-    }
-
-  return text->len > 0 ? g_string_free (g_steal_pointer (&text), FALSE) : NULL;
+  return pt_verdict_for_give (host, addresses,
+                              pt_session_get_remote_uri (self->session) != NULL
+                                ? _("State unknown on a remote host") : NULL);
 }
 
 /**
@@ -158,7 +126,7 @@ update_give_button (PtAttachDialog *self)
 {
   gboolean forced_ok = !self->needs_force || gtk_switch_get_active (self->force_switch);
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->give_button), self->plan != NULL && forced_ok);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->give_button), self->plan != NULL && forced_ok && !self->refused);
 }
 
 static void
@@ -224,28 +192,32 @@ replan (PtAttachDialog *self)
   PtHostdevOptions options = { 0 };
   PtConnection *connection = pt_session_get_connection (self->session);
   g_auto(GStrv) addresses = chosen_addresses (self);
-  g_autofree char *host_use = chosen_host_use (self);
-  g_autofree char *left_out = left_out_on_host_drivers (self);
-  g_autofree char *left_out_text = left_out != NULL
-    ? g_strdup_printf (_("Left out but still on a host driver: %s. The virtual machine will "
-                         "not start until that device is given to it too, or moved to vfio-pci."),
-                       left_out)
-    : NULL;
+  g_autoptr(PtVerdict) verdict = addresses[0] != NULL ? chosen_verdict (self, (const char * const *) addresses)
+                                                    : NULL;
+  g_autofree char *words = NULL;
+
+  if (verdict != NULL && verdict->kind == PT_VERDICT_REFUSED)
+    words = g_strdup_printf ("%s %s", verdict->reason, verdict->remedy);
+  else if (verdict != NULL && verdict->risks->len > 0)
+    {
+      g_ptr_array_add (verdict->risks, NULL);
+      words = g_strjoinv ("\n", (char **) verdict->risks->pdata);
+      g_ptr_array_set_size (verdict->risks, verdict->risks->len - 1);
+    }
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->plan);
   update_give_button (self);
 
+  self->needs_force = verdict != NULL && verdict->kind == PT_VERDICT_NEEDS_ACKNOWLEDGEMENT;
+  self->refused = verdict != NULL && verdict->kind == PT_VERDICT_REFUSED;
+  update_give_button (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->warning_group), words != NULL);
   adw_preferences_group_set_description (self->devices_group,
-                                         left_out_text != NULL
-                                           ? left_out_text
-                                           : _("A virtual machine gets the whole IOMMU group: the "
-                                               "device and every other device in its group."));
-  self->needs_force = host_use != NULL;
-  gtk_widget_set_visible (GTK_WIDGET (self->warning_group), host_use != NULL);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->warning_row),
-                                 host_use != NULL ? host_use : "");
+                                         _("A virtual machine gets the whole IOMMU group: the "
+                                           "device and every other device in its group."));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->warning_row), words != NULL ? words : "");
 
   if (self->vm == NULL || connection == NULL || addresses[0] == NULL)
     {

@@ -15,12 +15,13 @@
 #include <glib/gi18n.h>
 
 #include "pt-attach-dialog.h"
+#include "pt-compat.h"
 #include "pt-device-plan.h"
 #include "pt-early-bind-plan.h"
-#include "pt-plan-builders.h"
 #include "pt-plan-dialog.h"
 #include "pt-device-page.h"
 #include "pt-session.h"
+#include "pt-verdict.h"
 #include "pt-vm-plan.h"
 
 struct _PtDevicePage
@@ -105,129 +106,96 @@ on_take_back (PtDevicePage *self)
   pt_attach_dialog_take_back (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), self->device);
 }
 
-typedef enum
-{
-  HOST_CHANGE_BIND,
-  HOST_CHANGE_RETURN,
-  HOST_CHANGE_EARLY_BIND,
-  HOST_CHANGE_VFS,
-} HostChange;
-
-typedef struct
-{
-  HostChange change;
-  const char *address;
-  int count;
-} HostChangeRequest;
-
-static PtPlan *
-build_host_change (PtRoot   *root,
-                   PtHost   *host,
-                   gpointer  user_data,
-                   GError  **error)
-{
-  HostChangeRequest *request = user_data;
-  const char *addresses[] = { request->address, NULL };
-
-  switch (request->change)
-    {
-    case HOST_CHANGE_BIND:
-      return pt_plan_build_bind (root, host, (gpointer) request->address, error);
-    case HOST_CHANGE_RETURN:
-      return pt_plan_build_return (root, host, (gpointer) request->address, error);
-    case HOST_CHANGE_EARLY_BIND:
-      return pt_early_bind_plan (root, host, addresses, PT_EARLY_BIND_BY_ADDRESS, error);
-    case HOST_CHANGE_VFS:
-    default:
-      return pt_device_plan_vfs (host, request->address, request->count, PT_DEVICE_PLAN_NONE, error);
-    }
-}
-
 /* Plans the change with the core (as the helper will) and opens its review. */
 static void
-review_host_change (PtDevicePage *self,
-                    HostChange    change)
+review_host_change (PtDevicePage     *self,
+                    PtHostChangeKind  kind)
 {
-  HostChangeRequest request = { change, pt_device_get_address (self->device), 0 };
-  g_autofree char *count = NULL;
-  const char *args[5] = { "bind-devices", "bind", request.address, NULL, NULL };
+  const char *addresses[] = { pt_device_get_address (self->device), NULL };
+  int count = kind == PT_HOST_CHANGE_SET_VFS ? gtk_spin_button_get_value_as_int (self->vfs_spin) : 0;
+  g_autoptr(GError) error = NULL;
+  PtHostChange change;
 
-  if (change == HOST_CHANGE_RETURN)
-    args[1] = "return";
-  else if (change == HOST_CHANGE_EARLY_BIND)
+  if (!pt_host_change_init (&change, kind, addresses, count, 0, PT_HOST_CHANGE_FLAGS_NONE, &error))
     {
-      args[0] = "configure-boot";
-      args[1] = "early-bind-addresses";
+      pt_compat_show_error (GTK_WIDGET (self), _("The Change Cannot Be Made"), error->message);
+      return;
     }
-  else if (change == HOST_CHANGE_VFS)
-    {
-      request.count = gtk_spin_button_get_value_as_int (self->vfs_spin);
-      count = g_strdup_printf ("%d", request.count);
-      args[0] = "sriov";
-      args[1] = "set-vfs";
-      args[3] = count;
-    }
-
-  pt_plan_dialog_review (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), build_host_change, &request, args);
+  pt_plan_dialog_review (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), &change);
 }
 
 static void
 on_bind (PtDevicePage *self)
 {
-  review_host_change (self, HOST_CHANGE_BIND);
+  review_host_change (self, PT_HOST_CHANGE_BIND);
 }
 
 static void
 on_return (PtDevicePage *self)
 {
-  review_host_change (self, HOST_CHANGE_RETURN);
+  review_host_change (self, PT_HOST_CHANGE_RETURN);
 }
 
 static void
 on_early_bind (PtDevicePage *self)
 {
-  review_host_change (self, HOST_CHANGE_EARLY_BIND);
+  review_host_change (self, PT_HOST_CHANGE_EARLY_BIND_ADDRESSES);
 }
 
 static void
 on_set_vfs (PtDevicePage *self)
 {
-  review_host_change (self, HOST_CHANGE_VFS);
+  review_host_change (self, PT_HOST_CHANGE_SET_VFS);
 }
 
-/* The running or paused VM that has a function of this device's IOMMU group:
- * taking the group from vfio-pci then would pull it out from under the guest. */
-static char *
-running_vm_in_group (PtDevicePage *self)
+/* The core's verdict on making @kind of change to this device here. */
+static PtVerdict *
+host_change_verdict (PtDevicePage     *self,
+                     PtHostChangeKind  kind)
 {
   PtSession *session = pt_page_get_session (PT_PAGE (self));
   PtHost *host = pt_session_get_host (session);
   PtConnection *connection = pt_session_get_connection (session);
-  PtIommuGroup *iommu = host != NULL ? pt_host_lookup_group (host, pt_device_get_iommu_group (self->device))
-                                     : NULL;
-  GListModel *members = iommu != NULL ? pt_iommu_group_get_devices (iommu) : NULL;
-  GListModel *vms;
-  guint i, j;
+  const char *addresses[] = { pt_device_get_address (self->device), NULL };
+  g_autoptr(GHashTable) running = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *unknown = NULL;
+  PtHostChange change;
 
-  if (members == NULL || connection == NULL || !pt_connection_is_open (connection))
-    return NULL;
-  vms = pt_connection_get_vms (connection);
-  for (i = 0; i < g_list_model_get_n_items (members); i++)
+  /* Which VM runs matters only to what takes a device from vfio-pci. */
+  if (connection == NULL || !pt_connection_is_open (connection))
+    unknown = kind == PT_HOST_CHANGE_BIND ? NULL : _("libvirt cannot be reached");
+  else
     {
-      g_autoptr(PtDevice) member = g_list_model_get_item (members, i);
-      const char *owner = pt_device_get_vm (member);
+      GListModel *vms = pt_connection_get_vms (connection);
+      guint i;
 
-      for (j = 0; owner != NULL && j < g_list_model_get_n_items (vms); j++)
+      for (i = 0; i < g_list_model_get_n_items (vms); i++)
         {
-          g_autoptr(PtVm) vm = g_list_model_get_item (vms, j);
+          g_autoptr(PtVm) vm = g_list_model_get_item (vms, i);
           PtVmState state = pt_vm_get_state (vm);
 
-          if (g_str_equal (pt_vm_get_name (vm), owner) &&
-              (state == PT_VM_STATE_RUNNING || state == PT_VM_STATE_PAUSED))
-            return g_strdup (owner);
+          if (state == PT_VM_STATE_RUNNING || state == PT_VM_STATE_PAUSED)
+            g_hash_table_add (running, (gpointer) pt_vm_get_name (vm));
         }
     }
-  return NULL;
+  if (pt_session_get_remote_uri (session) != NULL)
+    unknown = _("State unknown on a remote host");
+
+  pt_host_change_init (&change, kind, addresses, 0, 0, PT_HOST_CHANGE_FLAGS_NONE, NULL);
+  return pt_verdict_for_host_change (host, &change, pt_verdict_find_running_vm (host, addresses[0], running),
+                                     unknown);
+}
+
+/* A row's subtitle from a verdict: the refusal and its remedy, or the first risk. */
+static char *
+verdict_words (PtVerdict  *verdict,
+               const char *otherwise)
+{
+  if (verdict->kind == PT_VERDICT_REFUSED)
+    return g_strdup_printf ("%s %s", verdict->reason, verdict->remedy);
+  if (verdict->risks->len > 0)
+    return g_strdup (g_ptr_array_index (verdict->risks, 0));
+  return g_strdup (otherwise);
 }
 
 static void
@@ -247,29 +215,20 @@ add_host_actions (PtDevicePage *self)
                                                     "the reviews say what would change."));
   if (on_vfio)
     {
-      g_autofree char *running = running_vm_in_group (self);
-      PtConnection *connection = pt_session_get_connection (pt_page_get_session (PT_PAGE (self)));
-      g_autofree char *reason = running != NULL
-        ? g_strdup_printf (_("Not while “%s” runs with it: shut that virtual machine down first"), running)
-        : connection == NULL || !pt_connection_is_open (connection)
-        ? g_strdup (_("libvirt cannot be reached, so a running virtual machine may have it: check first"))
-        : NULL;
+      g_autoptr(PtVerdict) verdict = host_change_verdict (self, PT_HOST_CHANGE_RETURN);
+      g_autofree char *words = verdict_words (verdict, _("Give its IOMMU group back to the host’s own drivers"));
 
-      row = add_button_row (group, _("Return to the Host…"),
-                            reason != NULL ? reason
-                                           : _("Give its IOMMU group back to the host’s own drivers"),
-                            "edit-undo-symbolic");
-      gtk_widget_set_sensitive (row, running == NULL);
+      row = add_button_row (group, _("Return to the Host…"), words, "edit-undo-symbolic");
+      gtk_widget_set_sensitive (row, verdict->kind != PT_VERDICT_REFUSED);
     }
   else
     {
-      gboolean host_uses = pt_device_is_used_by_host (device);
+      g_autoptr(PtVerdict) verdict = host_change_verdict (self, PT_HOST_CHANGE_BIND);
+      g_autofree char *words = verdict_words (verdict, _("Move its IOMMU group to vfio-pci now, until the next restart"));
 
-      row = add_button_row (group, _("Use for Virtual Machines…"),
-                            host_uses ? _("Not from here: this computer uses it (see below)")
-                                      : _("Move its IOMMU group to vfio-pci now, until the next restart"),
-                            "go-next-symbolic");
-      gtk_widget_set_sensitive (row, !host_uses);
+      /* The app offers no force: a named risk is for passthroughctl bind --force. */
+      row = add_button_row (group, _("Use for Virtual Machines…"), words, "go-next-symbolic");
+      gtk_widget_set_sensitive (row, verdict->kind == PT_VERDICT_ALLOWED);
     }
   g_signal_connect_object (row, "activated", G_CALLBACK (on_vfio ? on_return : on_bind), self,
                            G_CONNECT_SWAPPED);

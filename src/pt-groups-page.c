@@ -17,7 +17,6 @@
 
 #include "pt-group-card.h"
 #include "pt-groups-page.h"
-#include "pt-plan-builders.h"
 #include "pt-plan-dialog.h"
 
 struct _PtGroupsPage
@@ -65,11 +64,11 @@ prepare_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
-  const char *address = g_variant_get_string (parameter, NULL);
-  const char *args[] = { "bind-devices", "bind", address, NULL };
+  const char *addresses[] = { g_variant_get_string (parameter, NULL), NULL };
+  PtHostChange change;
 
-  pt_plan_dialog_review (widget, pt_page_get_session (PT_PAGE (widget)), pt_plan_build_bind,
-                         (gpointer) address, args);
+  if (pt_host_change_init (&change, PT_HOST_CHANGE_BIND, addresses, 0, 0, PT_HOST_CHANGE_FLAGS_NONE, NULL))
+    pt_plan_dialog_review (widget, pt_page_get_session (PT_PAGE (widget)), &change);
 }
 
 /* The cards are made when the page is shown: a list view makes 200 items

@@ -16,7 +16,6 @@
 #include "pt-boot-plan.h"
 #include "pt-change-history.h"
 #include "pt-host-page.h"
-#include "pt-plan-builders.h"
 #include "pt-plan-dialog.h"
 
 struct _PtHostPage
@@ -98,33 +97,23 @@ fixed_by_enabling_iommu (PtCheck *check)
          (g_str_equal (id, "iommu-kernel") || g_str_equal (id, "kernel-cmdline"));
 }
 
-static PtPlan *
-build_enable_iommu (PtRoot   *root,
-                    PtHost   *host,
-                    gpointer  user_data,
-                    GError  **error)
+/* Reviews a boot change of @kind (undo: of boot change @change_id). */
+static void
+review_boot_change (PtHostPage       *self,
+                    PtHostChangeKind  kind,
+                    guint             change_id)
 {
-  return pt_boot_plan_enable_iommu_for_root (root, error);
+  PtHostChange change;
+
+  if (pt_host_change_init (&change, kind, NULL, 0, change_id, PT_HOST_CHANGE_FLAGS_NONE, NULL))
+    pt_plan_dialog_review (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), &change);
 }
 
 static void
 on_review_enable_iommu (GtkListBoxRow *row,
                         PtHostPage    *self)
 {
-  const char *args[] = { "configure-boot", "enable-iommu", NULL };
-
-  pt_plan_dialog_review (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), build_enable_iommu, NULL, args);
-}
-
-static PtPlan *
-build_once_without (PtRoot   *root,
-                    PtHost   *host,
-                    gpointer  user_data,
-                    GError  **error)
-{
-  g_autoptr(PtBootSetup) boot = pt_boot_setup_detect (root);
-
-  return pt_boot_plan_once_without (root, boot, error);
+  review_boot_change (self, PT_HOST_CHANGE_ENABLE_IOMMU, 0);
 }
 
 /* The way back next to Undo: the usual system once, without Passthrough. */
@@ -132,10 +121,7 @@ static void
 on_once_without (GtkButton  *button,
                  PtHostPage *self)
 {
-  const char *args[] = { "configure-boot", "boot-once-without", NULL };
-
-  pt_plan_dialog_review (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), build_once_without,
-                         NULL, args);
+  review_boot_change (self, PT_HOST_CHANGE_BOOT_ONCE_WITHOUT, 0);
 }
 
 #define SHOWN_CHANGES 5
@@ -157,10 +143,8 @@ on_undo_change (GtkButton  *button,
                 PtHostPage *self)
 {
   guint id = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "change-id"));
-  g_autofree char *id_text = g_strdup_printf ("%u", id);
-  const char *args[] = { "configure-boot", "undo", id_text, NULL };
 
-  pt_plan_dialog_review (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), pt_plan_build_undo, GUINT_TO_POINTER (id), args);
+  review_boot_change (self, PT_HOST_CHANGE_UNDO, id);
 }
 
 /* The restart a boot change is waiting for, and the latest boot changes. */

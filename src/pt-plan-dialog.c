@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "pt-compat.h"
-#include "pt-plan-builders.h"
 #include "pt-plan-dialog.h"
 #include "pt-window.h"
 
@@ -27,7 +26,8 @@ struct _PtPlanDialog
   AdwWindow parent_instance;
 
   PtHelperClient *helper;
-  GStrv helper_args;
+  PtHostChange change;
+  char *remote_uri;        /* the host it is for, when it is not this computer */
   char *summary;
 
   GtkWidget *apply_button;
@@ -68,7 +68,7 @@ pt_plan_dialog_dispose (GObject *object)
 
   disconnect_helper (self);
   g_clear_object (&self->helper);
-  g_clear_pointer (&self->helper_args, g_strfreev);
+  g_clear_pointer (&self->remote_uri, g_free);
   g_clear_pointer (&self->summary, g_free);
 
   G_OBJECT_CLASS (pt_plan_dialog_parent_class)->dispose (object);
@@ -167,6 +167,8 @@ applied_cb (GObject      *source,
 static void
 on_apply (PtPlanDialog *self)
 {
+  g_auto(GStrv) helper_args = NULL;
+
   self->running = TRUE;
   gtk_widget_set_visible (self->apply_button, FALSE);
   gtk_widget_set_sensitive (self->cancel_button, FALSE);
@@ -176,35 +178,9 @@ on_apply (PtPlanDialog *self)
 
   self->progress_id = g_signal_connect (self->helper, "progress", G_CALLBACK (on_progress), self);
   self->output_id = g_signal_connect (self->helper, "output", G_CALLBACK (on_output), self);
-  pt_helper_client_run_async (self->helper, (const char * const *) self->helper_args, NULL,
+  helper_args = pt_host_change_to_argv (&self->change);
+  pt_helper_client_run_async (self->helper, (const char * const *) helper_args, NULL,
                               applied_cb, g_object_ref (self));
-}
-
-/* The same change as a passthroughctl command, for a terminal on the host. */
-static char *
-passthroughctl_command (const char * const *args)
-{
-  static const struct {
-    const char *group, *verb, *command;
-  } commands[] = {
-    { "bind-devices", "bind", "bind" },
-    { "bind-devices", "return", "unbind" },
-    { "sriov", "set-vfs", "vfs" },
-    { "configure-boot", "enable-iommu", "boot enable-iommu" },
-    { "configure-boot", "early-bind-addresses", "boot early-bind --by-address" },
-    { "configure-boot", "early-bind-ids", "boot early-bind --by-id" },
-    { "configure-boot", "boot-once-without", "boot once-without" },
-    { "configure-boot", "undo", "boot undo" },
-  };
-  GString *line = g_string_new ("sudo passthroughctl");
-  guint i, first = 2;
-
-  for (i = 0; i < G_N_ELEMENTS (commands); i++)
-    if (g_strcmp0 (args[0], commands[i].group) == 0 && g_strcmp0 (args[1], commands[i].verb) == 0)
-      g_string_append_printf (line, " %s", commands[i].command);
-  for (i = first; args[i] != NULL; i++)
-    g_string_append_printf (line, " %s", args[i]);
-  return g_string_free (line, FALSE);
 }
 
 static GtkWidget *
@@ -231,18 +207,44 @@ text_view (const char *text,
   return scrolled;
 }
 
+/* Why this host cannot be changed from here, and what to run instead. */
+static char *
+advice_without_helper (const PtHostChange *change,
+                       const char         *remote_uri)
+{
+  g_autofree char *command = pt_host_change_to_command (change);
+
+  if (remote_uri != NULL)
+    {
+      g_autofree char *remote = pt_host_change_to_remote_command (change, remote_uri);
+
+      return g_strdup_printf (_("“%s” is not this computer, so Passthrough does not change it from "
+                                "here. To make this change, run:\n\n%s"), remote_uri, remote);
+    }
+  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    return g_strdup_printf (_("Inside the Flatpak sandbox Passthrough cannot change this computer. "
+                              "To make this change, run in a terminal on the host:\n\nsudo %s"),
+                            command);
+  return g_strdup_printf (_("This host was opened from a folder, so it cannot be changed from "
+                            "here. On the computer itself, this change is:\n\nsudo %s"), command);
+}
+
 /**
  * pt_plan_dialog_new:
  * @helper: (nullable): the helper that applies it; %NULL when this host
- *   cannot be changed from here (a tree given with --root)
- * @helper_args: the helper's arguments that make this change
+ *   cannot be changed from here (a tree given with --root, a remote host)
+ * @change: the change @plan is the plan of
+ * @remote_uri: (nullable): the libvirt URI of the host, when it is not
+ *   this computer
  *
- * Returns: (transfer full): a window showing @plan, with Apply
+ * Returns: (transfer full): a window showing @plan, with Apply, or with
+ *   the command that makes the change where it can be made
  */
 PtPlanDialog *
 pt_plan_dialog_new (PtPlan             *plan,
                     PtHelperClient     *helper,
-                    const char * const *helper_args)
+                    const PtHostChange *change,
+                    const char         *remote_uri)
 {
   PtPlanDialog *self = g_object_new (PT_TYPE_PLAN_DIALOG,
                                      "modal", TRUE,
@@ -260,7 +262,8 @@ pt_plan_dialog_new (PtPlan             *plan,
   gboolean can_apply = helper != NULL && !pt_plan_is_empty (plan);
 
   self->helper = helper != NULL ? g_object_ref (helper) : NULL;
-  self->helper_args = g_strdupv ((char **) helper_args);
+  self->change = *change;
+  self->remote_uri = g_strdup (remote_uri);
   self->summary = g_strdup (pt_plan_get_summary (plan));
   self->message = GTK_LABEL (message);
 
@@ -293,16 +296,8 @@ pt_plan_dialog_new (PtPlan             *plan,
   gtk_widget_add_css_class (message, "dim-label");
   if (helper == NULL && !pt_plan_is_empty (plan))
     {
-      g_autofree char *command = passthroughctl_command (helper_args);
-      g_autofree char *advice = NULL;
+      g_autofree char *advice = advice_without_helper (change, remote_uri);
 
-      if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
-        advice = g_strdup_printf (_("Inside the Flatpak sandbox Passthrough cannot change this computer. "
-                                  "To make this change, run in a terminal on the host:\n\n%s"),
-                                command);
-      else
-        advice = g_strdup_printf (_("This host was opened from a folder, so it cannot be changed from "
-                                  "here. On the computer itself, this change is:\n\n%s"), command);
       gtk_label_set_label (GTK_LABEL (message), advice);
     }
   else if (pt_helper_client_get_root (helper) != NULL)
@@ -339,30 +334,26 @@ pt_plan_dialog_new (PtPlan             *plan,
   return self;
 }
 
-/* What the toast's Undo reviews: the opposite device change, or the undo of
- * the boot change the helper says it recorded. Changing the VF count has no
- * Undo (the old count is not known here); the Host page lists boot changes
- * too. Reviewed only once the rescan that follows the change is done, so
- * the plan is made on the host as it is now. */
+/* What the toast's Undo reviews: the inverse of the change (the opposite
+ * device change, or the undo of the boot change the helper says it
+ * recorded). Changing the VF count has no Undo (the old count is not known
+ * here); the Host page lists boot changes too. Reviewed only once the
+ * rescan that follows the change is done, so the plan is made on the host
+ * as it is now. */
 typedef struct
 {
   GtkWidget *window;
   PtSession *session;
-  PtPlanBuilder build;
-  guint change_id;         /* for the undo of a boot change; else args[2] is the address */
-  char *args[4];
+  PtHostChange inverse;
 } UndoOffer;
 
 static void
 undo_offer_clear (gpointer data)
 {
   UndoOffer *offer = data;
-  guint i;
 
   g_clear_weak_pointer (&offer->window);
   g_object_unref (offer->session);
-  for (i = 0; i < G_N_ELEMENTS (offer->args); i++)
-    g_free (offer->args[i]);
 }
 
 static void
@@ -376,31 +367,15 @@ static UndoOffer *
 undo_offer_new (PtPlanDialog *dialog,
                 PtSession    *session)
 {
-  char **args = dialog->helper_args;
-  UndoOffer *offer = g_rc_box_new0 (UndoOffer);
+  PtHostChange inverse;
+  UndoOffer *offer;
 
+  if (!pt_host_change_inverse (&dialog->change, dialog->recorded_change, &inverse))
+    return NULL;
+  offer = g_rc_box_new0 (UndoOffer);
   offer->session = g_object_ref (session);
-  if (g_strv_length (args) >= 3 && g_str_equal (args[0], "bind-devices"))
-    {
-      gboolean was_bind = g_str_equal (args[1], "bind");
-
-      offer->build = was_bind ? pt_plan_build_return : pt_plan_build_bind;
-      offer->args[0] = g_strdup ("bind-devices");
-      offer->args[1] = g_strdup (was_bind ? "return" : "bind");
-      offer->args[2] = g_strdup (args[2]);
-      return offer;
-    }
-  if (dialog->recorded_change != 0)
-    {
-      offer->build = pt_plan_build_undo;
-      offer->change_id = dialog->recorded_change;
-      offer->args[0] = g_strdup ("configure-boot");
-      offer->args[1] = g_strdup ("undo");
-      offer->args[2] = g_strdup_printf ("%u", offer->change_id);
-      return offer;
-    }
-  undo_offer_release (offer, NULL);
-  return NULL;
+  offer->inverse = inverse;
+  return offer;
 }
 
 static void
@@ -408,10 +383,7 @@ review_undo (UndoOffer *offer)
 {
   if (offer->window == NULL)
     return;
-  pt_plan_dialog_review (offer->window, offer->session, offer->build,
-                         offer->change_id == 0 ? (gpointer) offer->args[2]
-                                               : GUINT_TO_POINTER (offer->change_id),
-                         (const char * const *) offer->args);
+  pt_plan_dialog_review (offer->window, offer->session, &offer->inverse);
 }
 
 static void
@@ -487,8 +459,7 @@ on_applied (PtPlanDialog *dialog,
 
 /**
  * pt_plan_dialog_present:
- * @widget: a widget of the window the dialog belongs to
- * @helper_args: the helper's arguments that make this change
+ * @change: the change @plan is the plan of
  *
  * Shows the review of @plan for @session's host; once applied, the window
  * shows a toast and the host is scanned again.
@@ -497,9 +468,10 @@ void
 pt_plan_dialog_present (GtkWidget          *widget,
                         PtSession          *session,
                         PtPlan             *plan,
-                        const char * const *helper_args)
+                        const PtHostChange *change)
 {
-  PtPlanDialog *dialog = pt_plan_dialog_new (plan, pt_session_get_helper (session), helper_args);
+  PtPlanDialog *dialog = pt_plan_dialog_new (plan, pt_session_get_helper (session), change,
+                                             pt_session_get_remote_uri (session));
 
   gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (gtk_widget_get_root (widget)));
   g_signal_connect_object (dialog, "applied", G_CALLBACK (on_applied), session, 0);
@@ -508,18 +480,15 @@ pt_plan_dialog_present (GtkWidget          *widget,
 
 /**
  * pt_plan_dialog_review:
- * @build: computes the plan for @session's host (a few small files: read here)
- * @helper_args: the helper's arguments that make this change
+ * @change: the change to review
  *
- * Plans a change with the core, as the helper will, and opens its review;
+ * Plans @change with the core, as the helper will, and opens its review;
  * a change that cannot be planned gets a dialog that says why.
  */
 void
 pt_plan_dialog_review (GtkWidget          *widget,
                        PtSession          *session,
-                       PtPlanBuilder       build,
-                       gpointer            user_data,
-                       const char * const *helper_args)
+                       const PtHostChange *change)
 {
   PtHost *host = pt_session_get_host (session);
   g_autoptr(GError) error = NULL;
@@ -527,7 +496,7 @@ pt_plan_dialog_review (GtkWidget          *widget,
   g_autoptr(PtPlan) plan = NULL;
 
   if (host != NULL && (root = pt_root_open (pt_host_get_root (host), &error)) != NULL)
-    plan = build (root, host, user_data, &error);
+    plan = pt_host_change_plan (change, root, host, &error);
 
   if (plan == NULL)
     {
@@ -535,5 +504,5 @@ pt_plan_dialog_review (GtkWidget          *widget,
                             error != NULL ? error->message : _("The host has not been read yet."));
       return;
     }
-  pt_plan_dialog_present (widget, session, plan, helper_args);
+  pt_plan_dialog_present (widget, session, plan, change);
 }

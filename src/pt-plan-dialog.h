@@ -8,7 +8,7 @@
 #include <adwaita.h>
 
 #include "pt-helper-client.h"
-#include "pt-plan-builders.h"
+#include "pt-host-change.h"
 #include "pt-session.h"
 
 G_BEGIN_DECLS
@@ -19,17 +19,16 @@ G_DECLARE_FINAL_TYPE (PtPlanDialog, pt_plan_dialog, PT, PLAN_DIALOG, AdwWindow)
 
 PtPlanDialog *pt_plan_dialog_new (PtPlan             *plan,
                                   PtHelperClient     *helper,
-                                  const char * const *helper_args);
+                                  const PtHostChange *change,
+                                  const char         *remote_uri);
 
 void          pt_plan_dialog_present (GtkWidget          *widget,
                                       PtSession          *session,
                                       PtPlan             *plan,
-                                      const char * const *helper_args);
+                                      const PtHostChange *change);
 
 void          pt_plan_dialog_review  (GtkWidget          *widget,
                                       PtSession          *session,
-                                      PtPlanBuilder       build,
-                                      gpointer            user_data,
-                                      const char * const *helper_args);
+                                      const PtHostChange *change);
 
 G_END_DECLS

@@ -16,6 +16,7 @@
 
 #include "pt-nodedev-scan.h"
 #include "pt-scanner.h"
+#include "pt-host-change.h"
 #include "pt-session.h"
 
 struct _PtSession
@@ -489,7 +490,27 @@ PtHelperClient *
 pt_session_get_helper (PtSession *self)
 {
   g_return_val_if_fail (PT_IS_SESSION (self), NULL);
+
+  /* This computer's helper never changes it on behalf of another host. */
+  if (pt_session_get_remote_uri (self) != NULL)
+    return NULL;
   return self->helper;
+}
+
+/**
+ * pt_session_get_remote_uri:
+ *
+ * Returns: (transfer none) (nullable): the connection's URI when the host
+ *   shown is another computer (read through libvirt), else %NULL
+ */
+const char *
+pt_session_get_remote_uri (PtSession *self)
+{
+  g_return_val_if_fail (PT_IS_SESSION (self), NULL);
+
+  if (g_str_equal (self->root, "/") && pt_uri_is_remote (self->uri))
+    return self->uri;
+  return NULL;
 }
 
 void

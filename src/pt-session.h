@@ -22,6 +22,7 @@ PtSession    *pt_session_new                (const char   *root,
 const char   *pt_session_get_root           (PtSession    *self);
 PtHost       *pt_session_get_host           (PtSession    *self);
 PtConnection *pt_session_get_connection     (PtSession    *self);
+const char   *pt_session_get_remote_uri     (PtSession    *self);
 gboolean      pt_session_get_busy           (PtSession    *self);
 const char   *pt_session_get_error          (PtSession    *self);
 const char   *pt_session_get_connection_error (PtSession  *self);

@@ -3,7 +3,7 @@
 """passthroughctl as scripts use it: options anywhere, JSON shapes, exit codes,
 and clear messages on bad input.
 
-Usage: test-cli.py PASSTHROUGHCTL READY_HOST NOT_READY_HOST STRANGE_HOST
+Usage: test-cli.py PASSTHROUGHCTL READY_HOST NOT_READY_HOST STRANGE_HOST NODE_XML
 Prints TAP.
 """
 
@@ -23,7 +23,7 @@ HEX6 = re.compile(r"^[0-9a-f]{6}$")
 REQUIRED_CHECKS = {"cpu-virtualization", "iommu-firmware", "iommu-kernel",
                    "interrupt-remapping", "vfio-modules", "kernel-cmdline"}
 
-ctl, ready, not_ready, strange = sys.argv[1:5]
+ctl, ready, not_ready, strange, node_xml = sys.argv[1:6]
 
 
 def run(*args):
@@ -184,5 +184,99 @@ def _():
     assert "warning:" in r.stderr, r.stderr
     assert json.loads(r.stdout), "the readable devices are still listed"
 
+
+
+
+def programs_started(*args):
+    """passthroughctl ARGS under strace: its result and every program it started."""
+    with tempfile.NamedTemporaryFile(prefix="pt-strace-") as log:
+        r = subprocess.run(["strace", "-f", "-qq", "-o", log.name, "-e", "trace=execve", ctl, *args],
+                           capture_output=True, text=True)
+        started = re.findall(r'execve\("([^"]+)"', open(log.name).read())
+    return r, [os.path.basename(p) for p in started]
+
+
+@case("on another host (--connect test:///, qemu+ssh://), no change reaches this computer's helper")
+def _():
+    uri = "test://" + os.path.abspath(node_xml)
+    for args, command in [
+        (["bind", "0000:02:00.0"], "passthroughctl bind 0000:02:00.0"),
+        (["bind", "0000:02:00.0", "--force"], "passthroughctl bind 0000:02:00.0 --force"),
+        (["boot", "enable-iommu"], "passthroughctl boot enable-iommu"),
+        (["boot", "early-bind", "--by-id", "0000:02:00.0"],
+         "passthroughctl boot early-bind --by-id 0000:02:00.0"),
+        (["boot", "undo", "3"], "passthroughctl boot undo 3"),
+        (["boot", "history"], "passthroughctl boot history"),   # this computer's is not that host's
+    ]:
+        if shutil.which("strace") is not None:
+            r, started = programs_started("--connect", uri, *args)
+            assert set(started) <= {"passthroughctl", "passthroughctl-libvirt"}, (args, started)
+        else:
+            r = run("--connect", uri, *args)
+        assert r.returncode == 2, (args, r.returncode, r.stderr)
+        assert "is not this computer" in r.stderr and "nothing was changed" in r.stderr, (args, r.stderr)
+        assert r.stderr.rstrip().endswith("\n    " + command), (args, r.stderr)
+        assert "helper is not installed" not in r.stderr, (args, r.stderr)
+
+    # The plan, made from the other host's devices, is shown; its boot files are not read here.
+    r = run("--connect", uri, "bind", "0000:02:00.0")
+    assert "Give IOMMU group" in r.stdout and "vfio-pci" in r.stdout, r.stdout
+    r = run("--connect", "qemu+ssh://root@lab.invalid:2222/system", "boot", "enable-iommu")
+    assert r.returncode == 2 and r.stdout == "", (r.returncode, r.stdout)
+    assert r.stderr.rstrip().endswith("ssh -t root@lab.invalid -p 2222 passthroughctl boot enable-iommu"), r.stderr
+    # A dry run still previews it.
+    r = run("--connect", uri, "unbind", "0000:02:00.0", "--dry-run")
+    assert r.returncode == 0, r.stderr
+
+
+@case("bind asks the core's verdict: the host's own devices need --force, a refusal says what to do")
+def _():
+    home_host = os.path.join(os.path.dirname(ready), "ubuntu-builtin")
+    for root, address, words in [
+        (ready, "0000:01:00.0", "  - The host uses it: boot GPU (boot_vga=1)\n"),
+        (ready, "0000:01:00.1", "  - The host uses it: shares IOMMU group 1 with 0000:01:00.0: boot GPU"),
+        (home_host, "0000:05:00.0", "  - The host uses it: storage controller of /home (nvme1n1p1)\n"),
+    ]:
+        for extra in ([], ["--dry-run"]):
+            r = run("--root", root, "bind", address, *extra)
+            assert r.returncode == 2, (address, extra, r.returncode)
+            assert r.stderr.startswith("passthroughctl: This takes a risk:\n"), r.stderr
+            assert words in r.stderr, (address, r.stderr)
+            assert r.stderr.rstrip().endswith("Nothing was changed. To go ahead all the same, add --force."), r.stderr
+        r = run("--root", root, "bind", address, "--force", "--dry-run")
+        assert r.returncode == 0 and "vfio-pci" in r.stdout, (address, r.stderr)
+        assert "passthroughctl: warning: The host uses it:" in r.stderr, r.stderr
+    r = run("--root", not_ready, "bind", "0000:00:02.0", "--force", "--dry-run")
+    assert r.returncode == 2, r.returncode
+    assert "The IOMMU is off, so no device can be given to a virtual machine. Turn the IOMMU on" in r.stderr, r.stderr
+    r = run("--root", ready, "bind", "0000:09:00.0", "--dry-run")
+    assert r.returncode == 2 and "This host has no device at 0000:09:00.0." in r.stderr, r.stderr
+    r = run("--root", ready, "bind", "0000:02:00.0", "--dry-run")
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+
+
+@case("attach asks the same verdict: the boot GPU, or half a group, needs --yes; the IOMMU off refuses")
+def _():
+    uri = "test://" + os.path.abspath(node_xml)
+    give = ["--connect", uri, "attach", "--vm", "win11-gaming", "--dry-run"]
+    r = run("--root", ready, *give, "0000:01:00.0")
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert r.stderr.startswith("passthroughctl: This takes a risk:\n"), r.stderr
+    assert "  - The host uses it: boot GPU (boot_vga=1)\n" in r.stderr, r.stderr
+    assert ("  - 0000:01:00.1 shares the IOMMU group and is left out: the virtual machine cannot start "
+            "until it is on vfio-pci too\n") in r.stderr, r.stderr
+    assert r.stderr.rstrip().endswith("Nothing was changed. To go ahead all the same, add --yes."), r.stderr
+    r = run("--root", ready, *give, "0000:01:00.0", "0000:01:00.1", "--yes")
+    assert r.returncode == 0, r.stderr
+    assert "passthroughctl: warning: The host uses it: boot GPU (boot_vga=1)" in r.stderr, r.stderr
+    assert "left out" not in r.stderr, r.stderr
+    r = run("--root", not_ready, *give, "0000:00:04.0", "--yes")
+    assert r.returncode == 2, r.returncode
+    assert "The IOMMU is off, so no device can be given to a virtual machine." in r.stderr, r.stderr
+    # Read through libvirt alone, what uses a device cannot be seen: never taken as free.
+    r = run(*give, "0000:00:14.0")
+    assert r.returncode == 2 and "State unknown on a remote host: what uses it" in r.stderr, r.stderr
+    r = run("--root", ready, *give, "0000:00:14.0")
+    assert r.returncode == 0 and r.stderr == "", r.stderr
 
 run_cases()

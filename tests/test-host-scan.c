@@ -291,6 +291,8 @@ test_host_use (void)
     { "nvme-root", "0000:04:00.0", "storage controller of /boot/efi (nvme0n1p1)" },
     { "nvme-root", "0000:04:00.0", "storage controller of swap (dm-2)" },
     { "nvme-root", "0000:05:00.0", NULL },
+    /* Any writable mount counts: /home on the second NVMe. */
+    { "ubuntu-builtin", "0000:05:00.0", "storage controller of /home (nvme1n1p1)" },
   };
   guint i;
 

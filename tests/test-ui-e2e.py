@@ -203,7 +203,8 @@ def _():
     # (GTK 4.8 names the switch with its label and the row's title.)
     audio = find(dialog, role="check box", contains="0000:01:00.1")
     click(audio)
-    find(dialog, contains="Left out but still on a host driver: 0000:01:00.1 (snd_hda_intel)")
+    find(dialog, contains="0000:01:00.1 shares the IOMMU group and is left out: the virtual machine "
+                          "cannot start until it is on vfio-pci too")
     click(audio)
     find(dialog, contains="Give 0000:01:00.0, 0000:01:00.1 to “win11-gaming”")
     click(find(dialog, name="Give them anyway"))
@@ -268,7 +269,7 @@ def _():
     # search-changed): the GPU, not the first device of the whole list.
     subprocess.run(["xdotool", "key", "Return"], env=env)
     find(frame, name="Given to “ubuntu-ml”")
-    find(frame, role="label", contains="Not while “ubuntu-ml” runs with it")
+    find(frame, role="label", contains="“ubuntu-ml” is running with a device of this IOMMU group. Shut that")
     row = find(frame, role="list item", name="Return to the Host…")
     assert not row.get_state_set().contains(Atspi.StateType.SENSITIVE), "Return is offered"
 
@@ -302,8 +303,8 @@ def _():
     devices_list(frame)
     click(find(frame, role="page tab", name="Groups"))
     # GTK 4.8 marks nothing inside a list view as showing: find the card by name.
-    # The host bridge's group says why it has no Prepare button.
-    card = find(frame, role="panel", contains="IOMMU Group 0: 1 device still used by host drivers · "
+    # The host bridge's group says why it has no Prepare button: it is the chipset.
+    card = find(frame, role="panel", contains="IOMMU Group 0: Not for passthrough: the chipset · "
                                               "this computer needs it")
     click(find(card, role="list item", contains="Host Bridge/DRAM Registers"))
     # The details' Address row says exactly this; list rows add the IDs.

@@ -141,7 +141,8 @@ shoot_device_and_review (PtWindow   *window,
   g_autofree char *device_name = g_strdup_printf ("device-%s", name_suffix);
   g_autofree char *review_name = g_strdup_printf ("review-%s", name_suffix);
   g_autoptr(PtPlan) plan = NULL;
-  const char *args[] = { "bind-devices", "return", "0000:02:00.0", NULL };
+  const char *addresses[] = { "0000:02:00.0", NULL };
+  PtHostChange change;
   PtPlanDialog *dialog;
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "devices");
@@ -155,7 +156,9 @@ shoot_device_and_review (PtWindow   *window,
   plan = pt_device_plan_return (pt_session_get_host (session), "0000:02:00.0",
                                 PT_DEVICE_PLAN_NONE, NULL);
   g_assert_nonnull (plan);
-  dialog = pt_plan_dialog_new (plan, pt_session_get_helper (session), args);
+  g_assert_true (pt_host_change_init (&change, PT_HOST_CHANGE_RETURN, addresses, 0, 0,
+                                      PT_HOST_CHANGE_FLAGS_NONE, NULL));
+  dialog = pt_plan_dialog_new (plan, pt_session_get_helper (session), &change, NULL);
   gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (window));
   gtk_window_present (GTK_WINDOW (dialog));
   spin (400);
@@ -167,7 +170,7 @@ shoot_device_and_review (PtWindow   *window,
 
   /* Without a helper (a tree from --root, or the Flatpak) the review gives
    * the command for the host instead of Apply. */
-  dialog = pt_plan_dialog_new (plan, NULL, args);
+  dialog = pt_plan_dialog_new (plan, NULL, &change, NULL);
   gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (window));
   gtk_window_present (GTK_WINDOW (dialog));
   spin (400);

@@ -20,13 +20,12 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
-#include "pt-boot-plan.h"
 #include "pt-change-history.h"
-#include "pt-device-plan.h"
-#include "pt-early-bind-plan.h"
 #include "pt-helper-client.h"
+#include "pt-host-change.h"
 #include "pt-json-writer.h"
 #include "pt-sysfs.h"
+#include "pt-verdict.h"
 #include "ptctl-context.h"
 
 typedef struct
@@ -103,21 +102,49 @@ print_plan (PtctlContext *ctx,
     g_print ("%s", text);
 }
 
-/* Shows the plan; unless it is a dry run or empty, has the helper apply it. */
+/* A host reached through --connect (unless a tree stands for it) is not
+ * this computer: this computer's helper would change this one instead. */
+static gboolean
+is_other_host (PtctlContext *ctx)
+{
+  return ctx->root == NULL && pt_uri_is_remote (ctx->connect);
+}
+
+static int
+refuse_other_host (PtctlContext       *ctx,
+                   const PtHostChange *change)
+{
+  g_autofree char *command = pt_host_change_to_remote_command (change, ctx->connect);
+
+  return ptctl_fail (_("“%s” is not this computer: its changes are made on it, never by this "
+                       "computer’s helper, so nothing was changed. To make this change, run:\n    %s"),
+                     ctx->connect, command);
+}
+
+/* Shows the plan; unless it is a dry run or empty, has the helper apply it.
+ * A host reached through --connect is not this computer: the local helper
+ * would change this one, so the command to run there is shown instead. */
 static int
 preview_or_apply (PtctlContext       *ctx,
                   PtPlan             *plan,
-                  const char * const *helper_args)
+                  const PtHostChange *change)
 {
   g_autoptr(PtHelperClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = NULL;
+  g_auto(GStrv) helper_args = NULL;
   Wait wait = { 0 };
 
   if (ctx->dry_run || pt_plan_is_empty (plan))
     {
       print_plan (ctx, plan);
       return PTCTL_EXIT_OK;
+    }
+
+  if (is_other_host (ctx))
+    {
+      print_plan (ctx, plan);
+      return refuse_other_host (ctx, change);
     }
 
   client = helper_client (ctx, &error);
@@ -127,9 +154,10 @@ preview_or_apply (PtctlContext       *ctx,
   g_signal_connect (client, "progress", G_CALLBACK (on_progress), ctx);
   g_signal_connect (client, "output", G_CALLBACK (on_output), ctx);
 
+  helper_args = pt_host_change_to_argv (change);
   loop = g_main_loop_new (NULL, FALSE);
   wait.loop = loop;
-  pt_helper_client_run_async (client, helper_args, NULL, run_done, &wait);
+  pt_helper_client_run_async (client, (const char * const *) helper_args, NULL, run_done, &wait);
   g_main_loop_run (loop);
 
   if (wait.error != NULL)
@@ -144,6 +172,54 @@ preview_or_apply (PtctlContext       *ctx,
     print_plan (ctx, plan);
   g_free (wait.result);
   return PTCTL_EXIT_OK;
+}
+
+/* Plans @change on the host the options name and previews or applies it. */
+static int
+plan_and_apply (PtctlContext       *ctx,
+                const PtHostChange *change,
+                gboolean            needs_host)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtRoot) root = NULL;
+  g_autoptr(PtHost) host = NULL;
+  g_autoptr(PtPlan) plan = NULL;
+
+  /* A boot change is planned from the host's files, which libvirt does not
+   * show: this computer's would be planned instead. */
+  if (is_other_host (ctx) && pt_host_change_is_boot (change))
+    return refuse_other_host (ctx, change);
+
+  root = pt_root_open (ctx->root != NULL ? ctx->root : "/", &error);
+  if (root != NULL && needs_host)
+    host = ptctl_scan_host (ctx, &error);
+  if (root == NULL || (needs_host && host == NULL))
+    return ptctl_fail ("%s", error->message);
+
+  if (needs_host)
+    {
+      g_autoptr(PtVerdict) verdict =
+        pt_verdict_for_host_change (host, change, NULL,
+                                    is_other_host (ctx) ? _("State unknown on a remote host") : NULL);
+      g_autofree char *words = pt_verdict_to_text (verdict, "--force");
+
+      /* Another host is refused below whatever is acknowledged: its warnings are shown only. */
+      if (verdict->kind == PT_VERDICT_REFUSED ||
+          (verdict->kind == PT_VERDICT_NEEDS_ACKNOWLEDGEMENT && !ctx->force && !is_other_host (ctx)))
+        return ptctl_fail ("%s", g_strchomp (words));
+      if (verdict->kind == PT_VERDICT_NEEDS_ACKNOWLEDGEMENT)
+        {
+          guint i;
+
+          for (i = 0; i < verdict->risks->len; i++)
+            g_printerr (_("passthroughctl: warning: %s\n"), (const char *) g_ptr_array_index (verdict->risks, i));
+        }
+    }
+
+  plan = pt_host_change_plan (change, root, host, &error);
+  if (plan == NULL)
+    return ptctl_fail ("%s", error->message);
+  return preview_or_apply (ctx, plan, change);
 }
 
 static gboolean
@@ -162,67 +238,39 @@ expect_arguments (PtctlContext  *ctx,
   return FALSE;
 }
 
-static PtDevicePlanFlags
-plan_flags (PtctlContext *ctx)
+static PtHostChangeFlags
+change_flags (PtctlContext *ctx)
 {
-  return (ctx->force ? PT_DEVICE_PLAN_FORCE : 0) |
-         (ctx->device_only ? PT_DEVICE_PLAN_DEVICE_ONLY : 0) |
-         (ctx->keep_vfs_free ? PT_DEVICE_PLAN_KEEP_VFS_FREE : 0);
+  return (ctx->force ? PT_HOST_CHANGE_FORCE : 0) |
+         (ctx->device_only ? PT_HOST_CHANGE_DEVICE_ONLY : 0) |
+         (ctx->keep_vfs_free ? PT_HOST_CHANGE_KEEP_VFS_FREE : 0);
 }
 
 /* bind, unbind and vfs share this: scan, plan, preview or apply. */
 static int
-device_command (PtctlContext *ctx,
-                const char   *verb)
+device_command (PtctlContext     *ctx,
+                PtHostChangeKind  kind)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PtHost) host = NULL;
-  g_autoptr(PtRoot) root = NULL;
-  g_autoptr(PtPlan) plan = NULL;
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  const char *address = ctx->args[0];
+  const char *addresses[] = { ctx->args[0], NULL };
+  PtHostChange change;
   int count = 0;
 
-  if (!pt_sysfs_is_pci_address (address))
-    return ptctl_fail (_("“%s” is not a PCI address like 0000:01:00.0"), address);
+  if (!pt_sysfs_is_pci_address (addresses[0]))
+    return ptctl_fail (_("“%s” is not a PCI address like 0000:01:00.0"), addresses[0]);
 
-  if (g_str_equal (verb, "set-vfs"))
+  if (kind == PT_HOST_CHANGE_SET_VFS)
     {
       guint64 value;
 
-      if (!g_ascii_string_to_unsigned (ctx->args[1], 10, 0, 65535, &value, NULL))
+      if (!g_ascii_string_to_unsigned (ctx->args[1], 10, 0, PT_HOST_CHANGE_MAX_VFS, &value, NULL))
         return ptctl_fail (_("“%s” is not a number of virtual functions"), ctx->args[1]);
       count = (int) value;
     }
 
-  root = pt_root_open (ctx->root != NULL ? ctx->root : "/", &error);
-  host = root != NULL ? ptctl_scan_host (ctx, &error) : NULL;
-  if (host == NULL)
+  if (!pt_host_change_init (&change, kind, addresses, count, 0, change_flags (ctx), &error))
     return ptctl_fail ("%s", error->message);
-
-  if (g_str_equal (verb, "bind"))
-    plan = pt_device_plan_bind (root, host, address, plan_flags (ctx), &error);
-  else if (g_str_equal (verb, "return"))
-    plan = pt_device_plan_return (host, address, plan_flags (ctx), &error);
-  else
-    plan = pt_device_plan_vfs (host, address, count, plan_flags (ctx), &error);
-  if (plan == NULL)
-    return ptctl_fail ("%s", error->message);
-
-  /* --force is its own polkit action (asked every time), chosen by the helper's first argument. */
-  g_ptr_array_add (args, (char *) (g_str_equal (verb, "set-vfs") ? "sriov"
-                                   : ctx->force ? "bind-devices-force" : "bind-devices"));
-  g_ptr_array_add (args, (char *) verb);
-  g_ptr_array_add (args, (char *) address);
-  if (g_str_equal (verb, "set-vfs"))
-    g_ptr_array_add (args, ctx->args[1]);
-  if (ctx->device_only)
-    g_ptr_array_add (args, (char *) "--device-only");
-  if (ctx->keep_vfs_free)
-    g_ptr_array_add (args, (char *) "--keep-vfs-free");
-  g_ptr_array_add (args, NULL);
-
-  return preview_or_apply (ctx, plan, (const char * const *) args->pdata);
+  return plan_and_apply (ctx, &change, TRUE);
 }
 
 int
@@ -232,7 +280,7 @@ ptctl_cmd_bind (PtctlContext *ctx)
 
   if (!expect_arguments (ctx, "bind", "dry-run force", 1, "bind ADDRESS [--force] [--dry-run]", &status))
     return status;
-  return device_command (ctx, "bind");
+  return device_command (ctx, PT_HOST_CHANGE_BIND);
 }
 
 int
@@ -243,7 +291,7 @@ ptctl_cmd_unbind (PtctlContext *ctx)
   if (!expect_arguments (ctx, "unbind", "dry-run device-only", 1,
                          "unbind ADDRESS [--device-only] [--dry-run]", &status))
     return status;
-  return device_command (ctx, "return");
+  return device_command (ctx, PT_HOST_CHANGE_RETURN);
 }
 
 int
@@ -254,7 +302,7 @@ ptctl_cmd_vfs (PtctlContext *ctx)
   if (!expect_arguments (ctx, "vfs", "dry-run keep-vfs-free", 2,
                          "vfs ADDRESS COUNT [--keep-vfs-free] [--dry-run]", &status))
     return status;
-  return device_command (ctx, "set-vfs");
+  return device_command (ctx, PT_HOST_CHANGE_SET_VFS);
 }
 
 static int
@@ -318,37 +366,24 @@ static int
 early_bind (PtctlContext *ctx)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PtRoot) root = NULL;
-  g_autoptr(PtHost) host = NULL;
-  g_autoptr(PtPlan) plan = NULL;
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
   char **addresses = ctx->args + 1;
+  PtHostChange change;
   guint i;
 
   if (ctx->by_id == ctx->by_address)
     return ptctl_fail (_("say how to bind at boot: --by-address (the chosen devices only; works with "
                          "identical devices) or --by-id (every device with the same IDs)"));
-  if (g_strv_length (addresses) > 8)
+  if (g_strv_length (addresses) > PT_HOST_CHANGE_MAX_ADDRESSES)
     return ptctl_fail (_("at most 8 devices at a time"));
   for (i = 0; addresses[i] != NULL; i++)
     if (!pt_sysfs_is_pci_address (addresses[i]))
       return ptctl_fail (_("“%s” is not a PCI address like 0000:01:00.0"), addresses[i]);
 
-  root = pt_root_open (ctx->root != NULL ? ctx->root : "/", &error);
-  host = root != NULL ? ptctl_scan_host (ctx, &error) : NULL;
-  if (host == NULL)
+  if (!pt_host_change_init (&change, ctx->by_id ? PT_HOST_CHANGE_EARLY_BIND_IDS
+                                                : PT_HOST_CHANGE_EARLY_BIND_ADDRESSES,
+                            (const char * const *) addresses, 0, 0, PT_HOST_CHANGE_FLAGS_NONE, &error))
     return ptctl_fail ("%s", error->message);
-  plan = pt_early_bind_plan (root, host, (const char * const *) addresses,
-                             ctx->by_id ? PT_EARLY_BIND_BY_ID : PT_EARLY_BIND_BY_ADDRESS, &error);
-  if (plan == NULL)
-    return ptctl_fail ("%s", error->message);
-
-  g_ptr_array_add (args, (char *) "configure-boot");
-  g_ptr_array_add (args, (char *) (ctx->by_id ? "early-bind-ids" : "early-bind-addresses"));
-  for (i = 0; addresses[i] != NULL; i++)
-    g_ptr_array_add (args, addresses[i]);
-  g_ptr_array_add (args, NULL);
-  return preview_or_apply (ctx, plan, (const char * const *) args->pdata);
+  return plan_and_apply (ctx, &change, TRUE);
 }
 
 /*
@@ -359,8 +394,9 @@ ptctl_cmd_boot (PtctlContext *ctx)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PtRoot) root = NULL;
-  g_autoptr(PtPlan) plan = NULL;
-  g_autoptr(GArray) undone = g_array_new (FALSE, FALSE, sizeof (guint));
+  PtHostChangeKind kind = PT_HOST_CHANGE_UNDO;
+  PtHostChange change;
+  guint64 id = 0;
   const char *verb = ctx->args[0];
   guint n = g_strv_length (ctx->args);
   int status;
@@ -378,45 +414,28 @@ ptctl_cmd_boot (PtctlContext *ctx)
   if (g_str_equal (verb, "early-bind"))
     return early_bind (ctx);
 
-  root = pt_root_open (ctx->root != NULL ? ctx->root : "/", &error);
-  if (root == NULL)
-    return ptctl_fail ("%s", error->message);
-
   if (g_str_equal (verb, "history"))
-    return print_history (ctx, root);
+    {
+      /* This computer's history is not that host's. */
+      if (is_other_host (ctx) &&
+          pt_host_change_init (&change, PT_HOST_CHANGE_HISTORY, NULL, 0, 0, PT_HOST_CHANGE_FLAGS_NONE, NULL))
+        return refuse_other_host (ctx, &change);
+      root = pt_root_open (ctx->root != NULL ? ctx->root : "/", &error);
+      if (root == NULL)
+        return ptctl_fail ("%s", error->message);
+      return print_history (ctx, root);
+    }
 
   if (g_str_equal (verb, "once-without"))
-    {
-      const char *args[] = { "configure-boot", "boot-once-without", NULL };
-      g_autoptr(PtBootSetup) boot = pt_boot_setup_detect (root);
+    kind = PT_HOST_CHANGE_BOOT_ONCE_WITHOUT;
+  else if (g_str_equal (verb, "enable-iommu"))
+    kind = PT_HOST_CHANGE_ENABLE_IOMMU;
+  else if (ctx->args[1] != NULL &&
+           !g_ascii_string_to_unsigned (ctx->args[1], 10, 1, G_MAXINT, &id, NULL))
+    return ptctl_fail (_("“%s” is not a change number from “passthroughctl boot history”"),
+                       ctx->args[1]);
 
-      plan = pt_boot_plan_once_without (root, boot, &error);
-      if (plan == NULL)
-        return ptctl_fail ("%s", error->message);
-      return preview_or_apply (ctx, plan, args);
-    }
-
-  if (g_str_equal (verb, "enable-iommu"))
-    {
-      const char *args[] = { "configure-boot", "enable-iommu", NULL };
-
-      plan = pt_boot_plan_enable_iommu_for_root (root, &error);
-      if (plan == NULL)
-        return ptctl_fail ("%s", error->message);
-      return preview_or_apply (ctx, plan, args);
-    }
-  else
-    {
-      const char *args[] = { "configure-boot", "undo", ctx->args[1], NULL };
-      guint64 id = 0;
-
-      if (ctx->args[1] != NULL &&
-          !g_ascii_string_to_unsigned (ctx->args[1], 10, 1, G_MAXINT, &id, NULL))
-        return ptctl_fail (_("“%s” is not a change number from “passthroughctl boot history”"),
-                           ctx->args[1]);
-      plan = pt_change_history_undo_plan (root, (guint) id, undone, &error);
-      if (plan == NULL)
-        return ptctl_fail ("%s", error->message);
-      return preview_or_apply (ctx, plan, args);
-    }
+  if (!pt_host_change_init (&change, kind, NULL, 0, (guint) id, PT_HOST_CHANGE_FLAGS_NONE, &error))
+    return ptctl_fail ("%s", error->message);
+  return plan_and_apply (ctx, &change, FALSE);
 }

@@ -33,6 +33,7 @@ typedef struct
   gboolean config_only;
   gboolean unmanaged;
   gboolean force;
+  gboolean yes;               /* acknowledge the named risks of a VM change */
   gboolean device_only;
   gboolean keep_vfs_free;
   gboolean by_id;

@@ -183,6 +183,7 @@ ptctl_only_options (PtctlContext *ctx,
     { "unmanaged", ctx->unmanaged },
     { "dry-run", ctx->dry_run },
     { "force", ctx->force },
+    { "yes", ctx->yes },
     { "device-only", ctx->device_only },
     { "keep-vfs-free", ctx->keep_vfs_free },
     { "by-id", ctx->by_id },
@@ -221,6 +222,7 @@ main (int   argc,
   gboolean config_only = FALSE;
   gboolean unmanaged = FALSE;
   gboolean force = FALSE;
+  gboolean yes = FALSE;
   gboolean device_only = FALSE;
   gboolean keep_vfs_free = FALSE;
   gboolean by_id = FALSE;
@@ -251,6 +253,8 @@ main (int   argc,
       N_("Do not let libvirt bind vfio-pci when the VM starts (attach)"), NULL },
     { "force", 0, 0, G_OPTION_ARG_NONE, &force,
       N_("Bind even a device the host uses (bind)"), NULL },
+    { "yes", 0, 0, G_OPTION_ARG_NONE, &yes,
+      N_("Give even what the host uses, or part of a group, after the warnings (attach)"), NULL },
     { "device-only", 0, 0, G_OPTION_ARG_NONE, &device_only,
       N_("Return only this function, not its whole group (unbind)"), NULL },
     { "keep-vfs-free", 0, 0, G_OPTION_ARG_NONE, &keep_vfs_free,
@@ -298,6 +302,7 @@ main (int   argc,
   ctx.config_only = config_only;
   ctx.unmanaged = unmanaged;
   ctx.force = force;
+  ctx.yes = yes;
   ctx.device_only = device_only;
   ctx.keep_vfs_free = keep_vfs_free;
   ctx.by_id = by_id;

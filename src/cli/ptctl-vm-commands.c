@@ -14,6 +14,8 @@
 #include "pt-error.h"
 #include "pt-json-writer.h"
 #include "pt-vm-plan.h"
+#include "pt-host-change.h"
+#include "pt-verdict.h"
 #include "ptctl-context.h"
 
 static void
@@ -156,10 +158,11 @@ run_vm_change (PtctlContext *ctx,
 {
   const char *command = kind == PT_VM_PLAN_ATTACH ? "attach" : "detach";
   const char *allowed = kind == PT_VM_PLAN_ATTACH
-                        ? "vm rom-bar rom-file move config unmanaged dry-run"
+                        ? "vm rom-bar rom-file move config unmanaged dry-run yes"
                         : "vm config dry-run";
   g_autoptr(PtConnection) connection = NULL;
   g_autoptr(PtVmPlan) plan = NULL;
+  g_autoptr(PtHost) host = NULL;
   g_autoptr(GError) error = NULL;
   PtHostdevOptions options = { 0 };
   PtVmPlanFlags flags = PT_VM_PLAN_FLAGS_NONE;
@@ -191,7 +194,8 @@ run_vm_change (PtctlContext *ctx,
   if (kind == PT_VM_PLAN_ATTACH)
     {
       g_autoptr(GError) scan_error = NULL;
-      g_autoptr(PtHost) host = ptctl_scan_host (ctx, &scan_error);
+
+      host = ptctl_scan_host (ctx, &scan_error);
 
       /* Not seeing the host is no reason to refuse: libvirt checks again
        * when the VM starts. */
@@ -207,6 +211,21 @@ run_vm_change (PtctlContext *ctx,
                                   flags, &error);
   if (plan == NULL)
     return fail_with_advice (error);
+
+  if (kind == PT_VM_PLAN_ATTACH)
+    {
+      g_autoptr(PtVerdict) verdict =
+        pt_verdict_for_give (host, (const char * const *) ctx->args,
+                             ctx->root == NULL && pt_uri_is_remote (ctx->connect)
+                               ? _("State unknown on a remote host") : NULL);
+      g_autofree char *words = pt_verdict_to_text (verdict, "--yes");
+
+      if (verdict->kind == PT_VERDICT_REFUSED ||
+          (verdict->kind == PT_VERDICT_NEEDS_ACKNOWLEDGEMENT && !ctx->yes))
+        return ptctl_fail ("%s", g_strchomp (words));
+      for (guint i = 0; i < verdict->risks->len; i++)
+        g_printerr (_("passthroughctl: warning: %s\n"), (const char *) g_ptr_array_index (verdict->risks, i));
+    }
 
   return print_or_apply (ctx, connection, plan);
 }

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "pt-connection.h"
+#include "pt-host-change.h"
 #include "pt-error.h"
 #include "pt-hostdev-edit.h"
 #include "pt-libvirt-autoptr.h"
@@ -240,7 +241,7 @@ pt_connection_is_local (PtConnection *self)
   if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
     return FALSE;
 
-  return g_str_has_prefix (self->uri, "qemu:///");
+  return !pt_uri_is_remote (self->uri);
 }
 
 gboolean

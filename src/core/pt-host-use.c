@@ -8,8 +8,10 @@
  *  - the boot GPU: boot_vga=1, a firmware framebuffer (efifb, simpledrm, …)
  *    inside the device's memory in /proc/iomem, or a DRM card with a
  *    connected connector;
- *  - the storage under /, /boot, /boot/efi, /efi and swap, following
- *    device-mapper and md slaves down to the PCI controller;
+ *  - the storage under /, /boot, /boot/efi, /efi, /usr, every other file
+ *    system mounted writable (/home, /var, /srv, /var/lib/libvirt/images…)
+ *    and swap, following device-mapper and md slaves down to the PCI
+ *    controller;
  *  - the NIC carrying an IPv4 or IPv6 default route, through bridges, bonds
  *    and VLANs (their lower_* links);
  *  - the host bridge (class 06 00): the chipset itself, which no guest can
@@ -380,7 +382,9 @@ mark_mounts (PtRoot     *root,
       guint n = g_strv_length (fields);
       guint sep;
 
-      if (n < 10 || !is_protected_mountpoint (fields[4]))
+      /* A read-only mount loses no data when its disk goes; a writable one
+       * (its mount options start "rw") does, whatever its path. */
+      if (n < 10 || !(is_protected_mountpoint (fields[4]) || g_str_has_prefix (fields[5], "rw")))
         continue;
 
       for (sep = 6; sep < n && !g_str_equal (fields[sep], "-"); sep++)

@@ -177,6 +177,22 @@ pt_iommu_group_is_used_by_host (PtIommuGroup *self)
   return self->used_by_host;
 }
 
+/* Only host bridges (class 06 00) and PCI bridges: nothing a guest could drive. */
+static gboolean
+is_chipset_only (PtIommuGroup *self)
+{
+  guint i, n = g_list_model_get_n_items (G_LIST_MODEL (self->devices));
+
+  for (i = 0; i < n; i++)
+    {
+      g_autoptr(PtDevice) device = g_list_model_get_item (G_LIST_MODEL (self->devices), i);
+
+      if (!pt_device_is_bridge (device) && (pt_device_get_class_id (device) >> 8) != 0x0600)
+        return FALSE;
+    }
+  return n > 0;
+}
+
 /**
  * pt_iommu_group_dup_state_text:
  *
@@ -187,8 +203,16 @@ pt_iommu_group_dup_state_text (PtIommuGroup *self)
 {
   g_return_val_if_fail (PT_IS_IOMMU_GROUP (self), NULL);
 
-  if (self->blockers->len == 0)
+  if (is_chipset_only (self))
+    return g_strdup (_("Not for passthrough: the chipset"));
+
+  /* Ready only when nothing in it is the host's own: a free group holding
+   * the host's disk or default-route NIC is not. */
+  if (self->blockers->len == 0 && !self->used_by_host)
     return g_strdup (_("Ready for passthrough"));
+
+  if (self->blockers->len == 0)
+    return g_strdup (_("Not ready: this computer uses it"));
 
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                        "%u device still used by host drivers",

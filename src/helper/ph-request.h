@@ -7,26 +7,28 @@
 
 #include <glib.h>
 
+#include "pt-host-change.h"
+
 G_BEGIN_DECLS
 
-/* The polkit action is chosen by argv[1], so the verb is argv[2]. */
-typedef enum
-{
-  PH_VERB_BIND,          /* bind-devices bind ADDRESS, bind-devices-force bind ADDRESS */
-  PH_VERB_RETURN,        /* bind-devices return ADDRESS [--device-only] */
-  PH_VERB_SET_VFS,       /* sriov set-vfs ADDRESS COUNT [--keep-vfs-free] */
-  PH_VERB_ENABLE_IOMMU,  /* configure-boot enable-iommu */
-  PH_VERB_EARLY_BIND_IDS,        /* configure-boot early-bind-ids ADDRESS… */
-  PH_VERB_EARLY_BIND_ADDRESSES,  /* configure-boot early-bind-addresses ADDRESS… */
-  PH_VERB_BOOT_ONCE_WITHOUT,     /* configure-boot boot-once-without */
-  PH_VERB_UNDO,          /* configure-boot undo [ID] */
-  PH_VERB_HISTORY,       /* configure-boot history */
-} PhVerb;
+/* The helper's verbs are the core's kinds of host change, parsed by its one
+ * table (pt-host-change.c); the polkit action is chosen by argv[1]. */
+typedef PtHostChangeKind PhVerb;
 
-#define PH_ADDRESS_LEN 12  /* dddd:bb:ss.f */
-#define PH_MAX_ARG_LEN 64
-#define PH_MAX_VFS 65535
-#define PH_MAX_ADDRESSES 8
+#define PH_VERB_BIND PT_HOST_CHANGE_BIND
+#define PH_VERB_RETURN PT_HOST_CHANGE_RETURN
+#define PH_VERB_SET_VFS PT_HOST_CHANGE_SET_VFS
+#define PH_VERB_ENABLE_IOMMU PT_HOST_CHANGE_ENABLE_IOMMU
+#define PH_VERB_EARLY_BIND_IDS PT_HOST_CHANGE_EARLY_BIND_IDS
+#define PH_VERB_EARLY_BIND_ADDRESSES PT_HOST_CHANGE_EARLY_BIND_ADDRESSES
+#define PH_VERB_BOOT_ONCE_WITHOUT PT_HOST_CHANGE_BOOT_ONCE_WITHOUT
+#define PH_VERB_UNDO PT_HOST_CHANGE_UNDO
+#define PH_VERB_HISTORY PT_HOST_CHANGE_HISTORY
+
+#define PH_ADDRESS_LEN PT_HOST_CHANGE_ADDRESS_LEN
+#define PH_MAX_ARG_LEN PT_HOST_CHANGE_MAX_ARG_LEN
+#define PH_MAX_VFS PT_HOST_CHANGE_MAX_VFS
+#define PH_MAX_ADDRESSES PT_HOST_CHANGE_MAX_ADDRESSES
 
 typedef struct
 {

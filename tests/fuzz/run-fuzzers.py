@@ -22,8 +22,8 @@ work = os.path.join(build, "tests", "fuzz")
 os.makedirs(work, exist_ok=True)
 
 TARGETS = {
-    "fuzz-helper-request": ["src/helper/ph-request.c", "src/core/pt-sysfs.c", "src/core/pt-error.c"],
-    "fuzz-sysfs-target": ["src/helper/ph-sysfs.c", "src/helper/ph-files.c", "src/helper/ph-request.c",
+    "fuzz-helper-request": ["src/helper/ph-request.c", "src/core/pt-host-change.c", "src/core/pt-sysfs.c", "src/core/pt-error.c"],
+    "fuzz-sysfs-target": ["src/helper/ph-sysfs.c", "src/helper/ph-files.c", "src/helper/ph-request.c", "src/core/pt-host-change.c",
                           "src/core/pt-sysfs.c", "src/core/pt-managed-files.c", "src/core/pt-error.c"],
     "fuzz-grub-defaults": ["src/core/pt-grub-defaults.c", "src/core/pt-kernel-cmdline.c",
                            "src/core/pt-error.c"],

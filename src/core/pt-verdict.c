@@ -1,0 +1,263 @@
+/* pt-verdict.c
+ *
+ * The one answer to "may this be done?", for host changes and for giving
+ * devices to a virtual machine alike: allowed, allowed once the person
+ * acknowledges the named risks, or refused with the reason and what to do.
+ * The app shows these words and passthroughctl prints them (asking --force
+ * for a host change, --yes for a VM change); neither holds a rule of its own.
+ * What cannot be seen (another host, a sandbox) is never taken as free: it is
+ * at least a named risk.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "passthrough-core"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pt-verdict.h"
+
+static PtVerdict *
+refuse (PtVerdict  *verdict,
+        char       *reason,
+        char       *remedy)
+{
+  verdict->kind = PT_VERDICT_REFUSED;
+  verdict->reason = reason;
+  verdict->remedy = remedy;
+  return verdict;
+}
+
+/**
+ * pt_verdict_decide:
+ *
+ * Refusals come first, in the order a person would fix them: the address,
+ * the IOMMU, a running VM, a VF in use. Then every risk is named.
+ *
+ * Returns: (transfer full): the verdict on @facts
+ */
+PtVerdict *
+pt_verdict_decide (const PtVerdictFacts *facts)
+{
+  PtVerdict *verdict = g_new0 (PtVerdict, 1);
+  gboolean takes = facts->action == PT_VERDICT_ACTION_BIND || facts->action == PT_VERDICT_ACTION_GIVE;
+  guint i;
+
+  verdict->risks = g_ptr_array_new_with_free_func (g_free);
+
+  if (facts->address_missing)
+    return refuse (verdict, g_strdup_printf (_("This host has no device at %s."), facts->address),
+                   g_strdup (_("Check the address in the device list (“passthroughctl devices”).")));
+
+  if (takes && facts->iommu_off)
+    return refuse (verdict, g_strdup (_("The IOMMU is off, so no device can be given to a virtual machine.")),
+                   g_strdup (_("Turn the IOMMU on (“passthroughctl boot enable-iommu”, or the Host page), "
+                               "then restart.")));
+
+  if ((facts->action == PT_VERDICT_ACTION_RETURN || facts->action == PT_VERDICT_ACTION_SET_VFS) &&
+      facts->running_vm != NULL)
+    return refuse (verdict, g_strdup_printf (_("“%s” is running with a device of this IOMMU group."),
+                                             facts->running_vm),
+                   g_strdup (_("Shut that virtual machine down first.")));
+
+  if (facts->action == PT_VERDICT_ACTION_SET_VFS && facts->vf_in_use != NULL)
+    return refuse (verdict, g_strdup_printf (_("Virtual function %s is in use."), facts->vf_in_use),
+                   g_strdup (_("Take it from its virtual machine and give it back to the host first.")));
+
+  for (i = 0; takes && facts->host_use != NULL && facts->host_use[i] != NULL; i++)
+    g_ptr_array_add (verdict->risks, g_strdup_printf (_("The host uses it: %s"), facts->host_use[i]));
+
+  for (i = 0; facts->action == PT_VERDICT_ACTION_GIVE && facts->left_out != NULL && facts->left_out[i] != NULL; i++)
+    g_ptr_array_add (verdict->risks,
+                     g_strdup_printf (_("%s shares the IOMMU group and is left out: the virtual machine "
+                                        "cannot start until it is on vfio-pci too"), facts->left_out[i]));
+
+  if (facts->unknown != NULL)
+    g_ptr_array_add (verdict->risks, g_strdup_printf (_("%s: what uses it and whether a virtual machine "
+                                                        "holds it cannot be seen"), facts->unknown));
+
+  verdict->kind = verdict->risks->len > 0 ? PT_VERDICT_NEEDS_ACKNOWLEDGEMENT : PT_VERDICT_ALLOWED;
+  return verdict;
+}
+
+/**
+ * pt_verdict_for_host_change:
+ * @running_vm: (nullable): a running or paused VM with a member of the group,
+ *   as libvirt says
+ * @unknown: (nullable): why the host cannot be seen whole (another host, a
+ *   sandbox, libvirt unreachable)
+ *
+ * Returns: (transfer full): the verdict on making @change on @host
+ */
+PtVerdict *
+pt_verdict_for_host_change (PtHost             *host,
+                            const PtHostChange *change,
+                            const char         *running_vm,
+                            const char         *unknown)
+{
+  static const PtVerdictAction actions[] = {
+    [PT_HOST_CHANGE_BIND] = PT_VERDICT_ACTION_BIND,
+    [PT_HOST_CHANGE_RETURN] = PT_VERDICT_ACTION_RETURN,
+    [PT_HOST_CHANGE_SET_VFS] = PT_VERDICT_ACTION_SET_VFS,
+  };
+  PtVerdictFacts facts = { 0 };
+  PtDevice *device;
+
+  /* Boot changes take nothing from the host now; their review is the check. */
+  if (change->kind >= G_N_ELEMENTS (actions))
+    {
+      PtVerdict *verdict = g_new0 (PtVerdict, 1);
+
+      verdict->risks = g_ptr_array_new_with_free_func (g_free);
+      return verdict;
+    }
+
+  facts.action = actions[change->kind];
+  facts.address = change->addresses[0];
+  facts.running_vm = running_vm;
+  facts.unknown = unknown;
+  device = pt_host_lookup_device (host, change->addresses[0]);
+  facts.address_missing = device == NULL;
+  if (device != NULL)
+    {
+      facts.iommu_off = pt_device_get_iommu_group (device) < 0;
+      /* The scanner names a group mate's use on every member already. */
+      facts.host_use = pt_device_get_host_use (device);
+    }
+  return pt_verdict_decide (&facts);
+}
+
+/**
+ * pt_verdict_for_give:
+ * @host: (nullable): the host the devices are on, %NULL when it cannot be read
+ * @addresses: the PCI functions to give
+ * @unknown: (nullable): why the host cannot be seen whole
+ *
+ * Returns: (transfer full): the verdict on giving @addresses to a virtual
+ *   machine: what the host uses among them, and the group mates left out
+ */
+PtVerdict *
+pt_verdict_for_give (PtHost             *host,
+                     const char * const *addresses,
+                     const char         *unknown)
+{
+  g_autoptr(GPtrArray) host_use = g_ptr_array_new ();
+  g_autoptr(GPtrArray) left_out = g_ptr_array_new ();
+  PtVerdictFacts facts = { PT_VERDICT_ACTION_GIVE, addresses[0] };
+  guint i, j;
+
+  facts.unknown = host == NULL && unknown == NULL ? _("The host’s devices cannot be read") : unknown;
+  for (i = 0; host != NULL && addresses[i] != NULL; i++)
+    {
+      PtDevice *device = pt_host_lookup_device (host, addresses[i]);
+      const char * const *uses;
+      PtIommuGroup *group;
+      GListModel *members;
+
+      if (device == NULL)
+        {
+          facts.address = addresses[i];
+          facts.address_missing = TRUE;
+          break;
+        }
+      facts.iommu_off |= pt_device_get_iommu_group (device) < 0;
+      uses = pt_device_get_host_use (device);
+      for (j = 0; uses != NULL && uses[j] != NULL; j++)
+        if (!g_ptr_array_find_with_equal_func (host_use, uses[j], g_str_equal, NULL))
+          g_ptr_array_add (host_use, (gpointer) uses[j]);
+
+      group = pt_host_lookup_group (host, pt_device_get_iommu_group (device));
+      members = group != NULL ? pt_iommu_group_get_devices (group) : NULL;
+      for (j = 0; members != NULL && j < g_list_model_get_n_items (members); j++)
+        {
+          g_autoptr(PtDevice) member = g_list_model_get_item (members, j);
+          const char *address = pt_device_get_address (member);
+
+          /* Bridges stay with the host; a mate on vfio-pci already is no risk. */
+          if (!pt_device_is_bridge (member) && !pt_device_is_free_for_vfio (member) &&
+              !g_strv_contains (addresses, address) &&
+              !g_ptr_array_find_with_equal_func (left_out, address, g_str_equal, NULL))
+            g_ptr_array_add (left_out, (gpointer) address);
+        }
+    }
+  g_ptr_array_add (host_use, NULL);
+  g_ptr_array_add (left_out, NULL);
+  facts.host_use = (const char * const *) host_use->pdata;
+  facts.left_out = (const char * const *) left_out->pdata;
+  return pt_verdict_decide (&facts);
+}
+
+/**
+ * pt_verdict_find_running_vm:
+ * @running: (element-type utf8 utf8): the names of the VMs that run or are
+ *   paused, as a set
+ *
+ * Returns: (nullable): the first VM of @running that has a member of the
+ *   IOMMU group of the device at @address
+ */
+const char *
+pt_verdict_find_running_vm (PtHost     *host,
+                            const char *address,
+                            GHashTable *running)
+{
+  PtDevice *device = pt_host_lookup_device (host, address);
+  PtIommuGroup *group = device != NULL ? pt_host_lookup_group (host, pt_device_get_iommu_group (device))
+                                       : NULL;
+  GListModel *members = group != NULL ? pt_iommu_group_get_devices (group) : NULL;
+  guint i;
+
+  if (device != NULL && members == NULL)
+    return pt_device_get_vm (device) != NULL && g_hash_table_contains (running, pt_device_get_vm (device))
+           ? pt_device_get_vm (device) : NULL;
+  for (i = 0; members != NULL && i < g_list_model_get_n_items (members); i++)
+    {
+      g_autoptr(PtDevice) member = g_list_model_get_item (members, i);
+      const char *owner = pt_device_get_vm (member);
+
+      if (owner != NULL && g_hash_table_contains (running, owner))
+        return owner;
+    }
+  return NULL;
+}
+
+/**
+ * pt_verdict_to_text:
+ * @acknowledge_option: how the person acknowledges the risks, e.g. "--force"
+ *
+ * Returns: (transfer full): the verdict's words, one line each, for a
+ *   terminal; empty when it is allowed
+ */
+char *
+pt_verdict_to_text (const PtVerdict *verdict,
+                    const char      *acknowledge_option)
+{
+  GString *text = g_string_new (NULL);
+  guint i;
+
+  if (verdict->kind == PT_VERDICT_REFUSED)
+    {
+      g_string_append_printf (text, "%s %s\n", verdict->reason, verdict->remedy);
+      return g_string_free (text, FALSE);
+    }
+  if (verdict->kind == PT_VERDICT_NEEDS_ACKNOWLEDGEMENT)
+    g_string_append (text, _("This takes a risk:\n"));
+  for (i = 0; i < verdict->risks->len; i++)
+    g_string_append_printf (text, "  - %s\n", (const char *) g_ptr_array_index (verdict->risks, i));
+  if (verdict->kind == PT_VERDICT_NEEDS_ACKNOWLEDGEMENT)
+    g_string_append_printf (text, _("Nothing was changed. To go ahead all the same, add %s.\n"),
+                            acknowledge_option);
+  return g_string_free (text, FALSE);
+}
+
+void
+pt_verdict_free (PtVerdict *verdict)
+{
+  if (verdict == NULL)
+    return;
+  g_clear_pointer (&verdict->risks, g_ptr_array_unref);
+  g_free (verdict->reason);
+  g_free (verdict->remedy);
+  g_free (verdict);
+}
