@@ -239,8 +239,15 @@ doc define virsh define /run/pt/nested.xml
 doc attach $CTL attach --vm nested $NIC
 doc start virsh start nested
 doc query-pci virsh qemu-monitor-command nested '{"execute":"query-pci"}'
+doc hotplug $CTL attach --vm nested $TWIN
+doc query-pci-hotplug virsh qemu-monitor-command nested '{"execute":"query-pci"}'
+doc drivers-running sh -c "echo $(driver_of $NIC) $(driver_of $TWIN)"
 doc destroy virsh destroy nested
 doc drivers-after sh -c "echo $(driver_of $NIC) $(driver_of $TWIN)"
+doc detach $CTL detach --vm nested $NIC $TWIN
+doc xml-after virsh dumpxml --inactive nested
+doc history as_user $CTL boot history --json
+doc undo as_user $CTL boot undo 1
 """
 
 
@@ -273,8 +280,42 @@ def _():
         expect(rc == 0, (name, text))
     ids = pci_ids(run.json("query-pci"))
     expect(ids.count(E1000E) == 1, ids)
-    # managed='yes': libvirt puts the device back where it found it (the early binding)
+    # managed='yes': libvirt puts each device back where it found it
+    expect(run.doc("drivers-after")[0].split()[0] == "vfio-pci", run.doc("drivers-after"))
+
+
+@step("boot 3: the twin hot-plugged into the running VM shows up in query-pci, back on e1000e after destroy; both taken back")
+def _():
+    run = ctx["boot3"]
+    text, rc = run.doc("hotplug")
+    expect(rc == 0, text)
+    ids = pci_ids(run.json("query-pci-hotplug"))
+    expect(ids.count(E1000E) == 2, ids)
+    expect(run.doc("drivers-running")[0].split() == ["vfio-pci", "vfio-pci"], run.doc("drivers-running"))
     expect(run.doc("drivers-after")[0].split() == ["vfio-pci", "e1000e"], run.doc("drivers-after"))
+    text, rc = run.doc("detach")
+    expect(rc == 0, text)
+    expect("<hostdev" not in run.doc("xml-after")[0], run.doc("xml-after"))
+
+
+BOOT4 = r"""
+set -- $(nics); NIC=$1; TWIN=$2
+doc drivers-boot sh -c "echo $(driver_of $NIC) $(driver_of $TWIN)"
+doc state-after state
+"""
+
+
+@step("boot 3: boot undo of both changes; boot 4: the original command line, grub files and initramfs, no vfio")
+def _():
+    history = ctx["boot3"].json("history")
+    text, rc = ctx["boot3"].doc("undo")
+    expect(rc == 0, text)
+    expect(len(history) == 2, history)
+    run = ctx["boot4"] = Run(ctx["disk"], "boot4", BOOT4)
+    expect(run.doc("drivers-boot")[0].split() == ["e1000e", "e1000e"], run.doc("drivers-boot"))
+    before, after = ctx["boot1"].doc("state-before")[0], run.doc("state-after")[0]
+    expect(before == after, f"before:\n{before}\nafter:\n{after}")
+    return f"boot 4 {run.seconds:.0f} s"
 
 
 def run_steps():
