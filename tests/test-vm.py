@@ -29,20 +29,14 @@ import time
 
 from tapcases import case, run_cases
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "system"))
+from vmtools import MACHINE, INTEL_IOMMU, sh, skip  # noqa: E402
+
 build, group_status = sys.argv[1], sys.argv[2]
 amd = "--amd-iommu" in sys.argv
 here = os.path.dirname(os.path.abspath(__file__))
 cache = os.path.join(build, "tests", "vm-cache")
 MODULES = ["vfio-pci", "vfio_iommu_type1", "e1000e", "virtio_net", "virtio_pci", "nvme"]
-
-
-def skip(reason):
-    print(f"1..0 # SKIP {reason}")
-    sys.exit(0)
-
-
-def sh(*args, **kwargs):
-    return subprocess.run(args, check=True, capture_output=True, text=True, **kwargs)
 
 
 qemu = shutil.which("qemu-system-x86_64")
@@ -157,13 +151,12 @@ def build_image(work):
 
 
 def boot(vmlinuz, initrd):
-    iommu = ["-device", "amd-iommu,intremap=on"] if amd else \
-        ["-device", "intel-iommu,intremap=on,caching-mode=on"]
+    iommu = ["-device", "amd-iommu,intremap=on"] if amd else INTEL_IOMMU
     # AMD's IOMMU is on by default (amd_iommu=on is not a valid value); the
     # CPU vendor follows the IOMMU, as on real machines (TCG's default is AMD).
     params = "iommu=pt" if amd else "intel_iommu=on iommu=pt"
     cpu = "qemu64" if amd else "qemu64,vendor=GenuineIntel"
-    args = [qemu, "-machine", "q35,kernel-irqchip=split", "-accel", "tcg", "-m", "1024",
+    args = [qemu, *MACHINE, "-m", "1024",
             "-smp", "2", "-cpu", cpu, "-nographic", "-no-reboot", "-kernel", vmlinuz, "-initrd", initrd,
             "-append", f"console=ttyS0 {params} panic=-1 loglevel=3", *iommu,
             "-netdev", "user,id=n1", "-device", "e1000e,netdev=n1",

@@ -1,0 +1,341 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The whole procedure on a real system: a Debian 12 disk image built from
+Debian's packages (tests/system/image.py, cached under the build directory)
+boots through real GRUB and initramfs-tools in QEMU (TCG) with an emulated
+Intel IOMMU, and the *installed* passthroughctl, run by an ordinary user whom
+polkit lets through pkexec, walks the procedure across reboots. Each boot is
+one QEMU run of a script (tests/system/runner.sh in the guest); every step is
+a TAP line with its time. Without QEMU, mmdebstrap or the packages it skips.
+
+Usage: test-system.py BUILD_ROOT
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "system"))
+from vmtools import E1000E, Guest, sh, skip  # noqa: E402
+import image as system_image  # noqa: E402
+
+build = sys.argv[1]
+qemu = shutil.which("qemu-system-x86_64")
+if qemu is None:
+    skip("qemu-system-x86_64 is not installed (package qemu-system-x86)")
+cache = os.path.join(build, "tests", "system-cache")
+work = os.path.join(build, "tests", "system")
+
+# The guest's side: what every script starts with.
+PRELUDE = r"""
+export PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8
+CTL=/usr/local/bin/passthroughctl
+as_user () { runuser -u pt -- "$@"; }           # the path users take: pkexec, polkit
+doc () { n=$1; shift; echo "PT-BEGIN $n"; "$@" 2>&1; echo "PT-END $n rc=$?"; }
+driver_of () { d=$(readlink /sys/bus/pci/devices/$1/driver); echo ${d##*/}; }
+nics () { for d in /sys/bus/pci/devices/*; do
+            [ "$(cat $d/vendor):$(cat $d/device)" = 0x8086:0x10d3 ] && echo ${d##*/}; done; }
+state () {   # what undo must give back, byte for byte
+    cat /proc/cmdline
+    sha256sum /etc/default/grub /boot/grub/grub.cfg /etc/initramfs-tools/modules 2>&1
+    ls /etc/udev/rules.d /etc/modprobe.d /etc/modules-load.d /etc/initramfs-tools/hooks 2>&1
+    lsinitramfs /boot/initrd.img-$(uname -r) | sort | sha256sum
+}
+udevadm settle
+echo "PT-UPTIME $(cut -d' ' -f1 /proc/uptime)"
+"""
+
+
+def documents(console):
+    docs = {}
+    for m in re.finditer(r"PT-BEGIN (\S+)\n(.*?)PT-END \1 rc=(\d+)\n", console, re.S):
+        docs[m.group(1)] = (m.group(2), int(m.group(3)))
+    return docs
+
+
+class Failed(Exception):
+    pass
+
+
+def expect(condition, message):
+    if not condition:
+        raise Failed(message)
+
+
+steps = []
+
+
+def step(name):
+    def register(fn):
+        steps.append((name, fn))
+        return fn
+    return register
+
+
+class Run:
+    """One boot of an overlay: the script's documents and the console."""
+
+    def __init__(self, disk, name, script, **kwargs):
+        self.guest = Guest(qemu, disk, os.path.join(work, name + ".log"))
+        self.console = self.guest.boot(PRELUDE + script, **kwargs)
+        self.docs = documents(self.console)
+        self.seconds = self.guest.seconds
+        m = re.search(r"PT-UPTIME ([\d.]+)", self.console)
+        self.booted = float(m.group(1)) if m else None
+
+    def doc(self, name):
+        expect(name in self.docs, f"the guest did not report {name}:\n{self.console[-2500:]}")
+        return self.docs[name]
+
+    def json(self, name):
+        text, _ = self.doc(name)
+        m = re.search(r"^[{\[]", text, re.M)   # after any warnings on stderr
+        try:
+            return json.JSONDecoder().raw_decode(text[m.start():])[0]
+        except (AttributeError, ValueError) as error:
+            raise Failed(f"{name} is not JSON ({error}):\n{text[-1500:]}")
+
+
+ctx = {}
+
+
+def overlay(name, backing):
+    path = os.path.join(work, name + ".qcow2")
+    sh("qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", backing, path)
+    return path
+
+
+@step("the Debian 12 image")
+def _():
+    image, seconds = system_image.build(cache, qemu)
+    ctx["image"] = image
+    return f"built cold in {seconds:.0f} s" if seconds else "cached"
+
+
+BOOT1 = r"""
+cp -a /run/pt/install/. / && ldconfig            # the project, as meson install laid it out
+systemctl reload polkit 2>/dev/null; sleep 1
+doc cmdline cat /proc/cmdline
+doc groups sh -c 'ls /sys/kernel/iommu_groups | wc -l'
+doc check as_user $CTL check --json
+doc state-before state
+doc enable-dry as_user $CTL boot enable-iommu --dry-run --json
+doc enable as_user $CTL boot enable-iommu
+doc grub-after cat /etc/default/grub
+doc grub-cfg grep -c 'intel_iommu=on' /boot/grub/grub.cfg
+"""
+
+
+@step("boot 1, IOMMU off (intel_iommu=off): check fails the IOMMU checks and says to remove it")
+def _():
+    os.makedirs(work, exist_ok=True)
+    install = os.path.join(work, "install")
+    shutil.rmtree(install, ignore_errors=True)
+    sh("meson", "install", "-C", build, "--no-rebuild", "--destdir", install, "--quiet",
+       env=dict(os.environ, LC_ALL="C.UTF-8"))
+    # polkitd reads only /usr/share/polkit-1/actions (README: copied by hand for /usr/local)
+    policy = os.path.join(install, "usr/local/share/polkit-1/actions/org.example.Passthrough.policy")
+    os.makedirs(os.path.join(install, "usr/share/polkit-1/actions"))
+    shutil.copy(policy, os.path.join(install, "usr/share/polkit-1/actions"))
+    disk = ctx["disk"] = overlay("main", ctx["image"])
+    run = ctx["boot1"] = Run(disk, "boot1", BOOT1, trees=[("install", install)])
+    cmdline, _ = run.doc("cmdline")
+    expect("intel_iommu=off" in cmdline.split(), cmdline)
+    expect(run.doc("groups")[0].strip() == "0", run.doc("groups"))
+    check = run.json("check")
+    _, rc = run.doc("check")
+    status = {c["id"]: c for c in check["checks"]}
+    expect(rc == 1 and not check["ready"], (rc, check["ready"]))
+    expect(status["iommu-kernel"]["status"] == "fail", status["iommu-kernel"])
+    expect(status["kernel-cmdline"]["status"] == "fail", status["kernel-cmdline"])
+    expect("intel_iommu=off" in status["kernel-cmdline"]["summary"], status["kernel-cmdline"])
+    expect("Remove intel_iommu=off" in status["kernel-cmdline"]["fix"], status["kernel-cmdline"])
+    expect(check["boot"]["bootloader"] == "GRUB", check["boot"])
+    return f"{run.seconds:.0f} s, the runner started {run.booted:.0f} s after the kernel"
+
+
+@step("boot 1: boot enable-iommu through pkexec changes /etc/default/grub as previewed and runs update-grub")
+def _():
+    run = ctx["boot1"]
+    plan = run.json("enable-dry")
+    text, rc = run.doc("enable")
+    expect(rc == 0, text)
+    files = {f["path"]: f for f in plan["files"]}
+    expect("/etc/default/grub" in files, plan)
+    expect(run.doc("grub-after")[0] == files["/etc/default/grub"]["after"],
+           (run.doc("grub-after")[0], files["/etc/default/grub"]["after"]))
+    expect(["update-grub"] in plan["commands"] or any("update-grub" in c[0] for c in plan["commands"]),
+           plan["commands"])
+    expect(int(run.doc("grub-cfg")[0].strip() or 0) >= 1, run.doc("grub-cfg"))
+    return "in boot 1"
+
+
+BOOT2 = r"""
+doc cmdline cat /proc/cmdline
+doc groups sh -c 'ls /sys/kernel/iommu_groups | wc -l'
+doc check as_user $CTL check --json
+set -- $(nics); NIC=$1; TWIN=$2
+doc nics echo $NIC $TWIN
+doc early-dry as_user $CTL boot early-bind --by-address $NIC --dry-run --json
+doc early as_user $CTL boot early-bind --by-address $NIC
+doc initramfs lsinitramfs /boot/initrd.img-$(uname -r)
+"""
+
+
+def has_parameters(cmdline):
+    words = cmdline.split()
+    return "intel_iommu=on" in words and "iommu=pt" in words and "intel_iommu=off" not in words
+
+
+def iommu_on(run):
+    cmdline, _ = run.doc("cmdline")
+    expect(has_parameters(cmdline), cmdline)
+    expect(int(run.doc("groups")[0].strip()) > 0, run.doc("groups"))
+
+
+@step("boot 2: /proc/cmdline has intel_iommu=on iommu=pt, IOMMU groups exist, check passes (but VT-x and KVM under TCG)")
+def _():
+    run = ctx["boot2"] = Run(ctx["disk"], "boot2", BOOT2)
+    iommu_on(run)
+    check = run.json("check")
+    status = {c["id"]: c["status"] for c in check["checks"]}
+    # TCG emulates no VT-x: those two fail here, and only those
+    failing = sorted(id for id, value in status.items() if value == "fail")
+    expect(failing == ["cpu-virtualization", "kvm"], check)
+    for id in ("iommu-firmware", "iommu-kernel", "interrupt-remapping", "kernel-cmdline", "vfio-modules",
+               "bootloader", "initramfs"):
+        expect(status[id] == "pass", (id, check))
+    return f"{run.seconds:.0f} s, the runner started {run.booted:.0f} s after the kernel"
+
+
+@step("boot 2: boot early-bind --by-address one of two identical e1000e: rule and vfio modules in the new initramfs")
+def _():
+    run = ctx["boot2"]
+    nic, twin = run.doc("nics")[0].split()
+    expect(nic != twin, (nic, twin))
+    ctx["nic"], ctx["twin"] = nic, twin
+    text, rc = run.doc("early")
+    expect(rc == 0, text)
+    plan = run.json("early-dry")
+    expect(any("update-initramfs" in " ".join(c) for c in plan["commands"]), plan["commands"])
+    rules = [f for f in plan["files"] if f["path"].endswith(".rules")]
+    expect(len(rules) == 1 and nic in rules[0]["after"] and twin not in rules[0]["after"], plan["files"])
+    listing = run.doc("initramfs")[0].split()
+    for module in ("vfio-pci.ko", "vfio.ko", "vfio_iommu_type1.ko"):
+        expect(any(f.split("/")[-1].startswith(module) for f in listing), (module, "not in the initramfs"))
+    rule = os.path.basename(rules[0]["path"])
+    expect(any(f.endswith("/" + rule) for f in listing), (rule, "not in the initramfs"))
+    return f"lsinitramfs: {len(listing)} files"
+
+
+BOOT3 = r"""
+set -- $(nics); NIC=$1; TWIN=$2
+doc drivers-boot sh -c "echo $(driver_of $NIC) $(driver_of $TWIN)"
+doc define virsh define /run/pt/nested.xml
+doc attach $CTL attach --vm nested $NIC
+doc start virsh start nested
+doc query-pci virsh qemu-monitor-command nested '{"execute":"query-pci"}'
+doc hotplug $CTL attach --vm nested $TWIN
+doc query-pci-hotplug virsh qemu-monitor-command nested '{"execute":"query-pci"}'
+doc drivers-running sh -c "echo $(driver_of $NIC) $(driver_of $TWIN)"
+doc destroy virsh destroy nested
+doc drivers-after sh -c "echo $(driver_of $NIC) $(driver_of $TWIN)"
+doc detach $CTL detach --vm nested $NIC $TWIN
+doc xml-after virsh dumpxml --inactive nested
+doc history as_user $CTL boot history --json
+doc undo as_user $CTL boot undo 1
+"""
+
+
+def pci_ids(reply):
+    """vendor:device of every function the nested QEMU reports in query-pci."""
+    found = []
+
+    def walk(devices):
+        for device in devices:
+            found.append(f"{device['id']['vendor']:04x}:{device['id']['device']:04x}")
+            walk(device.get("pci_bridge", {}).get("devices", []))
+    for bus in reply["return"]:
+        walk(bus["devices"])
+    return found
+
+
+@step("boot 3: the chosen NIC is on vfio-pci from boot, its twin on e1000e")
+def _():
+    shutil.copy(os.path.join(os.path.dirname(os.path.abspath(__file__)), "system", "nested.xml"), work)
+    run = ctx["boot3"] = Run(ctx["disk"], "boot3", BOOT3, trees=[("nested.xml", os.path.join(work, "nested.xml"))])
+    expect(run.doc("drivers-boot")[0].split() == ["vfio-pci", "e1000e"], run.doc("drivers-boot"))
+    return f"{run.seconds:.0f} s, the runner started {run.booted:.0f} s after the kernel"
+
+
+@step("boot 3: a q35 libvirt VM given the NIC starts (nested QEMU), query-pci shows 8086:10d3; destroy gives it back")
+def _():
+    run = ctx["boot3"]
+    for name in ("define", "attach", "start", "destroy"):
+        text, rc = run.doc(name)
+        expect(rc == 0, (name, text))
+    ids = pci_ids(run.json("query-pci"))
+    expect(ids.count(E1000E) == 1, ids)
+    # managed='yes': libvirt puts each device back where it found it
+    expect(run.doc("drivers-after")[0].split()[0] == "vfio-pci", run.doc("drivers-after"))
+
+
+@step("boot 3: the twin hot-plugged into the running VM shows up in query-pci, back on e1000e after destroy; both taken back")
+def _():
+    run = ctx["boot3"]
+    text, rc = run.doc("hotplug")
+    expect(rc == 0, text)
+    ids = pci_ids(run.json("query-pci-hotplug"))
+    expect(ids.count(E1000E) == 2, ids)
+    expect(run.doc("drivers-running")[0].split() == ["vfio-pci", "vfio-pci"], run.doc("drivers-running"))
+    expect(run.doc("drivers-after")[0].split() == ["vfio-pci", "e1000e"], run.doc("drivers-after"))
+    text, rc = run.doc("detach")
+    expect(rc == 0, text)
+    expect("<hostdev" not in run.doc("xml-after")[0], run.doc("xml-after"))
+
+
+BOOT4 = r"""
+set -- $(nics); NIC=$1; TWIN=$2
+doc drivers-boot sh -c "echo $(driver_of $NIC) $(driver_of $TWIN)"
+doc state-after state
+"""
+
+
+@step("boot 3: boot undo of both changes; boot 4: the original command line, grub files and initramfs, no vfio")
+def _():
+    history = ctx["boot3"].json("history")
+    text, rc = ctx["boot3"].doc("undo")
+    expect(rc == 0, text)
+    expect(len(history) == 2, history)
+    run = ctx["boot4"] = Run(ctx["disk"], "boot4", BOOT4)
+    expect(run.doc("drivers-boot")[0].split() == ["e1000e", "e1000e"], run.doc("drivers-boot"))
+    before, after = ctx["boot1"].doc("state-before")[0], run.doc("state-after")[0]
+    expect(before == after, f"before:\n{before}\nafter:\n{after}")
+    return f"boot 4 {run.seconds:.0f} s"
+
+
+def run_steps():
+    print(f"1..{len(steps)}", flush=True)
+    failed = 0
+    for number, (name, fn) in enumerate(steps, 1):
+        started = time.monotonic()
+        try:
+            detail = fn()
+            print(f"ok {number} {name} ({time.monotonic() - started:.0f} s{'; ' + detail if detail else ''})",
+                  flush=True)
+        except KeyError as missing:  # what an earlier, failed step should have made
+            failed += 1
+            print(f"not ok {number} {name} # not run: the step that makes {missing} failed", flush=True)
+        except Exception as error:  # report it, go on with the steps that do not need it
+            failed += 1
+            print(f"not ok {number} {name} ({time.monotonic() - started:.0f} s)")
+            for line in str(error).splitlines() or [repr(error)]:
+                print(f"# {line}", flush=True)
+    sys.exit(1 if failed else 0)
+
+
+run_steps()
