@@ -472,7 +472,7 @@ static void
 test_helper_recorded_change (void)
 {
   g_assert_cmpuint (pt_helper_client_recorded_change (
-                      "Turn the IOMMU on.\nchange 12 recorded; “configure-boot undo 12” undoes it\n"
+                      "Turn the IOMMU on.\nchange 12 recorded; “passthroughctl boot undo 12” undoes it\n"
                       "restart to use the new boot configuration\n"), ==, 12);
   g_assert_cmpuint (pt_helper_client_recorded_change ("change 3 recorded"), ==, 3);
   g_assert_cmpuint (pt_helper_client_recorded_change ("Give IOMMU group 2 to virtual machines.\n"), ==, 0);

@@ -17,6 +17,8 @@
 
 #include "config.h"
 
+#include <unistd.h>
+
 #include <glib/gi18n.h>
 #include <stdio.h>
 
@@ -124,28 +126,16 @@ refuse_other_host (PtctlContext       *ctx,
 /* Shows the plan; unless it is a dry run or empty, has the helper apply it.
  * A host reached through --connect is not this computer: the local helper
  * would change this one, so the command to run there is shown instead. */
+/* Runs @change in the helper, which plans it again as root and applies it. */
 static int
-preview_or_apply (PtctlContext       *ctx,
-                  PtPlan             *plan,
-                  const PtHostChange *change)
+run_helper (PtctlContext       *ctx,
+            const PtHostChange *change)
 {
   g_autoptr(PtHelperClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_auto(GStrv) helper_args = NULL;
   Wait wait = { 0 };
-
-  if (ctx->dry_run || pt_plan_is_empty (plan))
-    {
-      print_plan (ctx, plan);
-      return PTCTL_EXIT_OK;
-    }
-
-  if (is_other_host (ctx))
-    {
-      print_plan (ctx, plan);
-      return refuse_other_host (ctx, change);
-    }
 
   client = helper_client (ctx, &error);
   if (client == NULL)
@@ -168,10 +158,33 @@ preview_or_apply (PtctlContext       *ctx,
       return status;
     }
 
-  if (ctx->json)
-    print_plan (ctx, plan);
   g_free (wait.result);
   return PTCTL_EXIT_OK;
+}
+
+static int
+preview_or_apply (PtctlContext       *ctx,
+                  PtPlan             *plan,
+                  const PtHostChange *change)
+{
+  int status;
+
+  if (ctx->dry_run || pt_plan_is_empty (plan))
+    {
+      print_plan (ctx, plan);
+      return PTCTL_EXIT_OK;
+    }
+
+  if (is_other_host (ctx))
+    {
+      print_plan (ctx, plan);
+      return refuse_other_host (ctx, change);
+    }
+
+  status = run_helper (ctx, change);
+  if (status == PTCTL_EXIT_OK && ctx->json)
+    print_plan (ctx, plan);
+  return status;
 }
 
 /* Plans @change on the host the options name and previews or applies it. */
@@ -217,6 +230,18 @@ plan_and_apply (PtctlContext       *ctx,
     }
 
   plan = pt_host_change_plan (change, root, host, &error);
+
+  /* Some boot files are root's alone (grub.cfg on Debian): the helper
+   * reads them after authentication, plans again and says what it does. */
+  if (plan == NULL && g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_ACCES) &&
+      ctx->root == NULL && !ctx->dry_run && !ctx->json && !is_other_host (ctx) && geteuid () != 0)
+    {
+      g_printerr (_("passthroughctl: %s as your user; the helper plans this again as root once "
+                    "you authenticate, and shows each step.\n"),
+                  error->message);
+      return run_helper (ctx, change);
+    }
+
   if (plan == NULL)
     return ptctl_fail ("%s", error->message);
   return preview_or_apply (ctx, plan, change);

@@ -51,6 +51,7 @@
 #include "pt-early-bind-plan.h"
 #include "pt-error.h"
 #include "pt-helper-protocol.h"
+#include "pt-host-change.h"
 #include "pt-json-writer.h"
 
 #ifndef PH_TEST_BUILD
@@ -317,8 +318,15 @@ run (PhRequest  *request,
         }
       if (change_id != 0)
         {
+          PtHostChange undo;
+          g_autofree char *command = NULL;
+
+          /* The user's words for the undo, not the helper's own verb. */
+          pt_host_change_init (&undo, PT_HOST_CHANGE_UNDO, NULL, 0, change_id,
+                               PT_HOST_CHANGE_FLAGS_NONE, NULL);
+          command = pt_host_change_to_command (&undo);
           printf (PT_HELPER_CHANGE_RECORDED, change_id);
-          printf ("; “configure-boot undo %u” undoes it\n", change_id);
+          printf ("; “%s” undoes it\n", command);
         }
       if (pt_plan_get_reboot (plan))
         printf ("restart to use the new boot configuration\n");
