@@ -62,7 +62,12 @@ def find_app():
     raise AssertionError("the app never appeared on the accessibility bus")
 
 
-def find(root, role=None, name=None, contains=None, timeout=15, shown=False):
+# Under a loaded 2-core CI machine a review can take more than 15 s to open;
+# what is there is found at once, so a long limit costs only failing runs.
+PATIENCE = 45
+
+
+def find(root, role=None, name=None, contains=None, timeout=PATIENCE, shown=False):
     end = time.time() + timeout
     while time.time() < end:
         # The client caches the tree; pages rebuilt since must be read anew.
@@ -92,7 +97,7 @@ def showing(node):
         return False
 
 
-def find_window(app, contains, timeout=15):
+def find_window(app, contains, timeout=PATIENCE):
     """The top-level window that shows @contains (buttons repeat across windows)."""
     end = time.time() + timeout
     while time.time() < end:
@@ -105,7 +110,7 @@ def find_window(app, contains, timeout=15):
     raise AssertionError(f"no window shows {contains}")
 
 
-def gone(root, contains, timeout=15):
+def gone(root, contains, timeout=PATIENCE):
     """Not shown any more (recycled list rows may linger in the tree, hidden)."""
     end = time.time() + timeout
     while time.time() < end:
@@ -286,7 +291,7 @@ def _():
     click(find(dialog, role="push button", contains="Apply"))
     # Walking a window GTK 4.8 is destroying makes it log a critical: wait instead.
     time.sleep(3)
-    find(frame, role="panel", name="IOMMU Group 3: Ready for passthrough", timeout=30)
+    find(frame, role="panel", name="IOMMU Group 3: Ready for passthrough", timeout=PATIENCE)
     # The toast's Undo reviews the opposite change (GTK 4.8 names its button "_Undo Undo").
     click(find(frame, role="push button", contains="Undo"))
     dialog = find_window(state["app"], "Review the Change")
@@ -294,7 +299,7 @@ def _():
     time.sleep(1)
     click(find(dialog, role="push button", contains="Apply"))
     time.sleep(3)
-    find(frame, role="panel", name="IOMMU Group 3: 1 device still used by host drivers", timeout=30)
+    find(frame, role="panel", name="IOMMU Group 3: 1 device still used by host drivers", timeout=PATIENCE)
 
 
 @step("Groups: a group's member row opens that device's details")
