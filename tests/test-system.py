@@ -45,6 +45,16 @@ state () {   # what undo must give back, byte for byte
     ls /etc/udev/rules.d /etc/modprobe.d /etc/modules-load.d /etc/initramfs-tools/hooks 2>&1
     lsinitramfs /boot/initrd.img-$(uname -r) | sort | sha256sum
 }
+# Devices behind a root port show in query-pci once the nested firmware has
+# numbered its bus: under TCG that is seconds after `virsh start` returns.
+query_pci () {
+    for i in $(seq 120); do
+        out=$(virsh qemu-monitor-command "$1" '{"execute":"query-pci"}') || return 1
+        [ "$(printf '%s' "$out" | grep -o '"device": *4307' | wc -l)" -ge "$2" ] && break
+        sleep 1
+    done
+    printf '%s\n' "$out"
+}
 udevadm settle
 echo "PT-UPTIME $(cut -d' ' -f1 /proc/uptime)"
 """
@@ -238,9 +248,9 @@ doc drivers-boot sh -c "echo $(driver_of $NIC) $(driver_of $TWIN)"
 doc define virsh define /run/pt/nested.xml
 doc attach $CTL attach --vm nested $NIC
 doc start virsh start nested
-doc query-pci virsh qemu-monitor-command nested '{"execute":"query-pci"}'
+doc query-pci query_pci nested 1
 doc hotplug $CTL attach --vm nested $TWIN
-doc query-pci-hotplug virsh qemu-monitor-command nested '{"execute":"query-pci"}'
+doc query-pci-hotplug query_pci nested 2
 doc drivers-running sh -c "echo $(driver_of $NIC) $(driver_of $TWIN)"
 doc destroy virsh destroy nested
 doc drivers-after sh -c "echo $(driver_of $NIC) $(driver_of $TWIN)"
