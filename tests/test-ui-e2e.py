@@ -245,22 +245,6 @@ def _():
     find(frame, contains="Shut off · 0 PCI devices")
 
 
-@step("Undo of the take-back gives the same devices back, then take them back again")
-def _():
-    frame = state["frame"]
-    click(find(frame, role="push button", contains="Undo"))
-    find(frame, contains="Shut off · 2 PCI devices")
-    click(find(frame, role="page tab", name="Devices"))
-    click(find(frame, contains="GA106 [GeForce RTX 3060], 0000:01:00.0"))
-    click(find(frame, name="Given to “win11-gaming”"))
-    dialog = find_window(state["app"], "Take the Devices Back")
-    time.sleep(1)
-    click(find(dialog, role="push button", contains="Take Back"))
-    time.sleep(1)
-    click(find(frame, role="page tab", name="VMs"))
-    find(frame, contains="Shut off · 0 PCI devices")
-
-
 @step("the GPU a running VM has cannot be returned to the host, and the page says why")
 def _():
     frame = state["frame"]
@@ -284,8 +268,17 @@ def _():
     frame = state["frame"]
     click(find(frame, role="page tab", name="Groups"))
     card = find(frame, role="panel", name="IOMMU Group 3: 1 device still used by host drivers")
-    click(find(card, role="push button", contains="Prepare for Passthrough"))
-    dialog = find_window(state["app"], "Review the Change")
+    # The first show of the Groups page builds every card; a click that AT-SPI
+    # delivers while GTK 4.8 is still doing so can be lost (seen under load in
+    # clean-clone CI runs): click again if no review opened.
+    for attempt in range(3):
+        click(find(card, role="push button", contains="Prepare for Passthrough"))
+        try:
+            dialog = find_window(state["app"], "Review the Change", timeout=30)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
     find(dialog, contains="Give IOMMU group 3 to virtual machines")
     time.sleep(1)
     click(find(dialog, role="push button", contains="Apply"))
