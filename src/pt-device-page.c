@@ -178,9 +178,6 @@ host_change_verdict (PtDevicePage     *self,
             g_hash_table_add (running, (gpointer) pt_vm_get_name (vm));
         }
     }
-  if (pt_session_get_remote_uri (session) != NULL)
-    unknown = _("State unknown on a remote host");
-
   pt_host_change_init (&change, kind, addresses, 0, 0, PT_HOST_CHANGE_FLAGS_NONE, NULL);
   return pt_verdict_for_host_change (host, &change, pt_verdict_find_running_vm (host, addresses[0], running),
                                      unknown);
@@ -323,6 +320,8 @@ rebuild (PtDevicePage *self)
       GtkWidget *row = add_button_row (group, _("Give to a Virtual Machine…"),
                                        host_use[0] != NULL
                                          ? _("This computer uses it: read the warning below first")
+                                         : pt_device_get_state_unknown (device) != NULL
+                                         ? _("What the host uses it for cannot be seen: read below first")
                                          : _("Choose a virtual machine and review the change"),
                                        "go-next-symbolic");
 
@@ -351,6 +350,16 @@ rebuild (PtDevicePage *self)
           adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), host_use[i]);
           adw_preferences_group_add (group, row);
         }
+    }
+
+  if (pt_device_get_state_unknown (device) != NULL)
+    {
+      group = add_group (self, _("Host Use"));
+      add_property (group, _("Unknown"), pt_device_get_state_unknown (device));
+      adw_preferences_group_set_description (group,
+                                             _("Whether the host needs it for its display, its "
+                                               "disks or its network cannot be seen from here. "
+                                               "Check on that host before giving it away."));
     }
 
   group = add_group (self, _("Device"));
@@ -407,9 +416,10 @@ rebuild (PtDevicePage *self)
   resets = pt_device_get_reset_methods (device);
   resets_text = g_strjoinv (", ", (char **) resets);
   add_property (group, _("Reset Methods"),
-                resets[0] != NULL ? resets_text
-                                  : (pt_device_has_reset (device) ? _("Available")
-                                                                  : _("None: the device cannot be reset")));
+                !pt_device_is_reset_known (device) ? _("Unknown: libvirt does not show them")
+                : resets[0] != NULL ? resets_text
+                : pt_device_has_reset (device) ? _("Available")
+                : _("None: the device cannot be reset"));
   if (pt_device_get_reset_quirk (device) != NULL)
     add_property (group, _("Known Problem"), pt_device_get_reset_quirk (device));
 

@@ -33,28 +33,6 @@ struct _PtGroupCard
 
 G_DEFINE_FINAL_TYPE (PtGroupCard, pt_group_card, GTK_TYPE_WIDGET)
 
-/* A group worth giving to a VM — it has a graphics, audio, network, storage
- * or USB controller — that the host does not use and that is not ready yet:
- * returns that member's address. */
-static const char *
-preparable_member (PtIommuGroup *group)
-{
-  GListModel *members = pt_iommu_group_get_devices (group);
-  guint i;
-
-  if (pt_iommu_group_is_viable (group) || pt_iommu_group_is_used_by_host (group))
-    return NULL;
-  for (i = 0; i < g_list_model_get_n_items (members); i++)
-    {
-      g_autoptr(PtDevice) device = g_list_model_get_item (members, i);
-      PtDeviceKind kind = pt_device_get_kind (device);
-
-      if (kind != PT_DEVICE_KIND_OTHER && kind != PT_DEVICE_KIND_BRIDGE && !pt_device_is_bridge (device))
-        return pt_device_get_address (device);
-    }
-  return NULL;
-}
-
 static GtkWidget *
 label_new (const char *text,
            const char *css_class)
@@ -135,7 +113,7 @@ pt_group_card_set_group (PtGroupCard  *self,
                        words)
     : g_strdup (words);
   g_autofree char *accessible = g_strdup_printf ("%s: %s", title, state);
-  const char *preparable = preparable_member (group);
+  const char *preparable = pt_iommu_group_get_preparable_member (group);
   GtkWidget *child;
   guint i;
 
@@ -145,7 +123,7 @@ pt_group_card_set_group (PtGroupCard  *self,
   gtk_label_set_label (self->state, state);
   gtk_widget_set_css_classes (GTK_WIDGET (self->state),
                               (const char *[]) { "caption",
-                                                 pt_iommu_group_is_viable (group) ? "success" : "warning",
+                                                 pt_iommu_group_is_ready (group) ? "success" : "warning",
                                                  NULL });
 
   gtk_widget_set_visible (self->prepare, preparable != NULL);

@@ -33,6 +33,7 @@ struct _PtSession
   GCancellable *cancellable;
   guint scans_running;
   gboolean rescan_again;
+  guint generation;   /* of the host shown: a scan of another host is dropped */
 };
 
 G_DEFINE_FINAL_TYPE (PtSession, pt_session, G_TYPE_OBJECT)
@@ -164,6 +165,7 @@ set_string (PtSession   *self,
 
 static void
 scan_finished (PtSession *self,
+               guint      generation,
                PtHost    *host,
                GError    *error)
 {
@@ -172,7 +174,10 @@ scan_finished (PtSession *self,
 
   self->scans_running--;
 
-  if (host != NULL)
+  /* Read before the connection changed: it shows another host. */
+  if (generation != self->generation)
+    ;
+  else if (host != NULL)
     {
       g_set_object (&self->host, host);
       set_string (self, &self->error, NULL, PROP_ERROR);
@@ -199,7 +204,7 @@ scan_done (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(PtHost) host = pt_scanner_scan_finish (PT_SCANNER (object), result, &error);
 
-  scan_finished (self, host, error);
+  scan_finished (self, GPOINTER_TO_UINT (g_object_get_data (object, "pt-generation")), host, error);
 }
 
 static void
@@ -226,7 +231,8 @@ nodedev_scan_done (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(PtHost) host = g_task_propagate_pointer (G_TASK (result), &error);
 
-  scan_finished (PT_SESSION (object), host, error);
+  scan_finished (PT_SESSION (object), GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (result), "pt-generation")),
+                 host, error);
 }
 
 /*
@@ -240,6 +246,7 @@ scan (PtSession *self)
 {
   gboolean open = self->connection != NULL && pt_connection_is_open (self->connection);
   g_autoptr(GHashTable) owners = NULL;
+  g_autoptr(GHashTable) running = NULL;
 
   if (self->scans_running > 0)
     {
@@ -247,24 +254,34 @@ scan (PtSession *self)
       return;
     }
 
+  /* Another host is read only through its connection: until that is
+   * open, nothing is shown, never this computer under its name. */
+  if (!open && pt_session_get_remote_uri (self) != NULL)
+    return;
+
   self->scans_running++;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 
   if (open)
-    owners = pt_connection_dup_owners (self->connection);
+    {
+      owners = pt_connection_dup_owners (self->connection);
+      running = pt_connection_dup_running_vms (self->connection);
+    }
 
   if (open && !pt_connection_is_local (self->connection) && g_str_equal (self->root, "/"))
     {
       g_autoptr(GTask) task = g_task_new (self, self->cancellable, nodedev_scan_done, NULL);
 
       g_task_set_task_data (task, g_steal_pointer (&owners), (GDestroyNotify) g_hash_table_unref);
+      g_object_set_data (G_OBJECT (task), "pt-generation", GUINT_TO_POINTER (self->generation));
       g_task_run_in_thread (task, nodedev_scan_thread);
     }
   else
     {
       g_autoptr(PtScanner) scanner = pt_scanner_new (self->root);
 
-      pt_scanner_set_owners (scanner, owners);
+      pt_scanner_set_owners (scanner, owners, running);
+      g_object_set_data (G_OBJECT (scanner), "pt-generation", GUINT_TO_POINTER (self->generation));
       pt_scanner_scan_async (scanner, self->cancellable, scan_done, g_object_ref (self));
     }
 }
@@ -322,7 +339,8 @@ open_done (GObject      *object,
 
   if (!pt_connection_open_finish (connection, result, &error))
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      /* Cancelled, or given up for another connection meanwhile. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || connection != self->connection)
         return;
       set_string (self, &self->connection_error, error->message, PROP_CONNECTION_ERROR);
       g_clear_object (&self->connection);
@@ -330,6 +348,9 @@ open_done (GObject      *object,
       scan (self);
       return;
     }
+
+  if (connection != self->connection)
+    return;
 
   vms = pt_connection_get_vms (connection);
   on_vms_added (vms, 0, 0, g_list_model_get_n_items (vms), self);
@@ -360,9 +381,6 @@ pt_session_new (const char *root,
   self->root = g_strdup (root != NULL ? root : "/");
   pt_session_set_uri (self, uri);
 
-  /* Show this host's devices while libvirt is still being reached. */
-  scan (self);
-
   return self;
 }
 
@@ -375,10 +393,23 @@ void
 pt_session_set_uri (PtSession  *self,
                     const char *uri)
 {
+  gboolean was_remote;
+
   g_return_if_fail (PT_IS_SESSION (self));
 
+  was_remote = self->uri != NULL && pt_session_get_remote_uri (self) != NULL;
   g_free (self->uri);
-  self->uri = g_strdup (uri != NULL ? uri : PT_CONNECTION_DEFAULT_URI);
+  self->uri = g_strdup (uri != NULL && *uri != '\0' ? uri : PT_CONNECTION_DEFAULT_URI);
+
+  /* The host shown changes: show nothing of the old one meanwhile. */
+  if (was_remote || pt_session_get_remote_uri (self) != NULL)
+    {
+      self->generation++;
+      set_string (self, &self->error, NULL, PROP_ERROR);
+      g_clear_object (&self->host);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOST]);
+    }
+  set_string (self, &self->connection_error, NULL, PROP_CONNECTION_ERROR);
 
   g_clear_object (&self->connection);
   self->connection = pt_connection_new (self->uri);
@@ -386,6 +417,9 @@ pt_session_set_uri (PtSession  *self,
 
   pt_connection_open_async (self->connection, self->cancellable, open_done,
                             g_object_ref (self));
+
+  /* This computer is shown while libvirt is still being reached. */
+  scan (self);
 }
 
 const char *

@@ -13,7 +13,9 @@
 
 #include <glib/gi18n.h>
 
+#include "pt-compat.h"
 #include "pt-devices-page.h"
+#include "pt-host-change.h"
 #include "pt-groups-page.h"
 #include "pt-host-page.h"
 #include "pt-saved-connections.h"
@@ -30,6 +32,11 @@ struct _PtWindow
   PtSession *session;
   GSettings *settings;
 
+  GtkStack *host_stack;
+  AdwStatusPage *host_status;
+  GtkSpinner *host_spinner;
+  GtkWidget *use_this_computer;
+  GtkWidget *try_again;
   AdwViewStack *view_stack;
   AdwViewSwitcherTitle *switcher_title;
   AdwViewSwitcherBar *switcher_bar;
@@ -84,6 +91,67 @@ show_device_action (GtkWidget  *widget,
     adw_view_stack_set_visible_child_name (self->view_stack, "devices");
 }
 
+/*
+ * The pages show a host once it has been read. Until then, and when another
+ * host cannot be reached, this says so: never this computer's devices under
+ * another host's name.
+ */
+static void
+update_host_state (PtWindow *self)
+{
+  PtSession *session = self->session;
+  const char *remote = pt_session_get_remote_uri (session);
+  const char *failure = remote != NULL ? pt_session_get_connection_error (session) : NULL;
+  g_autofree char *name = pt_uri_dup_host_name (remote);
+  g_autofree char *title = NULL;
+
+  if (pt_session_get_host (session) != NULL || (remote == NULL && pt_session_get_error (session) != NULL))
+    {
+      gtk_stack_set_visible_child_name (self->host_stack, "pages");
+      gtk_widget_set_sensitive (GTK_WIDGET (self->switcher_title), TRUE);
+      return;
+    }
+
+  if (failure != NULL)
+    title = g_strdup_printf (_("Cannot Reach %s"), name);
+  else if (remote != NULL)
+    title = g_strdup_printf (_("Connecting to %s…"), name);
+  else
+    title = g_strdup (_("Reading This Computer…"));
+  adw_status_page_set_title (self->host_status, title);
+  adw_status_page_set_description (self->host_status, failure);
+  adw_status_page_set_icon_name (self->host_status,
+                                 failure != NULL ? "network-error-symbolic" : "network-server-symbolic");
+  gtk_widget_set_visible (GTK_WIDGET (self->host_spinner), failure == NULL);
+  gtk_widget_set_visible (self->use_this_computer, failure != NULL);
+  gtk_widget_set_visible (self->try_again, failure != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->switcher_title), FALSE);
+  gtk_stack_set_visible_child_name (self->host_stack, "status");
+}
+
+static void
+use_this_computer_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  PtWindow *self = PT_WINDOW (widget);
+
+  g_settings_reset (self->settings, "active-connection");
+  pt_session_set_uri (self->session, NULL);
+}
+
+static void
+reconnect_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  PtWindow *self = PT_WINDOW (widget);
+  PtConnection *connection = pt_session_get_connection (self->session);
+  g_autofree char *uri = g_strdup (connection != NULL ? pt_connection_get_uri (connection) : NULL);
+
+  pt_session_set_uri (self->session, uri);
+}
+
 static void
 on_busy (PtWindow *self)
 {
@@ -133,6 +201,11 @@ pt_window_class_init (PtWindowClass *klass)
   g_type_ensure (PT_TYPE_VMS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/example/Passthrough/pt-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, host_stack);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, host_status);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, host_spinner);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, use_this_computer);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, try_again);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, switcher_bar);
@@ -145,6 +218,8 @@ pt_window_class_init (PtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtWindow, vms_page);
 
   gtk_widget_class_install_action (widget_class, "win.rescan", NULL, rescan_action);
+  gtk_widget_class_install_action (widget_class, "win.use-this-computer", NULL, use_this_computer_action);
+  gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
   gtk_widget_class_install_action (widget_class, "win.show-device", "s", show_device_action);
@@ -161,6 +236,7 @@ static void
 pt_window_init (PtWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  pt_compat_spin_while_mapped (self->host_spinner);
 
   self->settings = g_settings_new (PT_SETTINGS_SCHEMA);
   g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
@@ -212,6 +288,13 @@ pt_window_new (GtkApplication *application,
   g_signal_connect_object (session, "notify::busy", G_CALLBACK (on_busy), self,
                            G_CONNECT_SWAPPED);
   on_busy (self);
+  g_signal_connect_object (session, "notify::host", G_CALLBACK (update_host_state), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::error", G_CALLBACK (update_host_state), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::connection-error", G_CALLBACK (update_host_state), self,
+                           G_CONNECT_SWAPPED);
+  update_host_state (self);
 
 #if HAVE_POLKIT
   helper = pt_session_get_helper (session);

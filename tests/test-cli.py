@@ -224,8 +224,13 @@ def _():
     r = run("--connect", "qemu+ssh://root@lab.invalid:2222/system", "boot", "enable-iommu")
     assert r.returncode == 2 and r.stdout == "", (r.returncode, r.stdout)
     assert r.stderr.rstrip().endswith("ssh -t root@lab.invalid -p 2222 passthroughctl boot enable-iommu"), r.stderr
-    # A dry run still previews it.
+    # A dry run still previews it, from that host's devices and VMs: the group
+    # a running VM holds is refused there as it is here.
     r = run("--connect", uri, "unbind", "0000:02:00.0", "--dry-run")
+    assert r.returncode == 2, (r.returncode, r.stdout)
+    assert "“ubuntu-ml” is running with a device of this IOMMU group. Shut that virtual machine " \
+        "down first." in r.stderr, r.stderr
+    r = run("--connect", uri, "unbind", "0000:03:00.0", "--dry-run")
     assert r.returncode == 0, r.stderr
 
 

@@ -22,6 +22,7 @@
 #include "pt-error.h"
 #include "pt-hostdev-edit.h"
 #include "pt-nodedev-scan.h"
+#include "pt-verdict.h"
 #include "pt-scanner.h"
 #include "pt-vm-plan.h"
 
@@ -461,6 +462,64 @@ test_owners_in_scan (void)
                    "ubuntu-ml");
   g_assert_cmpstr (pt_device_get_vm (pt_host_lookup_device (host, "0000:03:00.0")), ==, "nas");
   g_assert_null (pt_device_get_vm (pt_host_lookup_device (host, "0000:01:00.0")));
+  /* Which of them run comes with the snapshot: ubuntu-ml runs, nas does not. */
+  g_assert_true (pt_device_is_vm_running (pt_host_lookup_device (host, "0000:02:00.1")));
+  g_assert_false (pt_device_is_vm_running (pt_host_lookup_device (host, "0000:03:00.0")));
+}
+
+/* Read through libvirt, what the host uses is unknown, never free: no group
+ * is "Ready", every change names that risk, resets are "unknown". */
+static void
+test_remote_is_unknown (void)
+{
+  g_autoptr(PtConnection) connection = open_desktop ();
+  g_autoptr(GHashTable) owners = pt_connection_dup_owners (connection);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtHost) host = pt_nodedev_scan_host (connection, owners, &error);
+  const char *gpu[] = { "0000:01:00.0", NULL };
+  const char *held[] = { "0000:02:00.0", NULL };
+  GListModel *groups;
+  PtHostChange change;
+  guint i, unknown = 0;
+
+  g_assert_no_error (error);
+  groups = pt_host_get_groups (host);
+  for (i = 0; i < g_list_model_get_n_items (groups); i++)
+    {
+      g_autoptr(PtIommuGroup) group = g_list_model_get_item (groups, i);
+      g_autofree char *words = pt_iommu_group_dup_state_text (group);
+
+      g_assert_false (pt_iommu_group_is_ready (group));
+      g_assert_cmpstr (words, !=, "Ready for passthrough");
+      unknown += g_str_equal (words, "State unknown on a remote host");
+    }
+  g_assert_cmpuint (unknown, >, 0);
+  g_assert_false (pt_device_is_reset_known (pt_host_lookup_device (host, "0000:01:00.0")));
+
+  {
+    g_autoptr(PtVerdict) verdict = NULL;
+
+    g_assert_true (pt_host_change_init (&change, PT_HOST_CHANGE_BIND, gpu, 0, 0, 0, NULL));
+    verdict = pt_verdict_for_host_change (host, &change, NULL, NULL);
+    g_assert_cmpint (verdict->kind, ==, PT_VERDICT_NEEDS_ACKNOWLEDGEMENT);
+    g_assert_cmpstr (g_ptr_array_index (verdict->risks, 0), ==,
+                     "State unknown on a remote host: what uses it and whether a virtual machine "
+                     "holds it cannot be seen");
+  }
+  {
+    g_autoptr(PtVerdict) verdict = pt_verdict_for_give (host, gpu, NULL);
+
+    g_assert_cmpint (verdict->kind, ==, PT_VERDICT_NEEDS_ACKNOWLEDGEMENT);
+  }
+  {
+    g_autoptr(PtVerdict) verdict = NULL;
+
+    /* The snapshot says ubuntu-ml runs with it: refused with no live VM list. */
+    g_assert_true (pt_host_change_init (&change, PT_HOST_CHANGE_RETURN, held, 0, 0, 0, NULL));
+    verdict = pt_verdict_for_host_change (host, &change, NULL, NULL);
+    g_assert_cmpint (verdict->kind, ==, PT_VERDICT_REFUSED);
+    g_assert_cmpstr (verdict->reason, ==, "“ubuntu-ml” is running with a device of this IOMMU group.");
+  }
 }
 
 int
@@ -481,6 +540,7 @@ main (int   argc,
   g_test_add_func ("/libvirt/lifecycle-events", test_lifecycle_events);
   g_test_add_func ("/libvirt/nodedev-matches-sysfs", test_nodedev_matches_sysfs);
   g_test_add_func ("/libvirt/owners-in-scan", test_owners_in_scan);
+  g_test_add_func ("/libvirt/nodedev/remote-is-unknown", test_remote_is_unknown);
 
   return g_test_run ();
 }

@@ -116,6 +116,8 @@ test_from_host (void)
 {
   g_autoptr(PtHost) desktop = scan ("desktop-intel");
   g_autoptr(PtHost) laptop = scan ("laptop-iommu-off");
+  g_autoptr(PtHost) server = scan ("server-sriov");
+  PtHost *hosts[] = { desktop, laptop, server };
   static const struct
   {
     PtHost **host;
@@ -135,6 +137,10 @@ test_from_host (void)
     { NULL, PT_HOST_CHANGE_BIND, "0000:09:00.0", NULL, NULL, REFUSED, "no device at 0000:09:00.0" },
     { NULL, PT_HOST_CHANGE_ENABLE_IOMMU, NULL, "win11", NULL, ALLOWED, NULL },
     { (PtHost **) 1, PT_HOST_CHANGE_BIND, "0000:00:02.0", NULL, NULL, REFUSED, "The IOMMU is off" },
+    /* The server's VF 0000:18:10.4 is on vfio-pci: the number of VFs stays. */
+    { (PtHost **) 2, PT_HOST_CHANGE_SET_VFS, "0000:18:00.0", NULL, NULL, REFUSED,
+      "Virtual function 0000:18:10.4 is in use." },
+    { (PtHost **) 2, PT_HOST_CHANGE_BIND, "0000:18:00.1", NULL, NULL, ACK, "eno1 carries the default route" },
   };
   guint i;
 
@@ -147,7 +153,7 @@ test_from_host (void)
 
       g_assert_true (pt_host_change_init (&change, cases_[i].kind, cases_[i].address != NULL ? addresses : NULL,
                                           0, 0, 0, NULL));
-      verdict = pt_verdict_for_host_change (cases_[i].host != NULL ? laptop : desktop, &change,
+      verdict = pt_verdict_for_host_change (hosts[GPOINTER_TO_UINT (cases_[i].host)], &change,
                                             cases_[i].running_vm, cases_[i].unknown);
       text = pt_verdict_to_text (verdict, "--force");
       g_test_message ("case %u: %s", i, text);

@@ -108,6 +108,7 @@ ptctl_scan_host (PtctlContext  *ctx,
   g_autoptr(PtConnection) connection = NULL;
   g_autoptr(GError) connect_error = NULL;
   g_autoptr(GHashTable) owners = NULL;
+  g_autoptr(GHashTable) running = NULL;
 
   connection = ptctl_open_connection (ctx, FALSE, &connect_error);
   if (connection == NULL && connect_error != NULL)
@@ -122,7 +123,10 @@ ptctl_scan_host (PtctlContext  *ctx,
     }
 
   if (connection != NULL)
-    owners = pt_connection_dup_owners (connection);
+    {
+      owners = pt_connection_dup_owners (connection);
+      running = pt_connection_dup_running_vms (connection);
+    }
 
   /* A remote host is read through libvirt, unless a tree was given: then
    * the tree is the host and the connection tells the owners. */
@@ -131,7 +135,7 @@ ptctl_scan_host (PtctlContext  *ctx,
   else
     {
       scanner = pt_scanner_new (ctx->root);
-      pt_scanner_set_owners (scanner, owners);
+      pt_scanner_set_owners (scanner, owners, running);
       host = pt_scanner_scan (scanner, NULL, error);
     }
 #else

@@ -727,6 +727,33 @@ pt_connection_find_owner (PtConnection *self,
 }
 
 /**
+ * pt_connection_dup_running_vms:
+ *
+ * Returns: (transfer full) (element-type utf8 utf8): the names of the VMs
+ *   that run or are paused, as a set: their devices cannot leave them
+ */
+GHashTable *
+pt_connection_dup_running_vms (PtConnection *self)
+{
+  GHashTable *running = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint i, n;
+
+  g_return_val_if_fail (PT_IS_CONNECTION (self), running);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->vms));
+  for (i = 0; i < n; i++)
+    {
+      g_autoptr(PtVm) vm = g_list_model_get_item (G_LIST_MODEL (self->vms), i);
+      PtVmState state = pt_vm_get_state (vm);
+
+      if (state == PT_VM_STATE_RUNNING || state == PT_VM_STATE_PAUSED)
+        g_hash_table_add (running, g_strdup (pt_vm_get_name (vm)));
+    }
+
+  return running;
+}
+
+/**
  * pt_connection_dup_owners:
  *
  * Returns: (transfer full) (element-type utf8 utf8): host address -> the

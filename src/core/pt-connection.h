@@ -47,6 +47,7 @@ PtVm         *pt_connection_lookup_vm      (PtConnection         *self,
                                             const char           *name);
 const char   *pt_connection_find_owner     (PtConnection         *self,
                                             const char           *address);
+GHashTable   *pt_connection_dup_running_vms (PtConnection *self);
 GHashTable   *pt_connection_dup_owners     (PtConnection         *self);
 gpointer      pt_connection_get_handle     (PtConnection         *self);
 

@@ -49,16 +49,25 @@ struct _PtDevice
   guint has_reset : 1;
 
   const char *vm;   /* interned: the VM it is given to */
+  guint vm_running : 1;   /* ...and that VM runs or is paused */
 
   int boot_vga;
   int numa_node;
 
   GPtrArray *host_use;
+
+  /* Interned: why what the host uses the device for, and whether a VM holds
+   * it, cannot be seen (read through libvirt, or from a sandbox); %NULL when
+   * it can. Never taken as "free". */
+  const char *state_unknown;
+  guint reset_unknown : 1;   /* libvirt does not show the resets */
 };
 
 PtDevice *_pt_device_new           (const char *address);
 void      _pt_device_add_host_use  (PtDevice   *self,
                                     const char *reason);
+void      _pt_device_set_state_unknown (PtDevice   *self,
+                                      const char *reason);
 gboolean  _pt_device_is_bridge_class (guint32   class_id);
 void      _pt_device_fill_numeric_names (PtDevice *self);
 

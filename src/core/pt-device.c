@@ -161,6 +161,13 @@ _pt_device_add_host_use (PtDevice   *self,
   g_ptr_array_add (self->host_use, g_strdup (reason));
 }
 
+void
+_pt_device_set_state_unknown (PtDevice   *self,
+                              const char *reason)
+{
+  self->state_unknown = g_intern_string (reason);
+}
+
 /* PCI-to-PCI (0x0604), semi-transparent (0x0609) and CardBus (0x0607) bridges. */
 gboolean
 _pt_device_is_bridge_class (guint32 class_id)
@@ -511,6 +518,46 @@ pt_device_is_used_by_host (PtDevice *self)
 {
   g_return_val_if_fail (PT_IS_DEVICE (self), FALSE);
   return self->host_use->len > 0;
+}
+
+/**
+ * pt_device_is_vm_running:
+ *
+ * Returns: whether the VM the device is given to runs or is paused, as
+ *   libvirt said when the host was read
+ */
+gboolean
+pt_device_is_vm_running (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), FALSE);
+  return self->vm != NULL && self->vm_running;
+}
+
+/**
+ * pt_device_get_state_unknown:
+ *
+ * Returns: (nullable): why what the host uses the device for cannot be seen
+ *   (another host read through libvirt, a sandbox), in words; %NULL when the
+ *   host use is known. An empty host use is then "unknown", never "free".
+ */
+const char *
+pt_device_get_state_unknown (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
+  return self->state_unknown;
+}
+
+/**
+ * pt_device_is_reset_known:
+ *
+ * Returns: whether the device's resets could be read (libvirt does not show
+ *   them)
+ */
+gboolean
+pt_device_is_reset_known (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), FALSE);
+  return !self->reset_unknown;
 }
 
 /**

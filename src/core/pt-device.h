@@ -60,7 +60,10 @@ int                  pt_device_get_boot_vga             (PtDevice *self);
 int                  pt_device_get_numa_node            (PtDevice *self);
 const char * const  *pt_device_get_host_use             (PtDevice *self);
 const char          *pt_device_get_vm                   (PtDevice *self);
+gboolean             pt_device_is_vm_running            (PtDevice *self);
 gboolean             pt_device_is_used_by_host          (PtDevice *self);
+const char          *pt_device_get_state_unknown        (PtDevice *self);
+gboolean             pt_device_is_reset_known           (PtDevice *self);
 gboolean             pt_device_is_free_for_vfio         (PtDevice *self);
 char                *pt_device_dup_display_name         (PtDevice *self);
 

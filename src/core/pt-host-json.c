@@ -34,6 +34,14 @@ member_hex (PtJsonWriter *writer,
 }
 
 static void
+member_null (PtJsonWriter *writer,
+             const char   *name)
+{
+  pt_json_writer_key (writer, name);
+  pt_json_writer_null (writer);
+}
+
+static void
 member_string (PtJsonWriter *writer,
                const char   *name,
                const char   *value)
@@ -86,6 +94,20 @@ member_strv (PtJsonWriter       *writer,
   pt_json_writer_strv (writer, values);
 }
 
+/* What the host did not show is null, never an empty (free) answer. */
+static void
+member_strv_or_unknown (PtJsonWriter       *writer,
+                        const char         *name,
+                        const char * const *values,
+                        gboolean            known)
+{
+  pt_json_writer_key (writer, name);
+  if (known)
+    pt_json_writer_strv (writer, values);
+  else
+    pt_json_writer_null (writer);
+}
+
 static void
 write_sriov (PtDevice     *device,
              PtJsonWriter *writer)
@@ -118,10 +140,22 @@ pt_device_write_json (PtDevice     *device,
   member_string (writer, "address", pt_device_get_address (device));
   member_hex (writer, "vendor_id", pt_device_get_vendor_id (device), 4);
   member_hex (writer, "device_id", pt_device_get_device_id (device), 4);
-  member_hex (writer, "subsystem_vendor_id", pt_device_get_subsystem_vendor_id (device), 4);
-  member_hex (writer, "subsystem_device_id", pt_device_get_subsystem_device_id (device), 4);
+  /* Read through libvirt (no resets shown), the subsystem and revision are unknown, not 0. */
+  if (pt_device_is_reset_known (device))
+    {
+      member_hex (writer, "subsystem_vendor_id", pt_device_get_subsystem_vendor_id (device), 4);
+      member_hex (writer, "subsystem_device_id", pt_device_get_subsystem_device_id (device), 4);
+    }
+  else
+    {
+      member_null (writer, "subsystem_vendor_id");
+      member_null (writer, "subsystem_device_id");
+    }
   member_hex (writer, "class_id", pt_device_get_class_id (device), 6);
-  member_hex (writer, "revision", pt_device_get_revision (device), 2);
+  if (pt_device_is_reset_known (device))
+    member_hex (writer, "revision", pt_device_get_revision (device), 2);
+  else
+    member_null (writer, "revision");
   member_string (writer, "vendor_name", pt_device_get_vendor_name (device));
   member_string (writer, "device_name", pt_device_get_device_name (device));
   member_string (writer, "subsystem_name", pt_device_get_subsystem_name (device));
@@ -134,13 +168,17 @@ pt_device_write_json (PtDevice     *device,
   member_string (writer, "parent", pt_device_get_parent_address (device));
   member_string (writer, "physfn", pt_device_get_physfn (device));
   write_sriov (device, writer);
-  member_strv (writer, "reset_methods", pt_device_get_reset_methods (device));
-  member_bool (writer, "has_reset", pt_device_has_reset (device));
+  member_strv_or_unknown (writer, "reset_methods", pt_device_get_reset_methods (device),
+                          pt_device_is_reset_known (device));
+  member_tristate (writer, "has_reset", pt_device_is_reset_known (device) ? pt_device_has_reset (device) : -1);
   member_string (writer, "reset_quirk", pt_device_get_reset_quirk (device));
   member_tristate (writer, "boot_vga", pt_device_get_boot_vga (device));
   member_int_or_null (writer, "numa_node", pt_device_get_numa_node (device));
-  member_strv (writer, "host_use", pt_device_get_host_use (device));
+  member_strv_or_unknown (writer, "host_use", pt_device_get_host_use (device),
+                          pt_device_get_state_unknown (device) == NULL);
+  member_string (writer, "state_unknown", pt_device_get_state_unknown (device));
   member_string (writer, "vm", pt_device_get_vm (device));
+  member_bool (writer, "vm_running", pt_device_is_vm_running (device));
   pt_json_writer_end_object (writer);
 }
 
@@ -177,7 +215,12 @@ pt_iommu_group_write_json (PtIommuGroup *group,
   for (i = 0; i < blockers->len; i++)
     pt_json_writer_string (writer, pt_device_get_address (g_ptr_array_index (blockers, i)));
   pt_json_writer_end_array (writer);
-  member_bool (writer, "used_by_host", pt_iommu_group_is_used_by_host (group));
+  pt_json_writer_key (writer, "used_by_host");
+  if (pt_iommu_group_get_state_unknown (group) == NULL)
+    pt_json_writer_bool (writer, pt_iommu_group_is_used_by_host (group));
+  else
+    pt_json_writer_null (writer);
+  member_bool (writer, "ready", pt_iommu_group_is_ready (group));
   member_string (writer, "state", state);
   pt_json_writer_end_object (writer);
 }

@@ -19,6 +19,7 @@ PtHost *_pt_host_new (const char  *root,
 
 GPtrArray *_pt_host_build_groups (GPtrArray  *devices);
 void       _pt_host_set_owners   (GPtrArray  *devices,
-                                  GHashTable *owners);
+                                  GHashTable *owners,
+                                  GHashTable *running);
 
 G_END_DECLS

@@ -24,9 +24,12 @@ struct _PtIommuGroup
   PtObjectList *devices;
   GPtrArray *blockers;
   guint used_by_host : 1;
+  const char *state_unknown;   /* interned, from a member */
 };
 
 G_DEFINE_FINAL_TYPE (PtIommuGroup, pt_iommu_group, G_TYPE_OBJECT)
+
+static gboolean is_chipset_only (PtIommuGroup *self);
 
 enum {
   PROP_0,
@@ -119,6 +122,8 @@ pt_iommu_group_new (int        number,
         g_ptr_array_add (self->blockers, g_object_ref (device));
       if (pt_device_is_used_by_host (device))
         self->used_by_host = TRUE;
+      if (self->state_unknown == NULL)
+        self->state_unknown = pt_device_get_state_unknown (device);
     }
 
   return self;
@@ -177,6 +182,64 @@ pt_iommu_group_is_used_by_host (PtIommuGroup *self)
   return self->used_by_host;
 }
 
+/**
+ * pt_iommu_group_get_state_unknown:
+ *
+ * Returns: (nullable): why the host's use of the group cannot be seen (a
+ *   remote host, a sandbox), in words; %NULL when it can
+ */
+const char *
+pt_iommu_group_get_state_unknown (PtIommuGroup *self)
+{
+  g_return_val_if_fail (PT_IS_IOMMU_GROUP (self), NULL);
+  return self->state_unknown;
+}
+
+/**
+ * pt_iommu_group_is_ready:
+ *
+ * Returns: whether the group can be given to a VM as it is: every endpoint
+ *   free for VFIO, nothing in it used by the host, and all of that seen
+ */
+gboolean
+pt_iommu_group_is_ready (PtIommuGroup *self)
+{
+  g_return_val_if_fail (PT_IS_IOMMU_GROUP (self), FALSE);
+  return self->blockers->len == 0 && !self->used_by_host && self->state_unknown == NULL &&
+         !is_chipset_only (self);
+}
+
+/**
+ * pt_iommu_group_get_preparable_member:
+ *
+ * The one rule for offering "Prepare for Passthrough" on a group: it is
+ * worth giving to a VM (a graphics, audio, network, storage or USB
+ * controller), not ready yet, and the host is not known to use it.
+ *
+ * Returns: (nullable): the address of the member whose binding prepares the
+ *   group, or %NULL when the group is not offered
+ */
+const char *
+pt_iommu_group_get_preparable_member (PtIommuGroup *self)
+{
+  guint i, n;
+
+  g_return_val_if_fail (PT_IS_IOMMU_GROUP (self), NULL);
+
+  if (self->blockers->len == 0 || self->used_by_host)
+    return NULL;
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->devices));
+  for (i = 0; i < n; i++)
+    {
+      g_autoptr(PtDevice) device = g_list_model_get_item (G_LIST_MODEL (self->devices), i);
+      PtDeviceKind kind = pt_device_get_kind (device);
+
+      if (kind != PT_DEVICE_KIND_OTHER && kind != PT_DEVICE_KIND_BRIDGE && !pt_device_is_bridge (device))
+        return pt_device_get_address (device);
+    }
+  return NULL;
+}
+
 /* Only host bridges (class 06 00) and PCI bridges: nothing a guest could drive. */
 static gboolean
 is_chipset_only (PtIommuGroup *self)
@@ -205,6 +268,10 @@ pt_iommu_group_dup_state_text (PtIommuGroup *self)
 
   if (is_chipset_only (self))
     return g_strdup (_("Not for passthrough: the chipset"));
+
+  /* What cannot be seen is never "Ready". */
+  if (self->state_unknown != NULL)
+    return g_strdup (self->state_unknown);
 
   /* Ready only when nothing in it is the host's own: a free group holding
    * the host's disk or default-route NIC is not. */

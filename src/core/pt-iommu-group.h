@@ -24,5 +24,8 @@ gboolean      pt_iommu_group_is_viable      (PtIommuGroup  *self);
 GPtrArray    *pt_iommu_group_get_blockers   (PtIommuGroup  *self);
 gboolean      pt_iommu_group_is_used_by_host (PtIommuGroup *self);
 char         *pt_iommu_group_dup_state_text (PtIommuGroup  *self);
+const char   *pt_iommu_group_get_state_unknown (PtIommuGroup *self);
+gboolean      pt_iommu_group_is_ready       (PtIommuGroup  *self);
+const char   *pt_iommu_group_get_preparable_member (PtIommuGroup *self);
 
 G_END_DECLS

@@ -272,7 +272,9 @@ pt_nodedev_parse_device (const char  *xml,
       g_ptr_array_add (parse.virtfns, NULL);
       device->virtfns = g_strdupv ((char **) parse.virtfns->pdata);
     }
-  /* libvirt does not show the reset in force. */
+  /* libvirt shows neither the host's use of a device nor its resets. */
+  _pt_device_set_state_unknown (device, _("State unknown on a remote host"));
+  device->reset_unknown = TRUE;
   device->reset_quirk = pt_reset_quirks_lookup (device->vendor_id, device->device_id, NULL);
   pt_pci_names_fill (device);
 
@@ -356,13 +358,15 @@ pt_nodedev_scan_host (PtConnection  *connection,
   g_autoptr(GPtrArray) devices = NULL;
   g_autoptr(GPtrArray) groups = NULL;
   g_autoptr(GPtrArray) checks = NULL;
+  g_autoptr(GHashTable) running = NULL;
   const char *uri = pt_connection_get_uri (connection);
 
   devices = pt_nodedev_scan_devices (pt_connection_get_handle (connection), uri, problems, error);
   if (devices == NULL)
     return NULL;
 
-  _pt_host_set_owners (devices, owners);
+  running = pt_connection_dup_running_vms (connection);
+  _pt_host_set_owners (devices, owners, running);
   groups = _pt_host_build_groups (devices);
   checks = pt_checks_run_remote (uri, groups->len);
 

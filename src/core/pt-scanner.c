@@ -30,6 +30,7 @@ struct _PtScanner
 
   char *root;
   GHashTable *owners;
+  GHashTable *running;
   gboolean skip_checks;
 };
 
@@ -50,6 +51,7 @@ pt_scanner_finalize (GObject *object)
 
   g_clear_pointer (&self->root, g_free);
   g_clear_pointer (&self->owners, g_hash_table_unref);
+  g_clear_pointer (&self->running, g_hash_table_unref);
 
   G_OBJECT_CLASS (pt_scanner_parent_class)->finalize (object);
 }
@@ -145,18 +147,24 @@ pt_scanner_set_skip_checks (PtScanner *self,
  * pt_scanner_set_owners:
  * @owners: (nullable) (element-type utf8 utf8): host address -> the VM it is
  *   given to, as libvirt says; %NULL when unknown
+ * @running: (nullable) (element-type utf8 utf8): the names of the VMs that
+ *   run or are paused, as a set
  *
- * Lets the next scans say which VM has which device.
+ * Lets the next scans say which VM has which device, and whether it runs.
  */
 void
 pt_scanner_set_owners (PtScanner  *self,
-                       GHashTable *owners)
+                       GHashTable *owners,
+                       GHashTable *running)
 {
   g_return_if_fail (PT_IS_SCANNER (self));
 
   g_clear_pointer (&self->owners, g_hash_table_unref);
+  g_clear_pointer (&self->running, g_hash_table_unref);
   if (owners != NULL)
     self->owners = g_hash_table_ref (owners);
+  if (running != NULL)
+    self->running = g_hash_table_ref (running);
 }
 
 const char *
@@ -279,7 +287,8 @@ spread_host_use (GPtrArray *devices)
 
 void
 _pt_host_set_owners (GPtrArray  *devices,
-                     GHashTable *owners)
+                     GHashTable *owners,
+                     GHashTable *running)
 {
   guint i;
 
@@ -288,12 +297,15 @@ _pt_host_set_owners (GPtrArray  *devices,
       PtDevice *device = g_ptr_array_index (devices, i);
 
       device->vm = g_intern_string (g_hash_table_lookup (owners, device->address));
+      device->vm_running = device->vm != NULL && running != NULL &&
+                           g_hash_table_contains (running, device->vm);
     }
 }
 
 static PtHost *
 scan_root (PtScanner     *self,
            GHashTable    *owners,
+           GHashTable    *running,
            GCancellable  *cancellable,
            GError       **error)
 {
@@ -330,7 +342,7 @@ scan_root (PtScanner     *self,
 
   pt_host_use_apply (root, by_address, problems);
   spread_host_use (devices);
-  _pt_host_set_owners (devices, owners);
+  _pt_host_set_owners (devices, owners, running);
   groups = _pt_host_build_groups (devices);
   checks = self->skip_checks ? g_ptr_array_new_with_free_func (g_object_unref)
                              : pt_checks_run (root, boot, groups->len);
@@ -355,7 +367,28 @@ pt_scanner_scan (PtScanner     *self,
 {
   g_return_val_if_fail (PT_IS_SCANNER (self), NULL);
 
-  return scan_root (self, self->owners, cancellable, error);
+  return scan_root (self, self->owners, self->running, cancellable, error);
+}
+
+static gpointer
+owner_facts_new (GHashTable *owners,
+                 GHashTable *running)
+{
+  GHashTable **facts = g_new0 (GHashTable *, 2);
+
+  facts[0] = owners != NULL ? g_hash_table_ref (owners) : NULL;
+  facts[1] = running != NULL ? g_hash_table_ref (running) : NULL;
+  return facts;
+}
+
+static void
+owner_facts_free (gpointer data)
+{
+  GHashTable **facts = data;
+
+  g_clear_pointer (&facts[0], g_hash_table_unref);
+  g_clear_pointer (&facts[1], g_hash_table_unref);
+  g_free (facts);
 }
 
 static void
@@ -365,10 +398,11 @@ scan_thread (GTask        *task,
              GCancellable *cancellable)
 {
   PtScanner *self = source_object;
+  GHashTable **facts = task_data;
   GError *error = NULL;
   PtHost *host;
 
-  host = scan_root (self, task_data, cancellable, &error);
+  host = scan_root (self, facts[0], facts[1], cancellable, &error);
   if (host == NULL)
     g_task_return_error (task, error);
   else
@@ -392,9 +426,8 @@ pt_scanner_scan_async (PtScanner           *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pt_scanner_scan_async);
-  if (self->owners != NULL)
-    g_task_set_task_data (task, g_hash_table_ref (self->owners),
-                          (GDestroyNotify) g_hash_table_unref);
+  /* The scan's own references: the scanner may be told new owners meanwhile. */
+  g_task_set_task_data (task, owner_facts_new (self->owners, self->running), owner_facts_free);
   g_task_run_in_thread (task, scan_thread);
 }
 

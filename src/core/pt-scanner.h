@@ -17,7 +17,8 @@ G_DECLARE_FINAL_TYPE (PtScanner, pt_scanner, PT, SCANNER, GObject)
 
 PtScanner  *pt_scanner_new         (const char           *root);
 void        pt_scanner_set_owners  (PtScanner            *self,
-                                    GHashTable           *owners);
+                                    GHashTable           *owners,
+                                    GHashTable           *running);
 void        pt_scanner_set_skip_checks (PtScanner        *self,
                                         gboolean          skip_checks);
 const char *pt_scanner_get_root    (PtScanner            *self);

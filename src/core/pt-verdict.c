@@ -82,12 +82,32 @@ pt_verdict_decide (const PtVerdictFacts *facts)
   return verdict;
 }
 
+/* A VF that changing the number of VFs would destroy under its user: on
+ * vfio-pci (a VM or a user-space driver has it) or given to a running VM. */
+static const char *
+find_vf_in_use (PtHost   *host,
+                PtDevice *physfn)
+{
+  const char * const *virtfns = pt_device_get_virtfns (physfn);
+  guint i;
+
+  for (i = 0; virtfns != NULL && virtfns[i] != NULL; i++)
+    {
+      PtDevice *vf = pt_host_lookup_device (host, virtfns[i]);
+
+      if (vf != NULL && (pt_device_is_vm_running (vf) ||
+                         g_strcmp0 (pt_device_get_driver (vf), "vfio-pci") == 0))
+        return pt_device_get_address (vf);
+    }
+  return NULL;
+}
+
 /**
  * pt_verdict_for_host_change:
  * @running_vm: (nullable): a running or paused VM with a member of the group,
- *   as libvirt says
+ *   as libvirt says now; %NULL to take it from the snapshot
  * @unknown: (nullable): why the host cannot be seen whole (another host, a
- *   sandbox, libvirt unreachable)
+ *   sandbox, libvirt unreachable); %NULL to take it from the snapshot
  *
  * Returns: (transfer full): the verdict on making @change on @host
  */
@@ -116,7 +136,8 @@ pt_verdict_for_host_change (PtHost             *host,
 
   facts.action = actions[change->kind];
   facts.address = change->addresses[0];
-  facts.running_vm = running_vm;
+  facts.running_vm = running_vm != NULL ? running_vm
+                                        : pt_verdict_find_running_vm (host, change->addresses[0], NULL);
   facts.unknown = unknown;
   device = pt_host_lookup_device (host, change->addresses[0]);
   facts.address_missing = device == NULL;
@@ -125,6 +146,10 @@ pt_verdict_for_host_change (PtHost             *host,
       facts.iommu_off = pt_device_get_iommu_group (device) < 0;
       /* The scanner names a group mate's use on every member already. */
       facts.host_use = pt_device_get_host_use (device);
+      if (facts.unknown == NULL)
+        facts.unknown = pt_device_get_state_unknown (device);
+      if (facts.action == PT_VERDICT_ACTION_SET_VFS)
+        facts.vf_in_use = find_vf_in_use (host, device);
     }
   return pt_verdict_decide (&facts);
 }
@@ -149,6 +174,12 @@ pt_verdict_for_give (PtHost             *host,
   guint i, j;
 
   facts.unknown = host == NULL && unknown == NULL ? _("The host’s devices cannot be read") : unknown;
+  for (i = 0; host != NULL && facts.unknown == NULL && addresses[i] != NULL; i++)
+    {
+      PtDevice *device = pt_host_lookup_device (host, addresses[i]);
+
+      facts.unknown = device != NULL ? pt_device_get_state_unknown (device) : NULL;
+    }
   for (i = 0; host != NULL && addresses[i] != NULL; i++)
     {
       PtDevice *device = pt_host_lookup_device (host, addresses[i]);
@@ -189,10 +220,21 @@ pt_verdict_for_give (PtHost             *host,
   return pt_verdict_decide (&facts);
 }
 
+static gboolean
+is_running (PtDevice   *device,
+            GHashTable *running)
+{
+  const char *owner = pt_device_get_vm (device);
+
+  if (running == NULL)
+    return pt_device_is_vm_running (device);
+  return owner != NULL && g_hash_table_contains (running, owner);
+}
+
 /**
  * pt_verdict_find_running_vm:
- * @running: (element-type utf8 utf8): the names of the VMs that run or are
- *   paused, as a set
+ * @running: (nullable) (element-type utf8 utf8): the names of the VMs that
+ *   run or are paused, as a set; %NULL to take it from the snapshot
  *
  * Returns: (nullable): the first VM of @running that has a member of the
  *   IOMMU group of the device at @address
@@ -209,15 +251,13 @@ pt_verdict_find_running_vm (PtHost     *host,
   guint i;
 
   if (device != NULL && members == NULL)
-    return pt_device_get_vm (device) != NULL && g_hash_table_contains (running, pt_device_get_vm (device))
-           ? pt_device_get_vm (device) : NULL;
+    return is_running (device, running) ? pt_device_get_vm (device) : NULL;
   for (i = 0; members != NULL && i < g_list_model_get_n_items (members); i++)
     {
       g_autoptr(PtDevice) member = g_list_model_get_item (members, i);
-      const char *owner = pt_device_get_vm (member);
 
-      if (owner != NULL && g_hash_table_contains (running, owner))
-        return owner;
+      if (is_running (member, running))
+        return pt_device_get_vm (member);
     }
   return NULL;
 }
