@@ -19,6 +19,7 @@
 
 #include "pt-compat.h"
 #include "pt-plan-dialog.h"
+#include "pt-sandbox.h"
 #include "pt-window.h"
 
 struct _PtPlanDialog
@@ -221,10 +222,6 @@ advice_without_helper (const PtHostChange *change,
       return g_strdup_printf (_("“%s” is not this computer, so Passthrough does not change it from "
                                 "here. To make this change, run:\n\n%s"), remote_uri, remote);
     }
-  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
-    return g_strdup_printf (_("Inside the Flatpak sandbox Passthrough cannot change this computer. "
-                              "To make this change, run in a terminal on the host:\n\nsudo %s"),
-                            command);
   return g_strdup_printf (_("This host was opened from a folder, so it cannot be changed from "
                             "here. On the computer itself, this change is:\n\nsudo %s"), command);
 }
@@ -496,7 +493,18 @@ pt_plan_dialog_review (GtkWidget          *widget,
   g_autoptr(PtPlan) plan = NULL;
 
   if (host != NULL && (root = pt_root_open (pt_host_get_root (host), &error)) != NULL)
-    plan = pt_host_change_plan (change, root, host, &error);
+    {
+      /* The sandbox's /etc is not this computer's: nothing is planned from it. */
+      if (pt_sandbox_is_active (root))
+        {
+          g_autofree char *command = pt_host_change_to_command (change);
+          g_autofree char *advice = pt_sandbox_dup_change_advice (pt_host_get_boot_setup (host), command);
+
+          pt_compat_show_error (widget, _("Install Passthrough to Change This Computer"), advice);
+          return;
+        }
+      plan = pt_host_change_plan (change, root, host, &error);
+    }
 
   if (plan == NULL)
     {

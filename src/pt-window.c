@@ -15,7 +15,6 @@
 
 #include "pt-compat.h"
 #include "pt-devices-page.h"
-#include "pt-host-change.h"
 #include "pt-groups-page.h"
 #include "pt-host-page.h"
 #include "pt-saved-connections.h"
@@ -102,13 +101,14 @@ update_host_state (PtWindow *self)
   PtSession *session = self->session;
   const char *remote = pt_session_get_remote_uri (session);
   const char *failure = remote != NULL ? pt_session_get_connection_error (session) : NULL;
-  g_autofree char *name = pt_uri_dup_host_name (remote);
+  g_autofree char *name = remote != NULL ? pt_connection_uri_describe (remote) : NULL;
   g_autofree char *title = NULL;
 
   if (pt_session_get_host (session) != NULL || (remote == NULL && pt_session_get_error (session) != NULL))
     {
       gtk_stack_set_visible_child_name (self->host_stack, "pages");
       gtk_widget_set_sensitive (GTK_WIDGET (self->switcher_title), TRUE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->switcher_bar), TRUE);
       return;
     }
 
@@ -126,6 +126,7 @@ update_host_state (PtWindow *self)
   gtk_widget_set_visible (self->use_this_computer, failure != NULL);
   gtk_widget_set_visible (self->try_again, failure != NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->switcher_title), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->switcher_bar), FALSE);
   gtk_stack_set_visible_child_name (self->host_stack, "status");
 }
 

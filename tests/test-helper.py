@@ -528,7 +528,14 @@ def _():
     r = ctl_run(root, "bind", "0000:02:00.0", "--json", helper_path=helper)
     assert r.returncode == 0 and json.loads(r.stdout)["sysfs"], r.stderr
     assert driver(root, "0000:02:00.0") == "vfio-pci"
+    # A VF on vfio-pci is in use: its PF's VFs are not destroyed under it.
     root = host("server-sriov")
+    numvfs = attr(root, "0000:18:00.0", "sriov_numvfs")
+    r = ctl_run(root, "vfs", "0000:18:00.0", "0", helper_path=helper)
+    assert r.returncode == 2 and "Virtual function 0000:18:10.4 is in use." in r.stderr, (r.returncode, r.stderr)
+    assert attr(root, "0000:18:00.0", "sriov_numvfs") == numvfs
+    r = ctl_run(root, "unbind", "0000:18:10.4", helper_path=helper)
+    assert r.returncode == 0, r.stderr
     r = ctl_run(root, "vfs", "0000:18:00.0", "0", helper_path=helper)
     assert r.returncode == 0 and attr(root, "0000:18:00.0", "sriov_numvfs") == "0", r.stderr
 

@@ -384,6 +384,40 @@ shoot_boot_changes (GtkApplication *app)
   g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
+/* Another host that cannot be reached: its name and error, and a way back to
+ * this computer, never this computer's devices under that host's name. */
+static void
+shoot_failed_connection (GtkApplication *app)
+{
+  g_autoptr(PtSession) session = pt_session_new (NULL, "test:///nonexistent/passthrough-host.xml");
+  PtWindow *window = pt_window_new (app, session);
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (shows_label (GTK_WIDGET (window), "Connecting to Test Host (passthrough-host.xml)…"));
+  while (pt_session_get_connection_error (session) == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  spin (300);
+  g_assert_nonnull (pt_session_get_connection_error (session));
+  g_assert_null (pt_session_get_host (session));
+  g_assert_true (shows_label (GTK_WIDGET (window), "Cannot Reach Test Host (passthrough-host.xml)"));
+  g_assert_true (shows_label (GTK_WIDGET (window), "Use This Computer"));
+  save_png (GTK_WIDGET (window), "connection-failed-light-narrow");
+
+  /* Use This Computer reads this computer, under its own name. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.use-this-computer", NULL);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while ((pt_session_get_host (session) == NULL && pt_session_get_error (session) == NULL) &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (pt_session_get_remote_uri (session));
+  spin (300);
+  g_assert_false (shows_label (GTK_WIDGET (window), "Cannot Reach"));
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (100);
+}
+
 static void
 on_activate (GtkApplication *app,
              gpointer        user_data)
@@ -411,6 +445,7 @@ on_activate (GtkApplication *app,
   shoot_window (app, session, 360, "dark");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
   shoot_boot_changes (app);
+  shoot_failed_connection (app);
 
   g_application_release (G_APPLICATION (app));
 }

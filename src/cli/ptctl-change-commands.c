@@ -27,6 +27,7 @@
 #include "pt-host-change.h"
 #include "pt-json-writer.h"
 #include "pt-sysfs.h"
+#include "pt-sandbox.h"
 #include "pt-verdict.h"
 #include "ptctl-context.h"
 
@@ -204,6 +205,18 @@ plan_and_apply (PtctlContext       *ctx,
     return refuse_other_host (ctx, change);
 
   root = pt_root_open (ctx->root != NULL ? ctx->root : "/", &error);
+
+  /* In the Flatpak sandbox the plan would be made from the runtime's /etc:
+   * the one message every face gives, with the package and the command. */
+  if (root != NULL && pt_sandbox_is_active (root))
+    {
+      g_autoptr(PtBootSetup) boot = pt_boot_setup_detect_sandboxed (root);
+      g_autofree char *command = pt_host_change_to_command (change);
+      g_autofree char *advice = pt_sandbox_dup_change_advice (boot, command);
+
+      return ptctl_fail ("%s", advice);
+    }
+
   if (root != NULL && needs_host)
     host = ptctl_scan_host (ctx, &error);
   if (root == NULL || (needs_host && host == NULL))

@@ -104,12 +104,13 @@ pt_boot_setup_shell_value (const char *contents,
 
 static void
 read_os_release (PtBootSetup *self,
-                 PtRoot      *root)
+                 PtRoot      *root,
+                 const char  *path)
 {
-  g_autofree char *contents = pt_root_read_file (root, "etc/os-release", NULL, NULL);
+  g_autofree char *contents = pt_root_read_file (root, path, NULL, NULL);
   g_autofree char *id_like = NULL;
 
-  if (contents == NULL)
+  if (contents == NULL && g_str_equal (path, "etc/os-release"))
     contents = pt_root_read_file (root, "usr/lib/os-release", NULL, NULL);
   if (contents == NULL)
     return;
@@ -298,12 +299,33 @@ pt_boot_setup_detect (PtRoot *root)
 {
   PtBootSetup *self = g_object_new (PT_TYPE_BOOT_SETUP, NULL);
 
-  read_os_release (self, root);
+  read_os_release (self, root, "etc/os-release");
   self->kernel_release = pt_root_read_line (root, "proc/sys/kernel/osrelease");
   self->uefi = pt_root_is_dir (root, "sys/firmware/efi");
   detect_bootloader (self, root);
   detect_initramfs (self, root);
 
+  return self;
+}
+
+/**
+ * pt_boot_setup_detect_sandboxed:
+ *
+ * This computer from inside the Flatpak sandbox: the host's operating
+ * system (its os-release at /run/host/os-release) and kernel; its boot
+ * loader and initramfs are unknown, since the sandbox's /etc and /boot are
+ * the runtime's, not the host's.
+ *
+ * Returns: (transfer full): what can be known of how the host boots
+ */
+PtBootSetup *
+pt_boot_setup_detect_sandboxed (PtRoot *root)
+{
+  PtBootSetup *self = g_object_new (PT_TYPE_BOOT_SETUP, NULL);
+
+  read_os_release (self, root, "run/host/os-release");
+  self->kernel_release = pt_root_read_line (root, "proc/sys/kernel/osrelease");
+  self->uefi = pt_root_is_dir (root, "sys/firmware/efi");
   return self;
 }
 

@@ -34,6 +34,7 @@ G_DECLARE_FINAL_TYPE (PtBootSetup, pt_boot_setup, PT, BOOT_SETUP, GObject)
 
 PtBootSetup        *pt_boot_setup_detect              (PtRoot      *root);
 PtBootSetup        *pt_boot_setup_new_unknown         (void);
+PtBootSetup        *pt_boot_setup_detect_sandboxed    (PtRoot      *root);
 const char         *pt_boot_setup_get_os_id           (PtBootSetup *self);
 const char         *pt_boot_setup_get_os_name         (PtBootSetup *self);
 const char         *pt_boot_setup_get_os_version_id   (PtBootSetup *self);

@@ -20,6 +20,7 @@
 #include "pt-boot-plan.h"
 #include "pt-check.h"
 #include "pt-checks.h"
+#include "pt-sandbox.h"
 #include "pt-kernel-cmdline.h"
 
 typedef struct
@@ -751,6 +752,43 @@ pt_checks_run (PtRoot      *root,
   check_vfio_modules (&ctx, checks);
   check_device_nodes (&ctx, checks);
   check_boot_tools (&ctx, checks);
+
+  return checks;
+}
+
+/**
+ * pt_checks_run_sandboxed:
+ *
+ * The checks that can be made from inside the Flatpak sandbox: the CPU, the
+ * IOMMU (its groups are seen through the devices' links), the kernel
+ * command line and the groups' isolation; the rest is one warning that says
+ * what cannot be seen and how to see it.
+ *
+ * Returns: (transfer full) (element-type PtCheck): the checks
+ */
+GPtrArray *
+pt_checks_run_sandboxed (PtRoot      *root,
+                         PtBootSetup *boot,
+                         guint        n_groups)
+{
+  g_auto(Context) ctx = { 0 };
+  g_autofree char *cmdline = NULL;
+  GPtrArray *checks = g_ptr_array_new_with_free_func (g_object_unref);
+
+  ctx.root = root;
+  ctx.boot = boot;
+  ctx.n_groups = n_groups;
+  ctx.cpuinfo = pt_root_read_file (root, "proc/cpuinfo", NULL, NULL);
+  ctx.vendor = pt_checks_cpu_vendor (ctx.cpuinfo);
+  cmdline = pt_root_read_file (root, "proc/cmdline", NULL, NULL);
+  if (cmdline != NULL)
+    ctx.cmdline = pt_kernel_cmdline_split (cmdline);
+
+  check_cpu (&ctx, checks);
+  check_iommu_kernel (&ctx, checks);
+  check_kernel_cmdline (&ctx, checks);
+  check_isolation (&ctx, checks);
+  pt_sandbox_add_checks (checks);
 
   return checks;
 }

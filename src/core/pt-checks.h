@@ -22,6 +22,9 @@ typedef enum
 GPtrArray   *pt_checks_run          (PtRoot      *root,
                                      PtBootSetup *boot,
                                      guint        n_groups);
+GPtrArray   *pt_checks_run_sandboxed (PtRoot     *root,
+                                      PtBootSetup *boot,
+                                      guint        n_groups);
 GPtrArray   *pt_checks_run_remote   (const char  *uri,
                                      guint        n_groups);
 PtCpuVendor  pt_checks_cpu_vendor   (const char  *cpuinfo);

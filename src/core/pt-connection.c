@@ -228,18 +228,14 @@ pt_connection_get_uri (PtConnection *self)
  *
  * Returns: whether the connection's hypervisor runs on this computer, so
  *   that this computer's sysfs describes its devices: qemu:///system and
- *   qemu:///session, outside a Flatpak sandbox. Remote URIs and the test
- *   driver are not.
+ *   qemu:///session (in a Flatpak sandbox too: it sees /sys/bus/pci and the
+ *   IOMMU group links; see pt-sandbox.c). Remote URIs and the test driver
+ *   are not.
  */
 gboolean
 pt_connection_is_local (PtConnection *self)
 {
   g_return_val_if_fail (PT_IS_CONNECTION (self), FALSE);
-
-  /* In a Flatpak sandbox /sys/kernel, /sys/module and /sys/firmware are
-   * hidden, so even this computer is read through libvirt's node devices. */
-  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
-    return FALSE;
 
   return !pt_uri_is_remote (self->uri);
 }

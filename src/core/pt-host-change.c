@@ -24,8 +24,6 @@
 #include <string.h>
 
 #include "pt-error.h"
-#include <glib/gi18n-lib.h>
-
 #include "pt-host-change.h"
 #include "pt-sysfs.h"
 
@@ -447,31 +445,6 @@ gboolean
 pt_uri_is_remote (const char *uri)
 {
   return uri != NULL && !g_str_has_prefix (uri, "qemu:///");
-}
-
-/**
- * pt_uri_dup_host_name:
- * @uri: (nullable): a libvirt URI; %NULL for the default
- *
- * Returns: (transfer full): the machine @uri reaches, in words for people:
- *   "This Computer", the host name of a remote URI, or "the test host" for
- *   libvirt's test driver
- */
-char *
-pt_uri_dup_host_name (const char *uri)
-{
-  g_autoptr(GUri) parsed = NULL;
-  const char *hostname;
-
-  if (!pt_uri_is_remote (uri))
-    return g_strdup (_("This Computer"));
-  parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
-  hostname = parsed != NULL ? g_uri_get_host (parsed) : NULL;
-  if (hostname != NULL && hostname[0] != '\0')
-    return g_strdup (hostname);
-  if (g_str_has_prefix (uri, "test:"))
-    return g_strdup (_("the test host"));
-  return g_strdup (uri);
 }
 
 /**

@@ -70,7 +70,6 @@ gboolean    pt_host_change_inverse     (const PtHostChange  *change,
                                         guint                recorded_change,
                                         PtHostChange        *inverse);
 gboolean    pt_uri_is_remote           (const char          *uri);
-char       *pt_uri_dup_host_name       (const char          *uri);
 char       *pt_host_change_to_remote_command (const PtHostChange *change,
                                               const char         *uri);
 gboolean    pt_host_change_is_write    (const PtHostChange  *change);

@@ -110,6 +110,9 @@ pt_connection_uri_describe (const char *uri)
     return g_strdup (uri);
 
   session = g_str_equal (path, "/session");
+  /* In the Flatpak sandbox it is still this computer, seen partly. */
+  if ((host == NULL || host[0] == '\0') && g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    return g_strdup (session ? _("This Computer (User Session, sandboxed)") : _("This Computer (sandboxed)"));
   if (host == NULL || host[0] == '\0')
     return g_strdup (session ? _("This Computer (User Session)") : _("This Computer"));
 

@@ -22,6 +22,7 @@
 #include "pt-modalias.h"
 #include "pt-pci-scan.h"
 #include "pt-root.h"
+#include "pt-sandbox.h"
 #include "pt-scanner.h"
 
 struct _PtScanner
@@ -318,6 +319,7 @@ scan_root (PtScanner     *self,
   g_autoptr(GPtrArray) checks = NULL;
   g_autoptr(GHashTable) by_address = NULL;
   g_autofree char *boot_id = NULL;
+  gboolean sandboxed;
   guint i;
 
   root = pt_root_open (self->root, error);
@@ -325,7 +327,8 @@ scan_root (PtScanner     *self,
     return NULL;
 
   problems = g_ptr_array_new_with_free_func (g_free);
-  boot = pt_boot_setup_detect (root);
+  sandboxed = pt_sandbox_is_active (root);
+  boot = sandboxed ? pt_boot_setup_detect_sandboxed (root) : pt_boot_setup_detect (root);
   aliases = pt_modalias_index_load (root, pt_boot_setup_get_kernel_release (boot));
 
   devices = pt_pci_scan_devices (root, aliases, problems, cancellable, error);
@@ -342,10 +345,17 @@ scan_root (PtScanner     *self,
 
   pt_host_use_apply (root, by_address, problems);
   spread_host_use (devices);
+  /* The sandbox shows the displays and the boot GPU, not the host's mounts. */
+  for (i = 0; sandboxed && i < devices->len; i++)
+    _pt_device_set_state_unknown (g_ptr_array_index (devices, i), _("State unknown in the sandbox"));
   _pt_host_set_owners (devices, owners, running);
   groups = _pt_host_build_groups (devices);
-  checks = self->skip_checks ? g_ptr_array_new_with_free_func (g_object_unref)
-                             : pt_checks_run (root, boot, groups->len);
+  if (self->skip_checks)
+    checks = g_ptr_array_new_with_free_func (g_object_unref);
+  else if (sandboxed)
+    checks = pt_checks_run_sandboxed (root, boot, groups->len);
+  else
+    checks = pt_checks_run (root, boot, groups->len);
   boot_id = pt_root_read_line (root, "proc/sys/kernel/random/boot_id");
 
   return _pt_host_new (pt_root_get_path (root), devices, groups, checks, boot, problems, boot_id);
