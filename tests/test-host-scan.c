@@ -274,6 +274,8 @@ test_host_use (void)
     { "server-sriov", "0000:18:00.1", "eno1 carries the default route" },
     { "server-sriov", "0000:18:00.0", NULL },
     { "server-sriov", "0000:18:10.0", NULL },
+    /* Any network, not only the default route: a VF on a storage network. */
+    { "server-sriov", "0000:18:10.2", "network interface enp24s16f2 carries the route to 10.50.0.0/16" },
     { "server-sriov", "0000:3b:00.0", NULL },
     { "laptop-iommu-off", "0000:00:02.0", "boot GPU" },
     { "laptop-iommu-off", "0000:00:02.0", "connected display (eDP-1)" },

@@ -141,6 +141,9 @@ test_from_host (void)
     { (PtHost **) 2, PT_HOST_CHANGE_SET_VFS, "0000:18:00.0", NULL, NULL, REFUSED,
       "Virtual function 0000:18:10.4 is in use." },
     { (PtHost **) 2, PT_HOST_CHANGE_BIND, "0000:18:00.1", NULL, NULL, ACK, "eno1 carries the default route" },
+    /* A NIC that carries any network, not only the default route. */
+    { (PtHost **) 2, PT_HOST_CHANGE_BIND, "0000:18:10.2", NULL, NULL, ACK,
+      "The host uses it: network interface enp24s16f2 carries the route to 10.50.0.0/16" },
   };
   guint i;
 

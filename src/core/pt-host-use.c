@@ -12,7 +12,8 @@
  *    system mounted writable (/home, /var, /srv, /var/lib/libvirt/images…)
  *    and swap, following device-mapper and md slaves down to the PCI
  *    controller;
- *  - the NIC carrying an IPv4 or IPv6 default route, through bridges, bonds
+ *  - the NIC carrying an IPv4 or IPv6 route (the default one, or any other
+ *    network the host reaches through it), through bridges, bonds
  *    and VLANs (their lower_* links);
  *  - the host bridge (class 06 00): the chipset itself, which no guest can
  *    drive and the host cannot run without.
@@ -424,11 +425,13 @@ mark_swaps (PtRoot     *root,
     }
 }
 
+/* @route: what the interface carries, in words ("the default route"). */
 static void
 mark_interface (PtRoot     *root,
                 GHashTable *devices,
                 const char *iface,
                 const char *route_iface,
+                const char *route,
                 guint       depth)
 {
   g_autofree char *link = NULL;
@@ -449,11 +452,12 @@ mark_interface (PtRoot     *root,
     {
       g_autofree char *reason = NULL;
 
+      /* TRANSLATORS: the second %s is a route, e.g. "the default route" */
       if (g_str_equal (iface, route_iface))
-        reason = g_strdup_printf (_("network interface %s carries the default route"), iface);
+        reason = g_strdup_printf (_("network interface %s carries %s"), iface, route);
       else
-        reason = g_strdup_printf (_("network interface %s carries the default route (through %s)"),
-                                  iface, route_iface);
+        reason = g_strdup_printf (_("network interface %s carries %s (through %s)"),
+                                  iface, route, route_iface);
       mark (devices, address, reason);
       return;
     }
@@ -469,7 +473,7 @@ mark_interface (PtRoot     *root,
       const char *entry = g_ptr_array_index (entries, i);
 
       if (g_str_has_prefix (entry, "lower_"))
-        mark_interface (root, devices, entry + strlen ("lower_"), route_iface, depth + 1);
+        mark_interface (root, devices, entry + strlen ("lower_"), route_iface, route, depth + 1);
     }
 }
 
@@ -488,13 +492,62 @@ split_fields (const char *line)
   return fields;
 }
 
+/* An IPv4 address or mask as /proc/net/route prints it: the network-order
+ * bytes read as one number of this CPU, in 8 hex digits. */
+static gboolean
+parse_route_hex (const char *hex,
+                 guint32    *value)
+{
+  guint64 number;
+
+  if (strlen (hex) != 8 || !g_ascii_string_to_unsigned (hex, 16, 0, G_MAXUINT32, &number, NULL))
+    return FALSE;
+  *value = g_ntohl ((guint32) number);
+  return TRUE;
+}
+
+static char *
+route_to_words (guint32 destination,
+                guint32 mask)
+{
+  guint prefix = 0;
+
+  while (prefix < 32 && (mask & (0x80000000u >> prefix)) != 0)
+    prefix++;
+  return g_strdup_printf (_("the route to %u.%u.%u.%u/%u"), destination >> 24, (destination >> 16) & 0xff,
+                          (destination >> 8) & 0xff, destination & 0xff, prefix);
+}
+
 static void
-mark_default_routes (PtRoot     *root,
-                     GHashTable *devices)
+add_route (GHashTable *routes,
+           const char *iface,
+           char       *words,
+           gboolean    is_default)
+{
+  /* The default route is the one named; otherwise the first route. */
+  if (is_default || !g_hash_table_contains (routes, iface))
+    g_hash_table_insert (routes, g_strdup (iface), words);
+  else
+    g_free (words);
+}
+
+/*
+ * Every interface that carries a route: the default route (IPv4 or IPv6),
+ * and any other network the host reaches through it (a storage or
+ * management network). Giving such a NIC away cuts that network off.
+ * Link-local and multicast IPv6 routes, which every interface has, and
+ * host routes do not count.
+ */
+static void
+mark_routes (PtRoot     *root,
+             GHashTable *devices)
 {
   g_autofree char *route = pt_root_read_file (root, "proc/net/route", NULL, NULL);
   g_autofree char *route6 = pt_root_read_file (root, "proc/net/ipv6_route", NULL, NULL);
-  g_autoptr(GPtrArray) ifaces = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) routes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) defaults = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer iface, words;
   guint i;
 
   if (route != NULL)
@@ -505,11 +558,19 @@ mark_default_routes (PtRoot     *root,
       for (i = 1; lines[i] != NULL; i++)
         {
           g_autoptr(GPtrArray) fields = split_fields (lines[i]);
+          guint32 destination, mask;
+          const char *name;
 
-          if (fields->len >= 8 &&
-              g_str_equal (g_ptr_array_index (fields, 1), "00000000") &&
-              g_str_equal (g_ptr_array_index (fields, 7), "00000000"))
-            g_ptr_array_add (ifaces, g_strdup (g_ptr_array_index (fields, 0)));
+          if (fields->len < 8 || !parse_route_hex (g_ptr_array_index (fields, 1), &destination) ||
+              !parse_route_hex (g_ptr_array_index (fields, 7), &mask))
+            continue;
+          name = g_ptr_array_index (fields, 0);
+          if (g_str_equal (name, "lo"))
+            continue;
+          if (destination == 0 && mask == 0)
+            add_route (routes, name, g_strdup (_("the default route")), TRUE);
+          else if (mask != 0xffffffffu)
+            add_route (routes, name, route_to_words (destination, mask), FALSE);
         }
     }
 
@@ -521,21 +582,27 @@ mark_default_routes (PtRoot     *root,
       for (i = 0; lines[i] != NULL; i++)
         {
           g_autoptr(GPtrArray) fields = split_fields (lines[i]);
+          const char *destination, *name;
+          guint64 prefix;
 
-          if (fields->len >= 10 &&
-              g_str_equal (g_ptr_array_index (fields, 0), "00000000000000000000000000000000") &&
-              g_str_equal (g_ptr_array_index (fields, 1), "00") &&
-              !g_str_equal (g_ptr_array_index (fields, 9), "lo"))
-            g_ptr_array_add (ifaces, g_strdup (g_ptr_array_index (fields, 9)));
+          if (fields->len < 10 ||
+              !g_ascii_string_to_unsigned (g_ptr_array_index (fields, 1), 16, 0, 128, &prefix, NULL))
+            continue;
+          destination = g_ptr_array_index (fields, 0);
+          name = g_ptr_array_index (fields, 9);
+          if (g_str_equal (name, "lo") || strlen (destination) != 32)
+            continue;
+          if (prefix == 0 && g_str_equal (destination, "00000000000000000000000000000000"))
+            add_route (routes, name, g_strdup (_("the default route")), TRUE);
+          else if (prefix < 128 && !g_str_has_prefix (destination, "fe80") &&
+                   !g_str_has_prefix (destination, "ff"))
+            add_route (routes, name, g_strdup (_("an IPv6 network")), FALSE);
         }
     }
 
-  for (i = 0; i < ifaces->len; i++)
-    {
-      const char *iface = g_ptr_array_index (ifaces, i);
-
-      mark_interface (root, devices, iface, iface, 0);
-    }
+  g_hash_table_iter_init (&iter, routes);
+  while (g_hash_table_iter_next (&iter, &iface, &words))
+    mark_interface (root, devices, iface, iface, words, 0);
 }
 
 /**
@@ -554,5 +621,5 @@ pt_host_use_apply (PtRoot     *root,
   mark_connected_displays (root, devices);
   mark_mounts (root, devices);
   mark_swaps (root, devices);
-  mark_default_routes (root, devices);
+  mark_routes (root, devices);
 }
