@@ -25,6 +25,7 @@ struct _PtHostPage
 
   GtkStack *stack;
   GtkSpinner *busy_spinner;
+  AdwStatusPage *scanning_page;
   AdwStatusPage *error_page;
   GtkImage *summary_icon;
   GtkLabel *summary_title;
@@ -354,7 +355,14 @@ pt_host_page_session_set (PtPage    *page,
                           PtSession *session)
 {
   PtHostPage *self = PT_HOST_PAGE (page);
+  g_autofree char *host = pt_session_describe_host (session);
+  /* TRANSLATORS: %s is This Computer, Demo Host or Fixture tree FOLDER */
+  g_autofree char *scanning = g_strdup_printf (_("Looking at %s…"), host);
+  /* TRANSLATORS: %s is This Computer, Demo Host or Fixture tree FOLDER */
+  g_autofree char *unreadable = g_strdup_printf (_("%s Could Not Be Read"), host);
 
+  adw_status_page_set_title (self->scanning_page, scanning);
+  adw_status_page_set_title (self->error_page, unreadable);
   g_signal_connect_object (session, "notify::host", G_CALLBACK (on_session_changed), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "notify::error", G_CALLBACK (on_session_changed), self,
@@ -372,6 +380,7 @@ pt_host_page_class_init (PtHostPageClass *klass)
   pt_page_class_set_template_from_resource (PT_PAGE_CLASS (klass), "/org/example/Passthrough/pt-host-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, stack);
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, busy_spinner);
+  gtk_widget_class_bind_template_child (widget_class, PtHostPage, scanning_page);
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, error_page);
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, summary_icon);
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, summary_title);

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pt-compat.h"
 #include "pt-devices-page.h"
 #include "pt-groups-page.h"
 #include "pt-host-page.h"
@@ -30,6 +31,8 @@ struct _PtWindow
   PtSession *session;
   GSettings *settings;
 
+  GtkBox *content_box;
+  GtkWidget *header_bar;
   AdwViewStack *view_stack;
   AdwViewSwitcherTitle *switcher_title;
   AdwViewSwitcherBar *switcher_bar;
@@ -133,6 +136,8 @@ pt_window_class_init (PtWindowClass *klass)
   g_type_ensure (PT_TYPE_VMS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/example/Passthrough/pt-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, content_box);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, switcher_bar);
@@ -195,6 +200,28 @@ on_permission (GObject      *source,
 }
 #endif
 
+/* The demo and a fixture tree must never pass for the user's own computer. */
+static void
+show_identity (PtWindow *self)
+{
+  if (pt_session_is_demo (self->session))
+    {
+      const char *title = _("Passthrough Demo");
+
+      gtk_window_set_title (GTK_WINDOW (self), title);
+      adw_view_switcher_title_set_title (self->switcher_title, title);
+      gtk_box_insert_child_after (self->content_box,
+                                  pt_compat_banner_new (_("Demo: nothing on this computer changes")),
+                                  self->header_bar);
+    }
+  else if (pt_session_get_root (self->session) != NULL)
+    {
+      g_autofree char *host = pt_session_describe_host (self->session);
+
+      adw_view_switcher_title_set_subtitle (self->switcher_title, host);
+    }
+}
+
 PtWindow *
 pt_window_new (GtkApplication *application,
                PtSession     *session)
@@ -212,6 +239,7 @@ pt_window_new (GtkApplication *application,
   g_signal_connect_object (session, "notify::busy", G_CALLBACK (on_busy), self,
                            G_CONNECT_SWAPPED);
   on_busy (self);
+  show_identity (self);
 
 #if HAVE_POLKIT
   helper = pt_session_get_helper (session);

@@ -395,6 +395,8 @@ on_activate (GtkApplication *app,
 
   g_application_hold (G_APPLICATION (app));
   pt_session_set_helper (session, helper);
+  /* The demo host, shown as the app shows it: banner and title say Demo. */
+  pt_session_set_demo (session, TRUE);
 
   while ((pt_session_get_host (session) == NULL || pt_session_get_busy (session) ||
           pt_session_get_connection (session) == NULL ||

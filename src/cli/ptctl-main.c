@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "pt-install-paths.h"
 #include "ptctl-context.h"
 
 typedef struct
@@ -215,6 +216,7 @@ main (int   argc,
   g_autofree char *rom_bar = NULL;
   g_autofree char *rom_file = NULL;
   g_autofree char *description = NULL;
+  g_autofree char *localedir = NULL;
   g_auto(GStrv) args = NULL;
   gboolean json = FALSE;
   gboolean dry_run = FALSE;
@@ -264,12 +266,13 @@ main (int   argc,
     { "by-address", 0, 0, G_OPTION_ARG_NONE, &by_address,
       N_("Bind at boot by PCI address; works with identical devices (boot early-bind)"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("COMMAND") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
     { NULL }
   };
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  localedir = pt_install_path (LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
