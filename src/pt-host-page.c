@@ -88,16 +88,6 @@ status_words (PtCheckStatus status)
     }
 }
 
-/* The checks whose fix is turning the IOMMU on at boot. */
-static gboolean
-fixed_by_enabling_iommu (PtCheck *check)
-{
-  const char *id = pt_check_get_id (check);
-
-  return pt_check_get_status (check) != PT_CHECK_PASS &&
-         (g_str_equal (id, "iommu-kernel") || g_str_equal (id, "kernel-cmdline"));
-}
-
 /* Reviews a boot change of @kind (undo: of boot change @change_id). */
 static void
 review_boot_change (PtHostPage       *self,
@@ -242,7 +232,8 @@ create_check_row (gpointer item,
       adw_expander_row_add_row (ADW_EXPANDER_ROW (row), label);
       adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), status == PT_CHECK_FAIL);
 
-      if (fixed_by_enabling_iommu (check) && self != NULL)
+      /* The core says which fixes the IOMMU change makes. */
+      if (pt_check_get_fix_command (check) != NULL && self != NULL)
         {
           GtkWidget *review = adw_action_row_new ();
 
