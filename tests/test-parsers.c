@@ -161,6 +161,40 @@ test_pci_address (void)
   g_assert_false (pt_sysfs_is_pci_address (NULL));
 }
 
+/* What people type (lspci's short form, upper case) in the kernel's form;
+ * anything else is no address. */
+static void
+test_pci_address_normalize (void)
+{
+  static const struct {
+    const char *text;
+    const char *normal;
+  } cases[] = {
+    { "0000:01:00.0", "0000:01:00.0" },
+    { "01:00.0", "0000:01:00.0" },
+    { "0A:1F.7", "0000:0a:1f.7" },
+    { "0001:C1:00.1", "0001:c1:00.1" },
+    { "01:00.8", NULL },
+    { "01:20.0", NULL },
+    { "1:00.0", NULL },
+    { "01:00.0 ", NULL },
+    { ":01:00.0", NULL },
+    { "01:00", NULL },
+    { "4", NULL },
+    { "", NULL },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *normal = pt_pci_address_normalize (cases[i].text);
+
+      g_test_message ("case %u: “%s”", i, cases[i].text);
+      g_assert_cmpstr (normal, ==, cases[i].normal);
+    }
+  g_assert_null (pt_pci_address_normalize (NULL));
+}
+
 static void
 test_last_pci_address (void)
 {
@@ -598,6 +632,7 @@ main (int   argc,
   g_test_add_func ("/kernel-cmdline/values", test_cmdline_values);
   g_test_add_func ("/sysfs/parse-hex", test_parse_hex);
   g_test_add_func ("/sysfs/pci-address", test_pci_address);
+  g_test_add_func ("/sysfs/pci-address-normalize", test_pci_address_normalize);
   g_test_add_func ("/sysfs/last-pci-address", test_last_pci_address);
   g_test_add_func ("/modalias/lookup", test_modalias);
   g_test_add_func ("/checks/cpu-vendor", test_cpu_vendor);

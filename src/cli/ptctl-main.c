@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "pt-install-paths.h"
+#include "pt-sysfs.h"
 #include "ptctl-context.h"
 
 typedef struct
@@ -311,6 +312,19 @@ main (int   argc,
   ctx.by_id = by_id;
   ctx.by_address = by_address;
   ctx.args = args + 1;
+
+  /* lspci's short addresses (01:00.0) are taken wherever an address is:
+   * the change is built, and the helper parses it, in the kernel's form. */
+  for (i = 0; ctx.args[i] != NULL; i++)
+    {
+      char *normal = pt_pci_address_normalize (ctx.args[i]);
+
+      if (normal != NULL)
+        {
+          g_free (ctx.args[i]);
+          ctx.args[i] = normal;
+        }
+    }
 
   for (i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_str_equal (args[0], commands[i].name))
