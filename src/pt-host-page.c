@@ -161,10 +161,8 @@ show_changes (PtHostPage *self,
   for (i = changes->len; i > 0 && shown < SHOWN_CHANGES; i--, shown++)
     {
       PtChange *change = g_ptr_array_index (changes, i - 1);
-      g_autoptr(GDateTime) time = change->time != NULL ? g_date_time_new_from_iso8601 (change->time, NULL)
-                                                       : NULL;
-      g_autoptr(GDateTime) local = time != NULL ? g_date_time_to_local (time) : NULL;
-      g_autofree char *when = local != NULL ? g_date_time_format (local, "%x %H:%M") : g_strdup ("");
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autofree char *when = pt_change_describe_time (change, now);
       g_autofree char *subtitle = g_strdup_printf ("%u · %s · %s", change->id, when,
                                                    change_state_words (change->state));
       GtkWidget *row = adw_action_row_new ();

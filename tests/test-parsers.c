@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "pt-change-history.h"
 #include "pt-checks.h"
 #include "pt-error.h"
 #include "pt-helper-client.h"
@@ -193,6 +194,33 @@ test_pci_address_normalize (void)
       g_assert_cmpstr (normal, ==, cases[i].normal);
     }
   g_assert_null (pt_pci_address_normalize (NULL));
+}
+
+/* Change times read the same in every locale: no 12/06/26. */
+static void
+test_change_time (void)
+{
+  static const struct {
+    const char *time;
+    const char *words;
+  } cases[] = {
+    { "2026-06-12T07:55:10Z", "Today, 07:55" },
+    { "2026-06-11T23:10:00Z", "Yesterday, 23:10" },
+    { "2026-06-02T07:05:00Z", "2 Jun 2026, 07:05" },
+    { "2025-12-24T18:00:00+01:00", "24 Dec 2025, 17:00" },
+    { "not a time", "" },
+    { NULL, "" },
+  };
+  g_autoptr(GDateTime) now = g_date_time_new_from_iso8601 ("2026-06-12T20:00:00Z", NULL);
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      PtChange change = { .time = (char *) cases[i].time };
+      g_autofree char *words = pt_change_describe_time (&change, now);
+
+      g_assert_cmpstr (words, ==, cases[i].words);
+    }
 }
 
 static void
@@ -626,6 +654,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* Change times are checked in UTC. */
+  g_setenv ("TZ", "UTC", TRUE);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/kernel-cmdline/split", test_cmdline_split);
@@ -633,6 +663,7 @@ main (int   argc,
   g_test_add_func ("/sysfs/parse-hex", test_parse_hex);
   g_test_add_func ("/sysfs/pci-address", test_pci_address);
   g_test_add_func ("/sysfs/pci-address-normalize", test_pci_address_normalize);
+  g_test_add_func ("/change-history/time", test_change_time);
   g_test_add_func ("/sysfs/last-pci-address", test_last_pci_address);
   g_test_add_func ("/modalias/lookup", test_modalias);
   g_test_add_func ("/checks/cpu-vendor", test_cpu_vendor);
