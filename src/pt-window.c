@@ -204,22 +204,19 @@ on_permission (GObject      *source,
 static void
 show_identity (PtWindow *self)
 {
+  g_autofree char *host = pt_session_describe_host (self->session);
+
   if (pt_session_is_demo (self->session))
     {
-      const char *title = _("Passthrough Demo");
-
-      gtk_window_set_title (GTK_WINDOW (self), title);
-      adw_view_switcher_title_set_title (self->switcher_title, title);
+      gtk_window_set_title (GTK_WINDOW (self), _("Passthrough Demo"));
       gtk_box_insert_child_after (self->content_box,
                                   pt_compat_banner_new (_("Demo: nothing on this computer changes")),
                                   self->header_bar);
     }
-  else if (pt_session_get_root (self->session) != NULL)
-    {
-      g_autofree char *host = pt_session_describe_host (self->session);
-
-      adw_view_switcher_title_set_subtitle (self->switcher_title, host);
-    }
+  /* The narrow header names the host under the app's name: "Demo Host",
+   * "Fixture tree DIR"; this computer goes without saying. */
+  if (pt_session_get_root (self->session) != NULL)
+    adw_view_switcher_title_set_subtitle (self->switcher_title, host);
 }
 
 PtWindow *
