@@ -314,7 +314,7 @@ def _():
     assert "Turn the IOMMU On" not in r.stdout, r.stdout
     assert "“passthroughctl boot enable-iommu --dry-run” shows this change" in r.stdout, r.stdout
     checks = json.loads(run("--root", not_ready, "check", "--json").stdout)["checks"]
-    commands = {c["id"]: c["fix-command"] for c in checks}
+    commands = {c["id"]: c["fix_command"] for c in checks}
     assert commands["kernel-cmdline"] == "passthroughctl boot enable-iommu", commands
     assert commands["vfio-modules"] is None, commands
 
