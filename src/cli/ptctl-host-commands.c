@@ -287,8 +287,10 @@ ptctl_cmd_check (PtctlContext *ctx)
       if (pt_check_get_status (check) == PT_CHECK_FAIL)
         failed++;
 
-      ptctl_printf ("%s %s: %s\n", status_tag (pt_check_get_status (check)),
-                    pt_check_get_title (check), pt_check_get_summary (check));
+      ptctl_printf ("%s ", status_tag (pt_check_get_status (check)));
+      /* TRANSLATORS: a check's title, then what it found */
+      ptctl_printf (C_("check line", "%s: %s\n"), pt_check_get_title (check),
+                    pt_check_get_summary (check));
       if (fix != NULL)
         ptctl_printf ("       %s%s\n", _("To fix: "), fix);
       if (pt_check_get_fix_command (check) != NULL)

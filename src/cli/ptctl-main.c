@@ -66,7 +66,10 @@ exec_libvirt_twin (char **original_argv)
     ? g_build_filename (called_dir, "passthroughctl-libvirt", NULL) : NULL;
   g_autofree char *beside_self = self_dir != NULL
     ? g_build_filename (self_dir, "passthroughctl-libvirt", NULL) : NULL;
-  const char *candidates[] = { beside_called, beside_self, LIBEXECDIR "/passthroughctl-libvirt" };
+  /* LIBEXECDIR, or where it is when the prefix was staged or moved. */
+  g_autofree char *libexecdir = pt_install_path (LIBEXECDIR);
+  g_autofree char *installed = g_build_filename (libexecdir, "passthroughctl-libvirt", NULL);
+  const char *candidates[] = { beside_called, beside_self, installed };
   int first_errno = 0;
 
   for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
@@ -80,7 +83,7 @@ exec_libvirt_twin (char **original_argv)
 
   return ptctl_fail (_("cannot run passthroughctl-libvirt (looked beside %s and in %s): %s; "
                        "reinstall Passthrough"),
-                     original_argv[0], LIBEXECDIR, g_strerror (first_errno));
+                     original_argv[0], libexecdir, g_strerror (first_errno));
 }
 #endif
 
