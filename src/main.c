@@ -10,15 +10,17 @@
 
 #include "pt-application.h"
 #include "pt-compat.h"
+#include "pt-install-paths.h"
 
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(PtApplication) app = NULL;
+  g_autofree char *localedir = pt_install_path (LOCALEDIR);
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -13,6 +13,7 @@
 
 #include "pt-application.h"
 #include "pt-compat.h"
+#include "pt-demo-host.h"
 #include "pt-saved-connections.h"
 #include "pt-window.h"
 
@@ -27,32 +28,6 @@ struct _PtApplication
 };
 
 G_DEFINE_FINAL_TYPE (PtApplication, pt_application, ADW_TYPE_APPLICATION)
-
-/* Demo actions really run, through the helper's test build, on a copy of the
- * demo tree, so the bundled one stays as it was. */
-static char *
-copy_demo_host (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("passthrough-demo-XXXXXX", &error);
-  g_autofree char *source = g_build_filename (PT_DEMO_ROOT, ".", NULL);
-  const char *argv[] = { "cp", "-a", source, NULL, NULL };
-  int status = -1;
-
-  if (dir != NULL)
-    {
-      argv[3] = dir;
-      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-                    &status, &error);
-    }
-  if (dir == NULL || error != NULL || !g_spawn_check_wait_status (status, NULL))
-    {
-      g_printerr ("passthrough: cannot copy the demo host: %s\n",
-                  error != NULL ? error->message : "cp failed");
-      return NULL;
-    }
-  return g_steal_pointer (&dir);
-}
 
 /* Quit cleanly on SIGTERM and SIGINT, so the demo's copy is removed. */
 static gboolean
@@ -101,21 +76,20 @@ pt_application_handle_local_options (GApplication *app,
    * it, so every step works without an IOMMU or real VMs. */
   if (g_variant_dict_lookup (options, "demo", "b", &self->demo) && self->demo)
     {
-      if (!g_file_test (PT_DEMO_ROOT, G_FILE_TEST_IS_DIR))
+      g_autoptr(GError) error = NULL;
+
+      if (!pt_demo_host_find (&error) ||
+          (self->demo_copy = pt_demo_host_copy_tree (&error)) == NULL)
         {
-          g_printerr ("passthrough: the demo host is missing (%s); build it with "
-                      "“meson compile” first\n", PT_DEMO_ROOT);
+          g_printerr ("passthrough: %s\n", error->message);
           return 2;
         }
       g_free (self->root);
       g_free (self->uri);
-      self->demo_copy = copy_demo_host ();
-      if (self->demo_copy == NULL)
-        return 2;
       self->root = g_strdup (self->demo_copy);
       g_unix_signal_add (SIGTERM, on_quit_signal, self);
       g_unix_signal_add (SIGINT, on_quit_signal, self);
-      self->uri = g_strdup ("test://" PT_DEMO_LIBVIRT_HOST);
+      self->uri = pt_demo_host_libvirt_uri ();
     }
 
   return -1;
@@ -139,10 +113,15 @@ pt_application_activate (GApplication *app)
        * looked at, and a Flatpak cannot reach a helper on the host (no polkit
        * policy can be installed from a Flatpak): reviews say what to run there. */
       if (self->demo_copy != NULL)
-        helper = pt_helper_client_new_for_root (PT_DEMO_HELPER, self->demo_copy);
+        {
+          g_autofree char *demo_helper = pt_demo_host_helper ();
+
+          helper = pt_helper_client_new_for_root (demo_helper, self->demo_copy);
+        }
       else if (self->root == NULL && !g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
         helper = pt_helper_client_new ();
       pt_session_set_helper (session, helper);
+      pt_session_set_demo (session, self->demo_copy != NULL);
 
       window = GTK_WINDOW (pt_window_new (GTK_APPLICATION (self), session));
     }

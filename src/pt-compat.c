@@ -318,3 +318,27 @@ pt_compat_confirm (GtkWidget         *parent,
   pt_compat_confirm_with_extra (parent, heading, body, NULL, confirm_label, destructive,
                                 callback, user_data, destroy);
 }
+
+/* A banner across the top of the window's content: AdwBanner from
+ * libadwaita 1.3; on 1.2 a box styled like one (style.css, .pt-banner). */
+GtkWidget *
+pt_compat_banner_new (const char *title)
+{
+#if ADW_CHECK_VERSION (1, 3, 0)
+  GtkWidget *banner = adw_banner_new (title);
+
+  adw_banner_set_revealed (ADW_BANNER (banner), TRUE);
+  return banner;
+#else
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *label = gtk_label_new (title);
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_CENTER);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_widget_add_css_class (box, "pt-banner");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  return box;
+#endif
+}

@@ -23,6 +23,8 @@ GStrv pt_compat_software_gl_environment (const char * const *envp,
 
 void pt_compat_spin_while_mapped (GtkSpinner *spinner);
 
+GtkWidget *pt_compat_banner_new (const char *title);
+
 void pt_compat_show_error (GtkWidget         *parent,
                            const char        *heading,
                            const char        *body);

@@ -25,6 +25,7 @@ struct _PtHostPage
 
   GtkStack *stack;
   GtkSpinner *busy_spinner;
+  AdwStatusPage *scanning_page;
   AdwStatusPage *error_page;
   GtkImage *summary_icon;
   GtkLabel *summary_title;
@@ -85,16 +86,6 @@ status_words (PtCheckStatus status)
     default:
       return _("Failed");
     }
-}
-
-/* The checks whose fix is turning the IOMMU on at boot. */
-static gboolean
-fixed_by_enabling_iommu (PtCheck *check)
-{
-  const char *id = pt_check_get_id (check);
-
-  return pt_check_get_status (check) != PT_CHECK_PASS &&
-         (g_str_equal (id, "iommu-kernel") || g_str_equal (id, "kernel-cmdline"));
 }
 
 /* Reviews a boot change of @kind (undo: of boot change @change_id). */
@@ -170,10 +161,8 @@ show_changes (PtHostPage *self,
   for (i = changes->len; i > 0 && shown < SHOWN_CHANGES; i--, shown++)
     {
       PtChange *change = g_ptr_array_index (changes, i - 1);
-      g_autoptr(GDateTime) time = change->time != NULL ? g_date_time_new_from_iso8601 (change->time, NULL)
-                                                       : NULL;
-      g_autoptr(GDateTime) local = time != NULL ? g_date_time_to_local (time) : NULL;
-      g_autofree char *when = local != NULL ? g_date_time_format (local, "%x %H:%M") : g_strdup ("");
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autofree char *when = pt_change_describe_time (change, now);
       g_autofree char *subtitle = g_strdup_printf ("%u · %s · %s", change->id, when,
                                                    change_state_words (change->state));
       GtkWidget *row = adw_action_row_new ();
@@ -241,7 +230,8 @@ create_check_row (gpointer item,
       adw_expander_row_add_row (ADW_EXPANDER_ROW (row), label);
       adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), status == PT_CHECK_FAIL);
 
-      if (fixed_by_enabling_iommu (check) && self != NULL)
+      /* The core says which fixes the IOMMU change makes. */
+      if (pt_check_get_fix_command (check) != NULL && self != NULL)
         {
           GtkWidget *review = adw_action_row_new ();
 
@@ -354,7 +344,14 @@ pt_host_page_session_set (PtPage    *page,
                           PtSession *session)
 {
   PtHostPage *self = PT_HOST_PAGE (page);
+  g_autofree char *host = pt_session_describe_host (session);
+  /* TRANSLATORS: %s is This Computer, Demo Host or Fixture tree FOLDER */
+  g_autofree char *scanning = g_strdup_printf (_("Looking at %s…"), host);
+  /* TRANSLATORS: %s is This Computer, Demo Host or Fixture tree FOLDER */
+  g_autofree char *unreadable = g_strdup_printf (_("%s Could Not Be Read"), host);
 
+  adw_status_page_set_title (self->scanning_page, scanning);
+  adw_status_page_set_title (self->error_page, unreadable);
   g_signal_connect_object (session, "notify::host", G_CALLBACK (on_session_changed), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "notify::error", G_CALLBACK (on_session_changed), self,
@@ -372,6 +369,7 @@ pt_host_page_class_init (PtHostPageClass *klass)
   pt_page_class_set_template_from_resource (PT_PAGE_CLASS (klass), "/org/example/Passthrough/pt-host-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, stack);
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, busy_spinner);
+  gtk_widget_class_bind_template_child (widget_class, PtHostPage, scanning_page);
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, error_page);
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, summary_icon);
   gtk_widget_class_bind_template_child (widget_class, PtHostPage, summary_title);

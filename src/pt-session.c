@@ -25,6 +25,7 @@ struct _PtSession
 
   char *root;
   char *uri;
+  gboolean demo;       /* root is a copy of the demo host */
   PtHost *host;
   PtConnection *connection;
   PtHelperClient *helper;
@@ -427,6 +428,47 @@ pt_session_get_root (PtSession *self)
 {
   g_return_val_if_fail (PT_IS_SESSION (self), NULL);
   return self->root;
+}
+
+/**
+ * pt_session_set_demo:
+ *
+ * Marks the session's tree as the demo host, so the window says so.
+ */
+void
+pt_session_set_demo (PtSession *self,
+                     gboolean   demo)
+{
+  g_return_if_fail (PT_IS_SESSION (self));
+  self->demo = demo;
+}
+
+gboolean
+pt_session_is_demo (PtSession *self)
+{
+  g_return_val_if_fail (PT_IS_SESSION (self), FALSE);
+  return self->demo;
+}
+
+/**
+ * pt_session_describe_host:
+ *
+ * Names the host being looked at honestly: the demo host, a fixture tree
+ * given with --root, or this computer.
+ *
+ * Returns: (transfer full): the name
+ */
+char *
+pt_session_describe_host (PtSession *self)
+{
+  g_return_val_if_fail (PT_IS_SESSION (self), NULL);
+
+  if (self->demo)
+    return g_strdup (_("Demo Host"));
+  if (self->root != NULL)
+    /* TRANSLATORS: %s is a folder holding a copy of a computer's /sys, /proc and /etc */
+    return g_strdup_printf (_("Fixture tree %s"), self->root);
+  return g_strdup (_("This Computer"));
 }
 
 /**

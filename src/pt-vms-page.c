@@ -14,6 +14,7 @@
 
 #include "pt-attach-dialog.h"
 #include "pt-compat.h"
+#include "pt-demo-host.h"
 #include "pt-saved-connections.h"
 #include "pt-vms-page.h"
 
@@ -172,7 +173,7 @@ update_vms (PtVmsPage *self)
 static char *
 describe_connection (const char *uri)
 {
-  if (g_str_equal (uri, "test://" PT_DEMO_LIBVIRT_HOST))
+  if (pt_demo_host_is_uri (uri))
     return g_strdup (_("Demo Host"));
   return pt_connection_uri_describe (uri);
 }

@@ -36,6 +36,8 @@ struct _PtWindow
   GtkSpinner *host_spinner;
   GtkWidget *use_this_computer;
   GtkWidget *try_again;
+  GtkBox *content_box;
+  GtkWidget *header_bar;
   AdwViewStack *view_stack;
   AdwViewSwitcherTitle *switcher_title;
   AdwViewSwitcherBar *switcher_bar;
@@ -207,6 +209,8 @@ pt_window_class_init (PtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtWindow, host_spinner);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, use_this_computer);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, try_again);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, content_box);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, switcher_bar);
@@ -272,6 +276,25 @@ on_permission (GObject      *source,
 }
 #endif
 
+/* The demo and a fixture tree must never pass for the user's own computer. */
+static void
+show_identity (PtWindow *self)
+{
+  g_autofree char *host = pt_session_describe_host (self->session);
+
+  if (pt_session_is_demo (self->session))
+    {
+      gtk_window_set_title (GTK_WINDOW (self), _("Passthrough Demo"));
+      gtk_box_insert_child_after (self->content_box,
+                                  pt_compat_banner_new (_("Demo: nothing on this computer changes")),
+                                  self->header_bar);
+    }
+  /* The narrow header names the host under the app's name: "Demo Host",
+   * "Fixture tree DIR"; this computer goes without saying. */
+  if (pt_session_get_root (self->session) != NULL)
+    adw_view_switcher_title_set_subtitle (self->switcher_title, host);
+}
+
 PtWindow *
 pt_window_new (GtkApplication *application,
                PtSession     *session)
@@ -296,6 +319,7 @@ pt_window_new (GtkApplication *application,
   g_signal_connect_object (session, "notify::connection-error", G_CALLBACK (update_host_state), self,
                            G_CONNECT_SWAPPED);
   update_host_state (self);
+  show_identity (self);
 
 #if HAVE_POLKIT
   helper = pt_session_get_helper (session);

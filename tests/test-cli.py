@@ -284,4 +284,43 @@ def _():
     r = run("--root", ready, *give, "0000:00:14.0")
     assert r.returncode == 0 and r.stderr == "", r.stderr
 
+
+@case("lspci's short addresses (01:00.0) are taken wherever an address is, as the long form")
+def _():
+    uri = "test://" + os.path.abspath(node_xml)
+    for short, full in (["01:00.0", "0000:01:00.0"], ["02:00.0", "0000:02:00.0"]):
+        for command in (["bind"], ["unbind"], ["boot", "early-bind", "--by-address"],
+                        ["--connect", uri, "attach", "--vm", "win11-gaming", "--yes"]):
+            long_form = run("--root", ready, "--dry-run", *command, full)
+            short_form = run("--root", ready, "--dry-run", *command, short)
+            assert "is not a PCI address" not in short_form.stderr, (command, short_form.stderr)
+            assert (short_form.returncode, short_form.stdout, short_form.stderr) == \
+                (long_form.returncode, long_form.stdout, long_form.stderr), (command, short_form, long_form)
+    r = run("--root", ready, "--dry-run", "bind", "1:00.0")
+    assert r.returncode == 2 and "is not a PCI address like 0000:01:00.0" in r.stderr, r.stderr
+
+
+@case("vms prints a heading above its columns; the usage line names COMMAND once")
+def _():
+    r = run("--connect", "test://" + os.path.abspath(node_xml), "vms")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].split() == ["NAME", "STATE", "PCI", "DEVICES"], lines
+    assert lines[1].startswith("nas "), lines
+    assert lines[0].index("STATE") == lines[1].index("shut off"), lines
+    r = run("--help")
+    assert "passthroughctl [OPTION…] COMMAND [ARGUMENTS…]" in r.stdout, r.stdout
+
+
+@case("check's fixes name the passthroughctl command, never an app button")
+def _():
+    r = run("--root", not_ready, "check")
+    assert r.returncode == 1, r.returncode
+    assert "Turn the IOMMU On" not in r.stdout, r.stdout
+    assert "“passthroughctl boot enable-iommu --dry-run” shows this change" in r.stdout, r.stdout
+    checks = json.loads(run("--root", not_ready, "check", "--json").stdout)["checks"]
+    commands = {c["id"]: c["fix_command"] for c in checks}
+    assert commands["kernel-cmdline"] == "passthroughctl boot enable-iommu", commands
+    assert commands["vfio-modules"] is None, commands
+
 run_cases()

@@ -289,7 +289,8 @@ def _():
     assert run(root, "configure-boot", "enable-iommu").returncode == 0
     r = run(root, "configure-boot", "undo", "1")
     assert r.returncode == 0, r.stderr
-    assert "Undo changes 1 to 2" in r.stdout, r.stdout
+    # What is undone is named, not only numbered.
+    assert "Undo changes 1 to 2: Turn the IOMMU on at the next boot; Turn the IOMMU on" in r.stdout, r.stdout
     assert read(root, cfg) == original
     r = run(root, "configure-boot", "undo", "3")
     assert r.returncode == 0, r.stderr

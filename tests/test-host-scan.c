@@ -138,6 +138,67 @@ test_checks (void)
     }
 }
 
+/* A fix the IOMMU change makes names its command, for the CLI (the app
+ * offers the review); a fix that needs the firmware or the hypervisor none. */
+static void
+test_fix_command (void)
+{
+  static const struct {
+    const char *host;
+    const char *id;
+    const char *command;
+  } cases[] = {
+    { "laptop-iommu-off", "kernel-cmdline", "passthroughctl boot enable-iommu" },
+    { "laptop-iommu-off", "iommu-kernel", "passthroughctl boot enable-iommu" },
+    { "amd-host", "kernel-cmdline", "passthroughctl boot enable-iommu" },
+    { "debian-dropin", "boot-config", "passthroughctl boot enable-iommu" },
+    { "laptop-iommu-off", "vfio-device", NULL },
+    { "desktop-intel", "kernel-cmdline", NULL },
+    { "vm-guest", "iommu-kernel", NULL },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      PtCheck *check = find_check (scan (cases[i].host), cases[i].id);
+
+      g_test_message ("%s %s: %s", cases[i].host, cases[i].id, pt_check_get_fix (check));
+      g_assert_cmpstr (pt_check_get_fix_command (check), ==, cases[i].command);
+      /* The words are the same for both faces: no button named in them. */
+      if (pt_check_get_fix (check) != NULL)
+        g_assert_null (strstr (pt_check_get_fix (check), "Turn the IOMMU On"));
+    }
+}
+
+/* Inside a virtual machine there is no firmware setup to visit: the advice
+ * is the hypervisor's (an emulated IOMMU, nested virtualization). */
+static void
+test_inside_vm (void)
+{
+  PtHost *host = scan ("vm-guest");
+  const char *ids[] = { "cpu-virtualization", "iommu-firmware", "iommu-kernel" };
+  guint i;
+
+  g_assert_cmpstr (pt_check_get_summary (find_check (host, "iommu-firmware")), ==,
+                   "This is a virtual machine, and its hypervisor gives it no IOMMU.");
+  g_assert_nonnull (strstr (pt_check_get_fix (find_check (host, "iommu-firmware")),
+                            "-device intel-iommu"));
+  g_assert_nonnull (strstr (pt_check_get_fix (find_check (host, "cpu-virtualization")),
+                            "nested virtualization"));
+  for (i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      PtCheck *check = find_check (host, ids[i]);
+
+      g_test_message ("vm-guest %s: %s", ids[i], pt_check_get_fix (check));
+      g_assert_cmpint (pt_check_get_status (check), ==, PT_CHECK_FAIL);
+      g_assert_null (strstr (pt_check_get_fix (check), "firmware setup"));
+      g_assert_null (strstr (pt_check_get_fix (check), "VT-d"));
+    }
+  /* The same CPU and IOMMU on bare metal get the firmware advice. */
+  g_assert_nonnull (strstr (pt_check_get_fix (find_check (scan ("laptop-iommu-off"), "iommu-kernel")),
+                            "intel_iommu=on"));
+}
+
 static void
 test_ready (void)
 {
@@ -470,6 +531,8 @@ main (int   argc,
 
   g_test_add_func ("/host-scan/checks", test_checks);
   g_test_add_func ("/host-scan/ready", test_ready);
+  g_test_add_func ("/host-scan/fix-command", test_fix_command);
+  g_test_add_func ("/host-scan/inside-vm", test_inside_vm);
   g_test_add_func ("/host-scan/boot-setup", test_boot_setup);
   g_test_add_func ("/host-scan/groups", test_groups);
   g_test_add_func ("/host-scan/host-use", test_host_use);

@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "pt-change-history.h"
 #include "pt-checks.h"
 #include "pt-error.h"
 #include "pt-helper-client.h"
@@ -159,6 +160,67 @@ test_pci_address (void)
       g_assert_cmpint (pt_sysfs_is_pci_address (cases[i].text), ==, cases[i].ok);
     }
   g_assert_false (pt_sysfs_is_pci_address (NULL));
+}
+
+/* What people type (lspci's short form, upper case) in the kernel's form;
+ * anything else is no address. */
+static void
+test_pci_address_normalize (void)
+{
+  static const struct {
+    const char *text;
+    const char *normal;
+  } cases[] = {
+    { "0000:01:00.0", "0000:01:00.0" },
+    { "01:00.0", "0000:01:00.0" },
+    { "0A:1F.7", "0000:0a:1f.7" },
+    { "0001:C1:00.1", "0001:c1:00.1" },
+    { "01:00.8", NULL },
+    { "01:20.0", NULL },
+    { "1:00.0", NULL },
+    { "01:00.0 ", NULL },
+    { ":01:00.0", NULL },
+    { "01:00", NULL },
+    { "4", NULL },
+    { "", NULL },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *normal = pt_pci_address_normalize (cases[i].text);
+
+      g_test_message ("case %u: “%s”", i, cases[i].text);
+      g_assert_cmpstr (normal, ==, cases[i].normal);
+    }
+  g_assert_null (pt_pci_address_normalize (NULL));
+}
+
+/* Change times read the same in every locale: no 12/06/26. */
+static void
+test_change_time (void)
+{
+  static const struct {
+    const char *time;
+    const char *words;
+  } cases[] = {
+    { "2026-06-12T07:55:10Z", "Today, 07:55" },
+    { "2026-06-11T23:10:00Z", "Yesterday, 23:10" },
+    { "2026-06-02T07:05:00Z", "2 Jun 2026, 07:05" },
+    { "2025-12-24T18:00:00+01:00", "24 Dec 2025, 17:00" },
+    { "not a time", "" },
+    { NULL, "" },
+  };
+  g_autoptr(GDateTime) now = g_date_time_new_from_iso8601 ("2026-06-12T20:00:00Z", NULL);
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      PtChange change = { .time = (char *) cases[i].time };
+      g_autofree char *words = pt_change_describe_time (&change, now);
+
+      g_assert_cmpstr (words, ==, cases[i].words);
+    }
 }
 
 static void
@@ -592,12 +654,16 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* Change times are checked in UTC. */
+  g_setenv ("TZ", "UTC", TRUE);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/kernel-cmdline/split", test_cmdline_split);
   g_test_add_func ("/kernel-cmdline/values", test_cmdline_values);
   g_test_add_func ("/sysfs/parse-hex", test_parse_hex);
   g_test_add_func ("/sysfs/pci-address", test_pci_address);
+  g_test_add_func ("/sysfs/pci-address-normalize", test_pci_address_normalize);
+  g_test_add_func ("/change-history/time", test_change_time);
   g_test_add_func ("/sysfs/last-pci-address", test_last_pci_address);
   g_test_add_func ("/modalias/lookup", test_modalias);
   g_test_add_func ("/checks/cpu-vendor", test_cpu_vendor);

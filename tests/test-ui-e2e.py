@@ -166,7 +166,7 @@ state = {}
 @step("the window opens on the demo host")
 def _():
     state["app"] = find_app()
-    state["frame"] = find(state["app"], role="frame", name="Passthrough")
+    state["frame"] = find(state["app"], role="frame", name="Passthrough Demo")
     find(state["frame"], name="Ready for PCI Passthrough")
 
 

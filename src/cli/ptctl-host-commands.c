@@ -287,10 +287,21 @@ ptctl_cmd_check (PtctlContext *ctx)
       if (pt_check_get_status (check) == PT_CHECK_FAIL)
         failed++;
 
-      ptctl_printf ("%s %s: %s\n", status_tag (pt_check_get_status (check)),
-                    pt_check_get_title (check), pt_check_get_summary (check));
+      ptctl_printf ("%s ", status_tag (pt_check_get_status (check)));
+      /* TRANSLATORS: a check's title, then what it found */
+      ptctl_printf (C_("check line", "%s: %s\n"), pt_check_get_title (check),
+                    pt_check_get_summary (check));
       if (fix != NULL)
-        ptctl_printf ("       %s %s\n", _("To fix:"), fix);
+        ptctl_printf ("       %s%s\n", _("To fix: "), fix);
+      if (pt_check_get_fix_command (check) != NULL)
+        {
+          /* TRANSLATORS: %s is a passthroughctl command line */
+          g_autofree char *how = g_strdup_printf (_("“%s --dry-run” shows this change; without "
+                                                    "--dry-run it makes it."),
+                                                  pt_check_get_fix_command (check));
+
+          ptctl_printf ("       %s\n", how);
+        }
     }
 
   ptctl_printf ("\n");

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "pt-install-paths.h"
+#include "pt-sysfs.h"
 #include "ptctl-context.h"
 
 typedef struct
@@ -64,7 +66,10 @@ exec_libvirt_twin (char **original_argv)
     ? g_build_filename (called_dir, "passthroughctl-libvirt", NULL) : NULL;
   g_autofree char *beside_self = self_dir != NULL
     ? g_build_filename (self_dir, "passthroughctl-libvirt", NULL) : NULL;
-  const char *candidates[] = { beside_called, beside_self, LIBEXECDIR "/passthroughctl-libvirt" };
+  /* LIBEXECDIR, or where it is when the prefix was staged or moved. */
+  g_autofree char *libexecdir = pt_install_path (LIBEXECDIR);
+  g_autofree char *installed = g_build_filename (libexecdir, "passthroughctl-libvirt", NULL);
+  const char *candidates[] = { beside_called, beside_self, installed };
   int first_errno = 0;
 
   for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
@@ -78,7 +83,7 @@ exec_libvirt_twin (char **original_argv)
 
   return ptctl_fail (_("cannot run passthroughctl-libvirt (looked beside %s and in %s): %s; "
                        "reinstall Passthrough"),
-                     original_argv[0], LIBEXECDIR, g_strerror (first_errno));
+                     original_argv[0], libexecdir, g_strerror (first_errno));
 }
 #endif
 
@@ -215,6 +220,7 @@ main (int   argc,
   g_autofree char *rom_bar = NULL;
   g_autofree char *rom_file = NULL;
   g_autofree char *description = NULL;
+  g_autofree char *localedir = NULL;
   g_auto(GStrv) args = NULL;
   gboolean json = FALSE;
   gboolean dry_run = FALSE;
@@ -264,12 +270,13 @@ main (int   argc,
     { "by-address", 0, 0, G_OPTION_ARG_NONE, &by_address,
       N_("Bind at boot by PCI address; works with identical devices (boot early-bind)"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, N_("COMMAND") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
     { NULL }
   };
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  localedir = pt_install_path (LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
@@ -308,6 +315,19 @@ main (int   argc,
   ctx.by_id = by_id;
   ctx.by_address = by_address;
   ctx.args = args + 1;
+
+  /* lspci's short addresses (01:00.0) are taken wherever an address is:
+   * the change is built, and the helper parses it, in the kernel's form. */
+  for (i = 0; ctx.args[i] != NULL; i++)
+    {
+      char *normal = pt_pci_address_normalize (ctx.args[i]);
+
+      if (normal != NULL)
+        {
+          g_free (ctx.args[i]);
+          ctx.args[i] = normal;
+        }
+    }
 
   for (i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_str_equal (args[0], commands[i].name))

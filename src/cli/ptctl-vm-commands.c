@@ -34,6 +34,22 @@ write_vm_json (PtVm         *vm,
   pt_json_writer_end_object (writer);
 }
 
+/* @text followed by spaces to @columns terminal columns (CJK counts two). */
+static void
+print_column (const char *text,
+              guint       columns)
+{
+  guint used = 0;
+  const char *p;
+
+  for (p = text; *p != '\0'; p = g_utf8_next_char (p))
+    used += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
+  g_print ("%s", text);
+  do
+    g_print (" ");
+  while (++used < columns);
+}
+
 int
 ptctl_cmd_vms (PtctlContext *ctx)
 {
@@ -74,16 +90,23 @@ ptctl_cmd_vms (PtctlContext *ctx)
     }
 
   if (n == 0)
-    g_print (_("There are no virtual machines on %s.\n"), pt_connection_get_uri (connection));
+    {
+      g_print (_("There are no virtual machines on %s.\n"), pt_connection_get_uri (connection));
+      return PTCTL_EXIT_OK;
+    }
 
+  /* TRANSLATORS: the column headings of “passthroughctl vms” */
+  print_column (_("NAME"), 25);
+  print_column (_("STATE"), 10);
+  g_print ("%s\n", _("PCI DEVICES"));
   for (i = 0; i < n; i++)
     {
       g_autoptr(PtVm) vm = g_list_model_get_item (vms, i);
       g_autofree char *devices = g_strjoinv (", ", (char **) pt_vm_get_devices (vm));
 
-      g_print ("%-24s %-9s %s\n", pt_vm_get_name (vm),
-               pt_vm_state_to_string (pt_vm_get_state (vm)),
-               devices[0] != '\0' ? devices : _("(no PCI devices)"));
+      print_column (pt_vm_get_name (vm), 25);
+      print_column (pt_vm_state_to_string (pt_vm_get_state (vm)), 10);
+      g_print ("%s\n", devices[0] != '\0' ? devices : _("(no PCI devices)"));
     }
 
   return PTCTL_EXIT_OK;

@@ -15,6 +15,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "pt-boot-setup.h"
 #include "pt-change-history.h"
 #include "pt-error.h"
@@ -285,6 +287,63 @@ pt_change_history_pending_restart (GPtrArray  *changes,
 }
 
 /**
+ * pt_change_describe_time:
+ * @now: the time to count days from (the current time)
+ *
+ * When @change was made, in the local time zone and words that cannot be
+ * misread whatever the locale: "Today, 07:55", "Yesterday, 23:10",
+ * "12 Jun 2026, 07:55" (never 12/06/26).
+ *
+ * Returns: (transfer full): the words, "" when the record has no time
+ */
+char *
+pt_change_describe_time (const PtChange *change,
+                         GDateTime      *now)
+{
+  g_autoptr(GDateTime) time = change->time != NULL
+                              ? g_date_time_new_from_iso8601 (change->time, NULL) : NULL;
+  g_autoptr(GDateTime) local = time != NULL ? g_date_time_to_local (time) : NULL;
+  g_autoptr(GDateTime) local_now = g_date_time_to_local (now);
+  g_autoptr(GDateTime) yesterday = g_date_time_add_days (local_now, -1);
+  int year, month, day, y, m, d;
+
+  if (local == NULL)
+    return g_strdup ("");
+
+  g_date_time_get_ymd (local, &year, &month, &day);
+  g_date_time_get_ymd (local_now, &y, &m, &d);
+  if (year == y && month == m && day == d)
+    /* xgettext:no-c-format */
+    /* TRANSLATORS: a change's time today; g_date_time_format()'s codes */
+    return g_date_time_format (local, C_("change time", "Today, %H:%M"));
+  g_date_time_get_ymd (yesterday, &y, &m, &d);
+  if (year == y && month == m && day == d)
+    /* xgettext:no-c-format */
+    /* TRANSLATORS: a change's time yesterday; g_date_time_format()'s codes */
+    return g_date_time_format (local, C_("change time", "Yesterday, %H:%M"));
+  /* xgettext:no-c-format */
+  /* TRANSLATORS: a change's date and time; g_date_time_format()'s codes. Spell the
+   * month or order it as your language does, never as an ambiguous 12/06/26. */
+  return g_date_time_format (local, C_("change time", "%-d %b %Y, %H:%M"));
+}
+
+/* A summary's first clause, "Turn the IOMMU on at the next boot", without
+ * what follows its first ": " or ". " (addresses have colons, not ": "). */
+static char *
+headline (const char *summary)
+{
+  const char *colon, *stop;
+
+  if (summary == NULL)
+    return g_strdup ("");
+  colon = strstr (summary, ": ");
+  stop = strstr (summary, ". ");
+  if (colon != NULL && (stop == NULL || colon < stop))
+    stop = colon;
+  return stop != NULL ? g_strndup (summary, (gsize) (stop - summary)) : g_strdup (summary);
+}
+
+/**
  * pt_change_history_undo_plan:
  * @from_id: the oldest change to undo; 0 for the latest done one
  * @undone: (out caller-allocates) (element-type guint): the changes undone
@@ -303,6 +362,8 @@ pt_change_history_undo_plan (PtRoot     *root,
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) commands = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr(GPtrArray) summaries = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *what = NULL;
   g_autoptr(PtPlan) plan = NULL;
   int k;
   guint i;
@@ -329,6 +390,7 @@ pt_change_history_undo_plan (PtRoot     *root,
       g_autoptr(GKeyFile) file = NULL;
       g_autoptr(GPtrArray) regen = NULL;
       g_autofree char *state = NULL;
+      g_autofree char *summary = NULL;
       int j, n;
 
       if (id < from_id)
@@ -348,6 +410,8 @@ pt_change_history_undo_plan (PtRoot     *root,
         }
 
       g_array_append_val (undone, id);
+      summary = g_key_file_get_string (file, "change", "summary", NULL);
+      g_ptr_array_insert (summaries, 0, headline (summary));
       n = g_key_file_get_integer (file, "change", "files", NULL);
       for (j = 0; j < n; j++)
         {
@@ -383,12 +447,16 @@ pt_change_history_undo_plan (PtRoot     *root,
       return NULL;
     }
 
+  /* Say what is undone, not only its number: "Undo change 3: Bind … at every boot". */
+  g_ptr_array_add (summaries, NULL);
+  what = g_strjoinv ("; ", (char **) summaries->pdata);
   plan = pt_plan_new (NULL);
   if (undone->len == 1)
-    pt_plan_set_summary_printf (plan, "Undo change %u", from_id);
+    pt_plan_set_summary_printf (plan, what[0] != '\0' ? "Undo change %u: %s" : "Undo change %u%s",
+                                from_id, what);
   else
-    pt_plan_set_summary_printf (plan, "Undo changes %u to %u", from_id,
-                                g_array_index (undone, guint, 0));
+    pt_plan_set_summary_printf (plan, "Undo changes %u to %u: %s", from_id,
+                                g_array_index (undone, guint, 0), what);
   pt_plan_set_reboot (plan, TRUE);
 
   for (i = 0; i < order->len; i++)

@@ -41,6 +41,8 @@ GPtrArray *pt_change_history_regenerators (PtRoot      *root,
                                            GError     **error);
 PtChange  *pt_change_history_pending_restart (GPtrArray *changes,
                                               const char *boot_id);
+char      *pt_change_describe_time        (const PtChange *change,
+                                           GDateTime   *now);
 PtPlan    *pt_change_history_undo_plan    (PtRoot      *root,
                                            guint        from_id,
                                            GArray      *undone,

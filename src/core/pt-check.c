@@ -20,6 +20,7 @@ struct _PtCheck
   char *title;
   char *summary;
   char *fix;
+  char *fix_command;    /* the passthroughctl command making the fix, or NULL */
   PtCheckStatus status;
 };
 
@@ -46,6 +47,7 @@ pt_check_finalize (GObject *object)
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->summary, g_free);
   g_clear_pointer (&self->fix, g_free);
+  g_clear_pointer (&self->fix_command, g_free);
 
   G_OBJECT_CLASS (pt_check_parent_class)->finalize (object);
 }
@@ -193,4 +195,31 @@ pt_check_status_to_string (PtCheckStatus status)
     default:
       return "fail";
     }
+}
+
+/**
+ * pt_check_set_fix_command:
+ * @command: the passthroughctl command line of the change that makes the
+ *   fix (the app offers the same change as a review on the Host page)
+ */
+void
+pt_check_set_fix_command (PtCheck    *self,
+                          const char *command)
+{
+  g_return_if_fail (PT_IS_CHECK (self));
+  g_free (self->fix_command);
+  self->fix_command = g_strdup (command);
+}
+
+/**
+ * pt_check_get_fix_command:
+ *
+ * Returns: (nullable): the passthroughctl command that makes the fix, if
+ *   a change of this program makes it
+ */
+const char *
+pt_check_get_fix_command (PtCheck *self)
+{
+  g_return_val_if_fail (PT_IS_CHECK (self), NULL);
+  return self->fix_command;
 }

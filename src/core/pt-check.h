@@ -30,6 +30,9 @@ const char    *pt_check_get_title        (PtCheck       *self);
 PtCheckStatus  pt_check_get_status       (PtCheck       *self);
 const char    *pt_check_get_summary      (PtCheck       *self);
 const char    *pt_check_get_fix          (PtCheck       *self);
+void           pt_check_set_fix_command  (PtCheck       *self,
+                                          const char    *command);
+const char    *pt_check_get_fix_command  (PtCheck       *self);
 const char    *pt_check_status_to_string (PtCheckStatus  status);
 
 G_END_DECLS

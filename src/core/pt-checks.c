@@ -20,6 +20,7 @@
 #include "pt-boot-plan.h"
 #include "pt-check.h"
 #include "pt-checks.h"
+#include "pt-host-change.h"
 #include "pt-sandbox.h"
 #include "pt-kernel-cmdline.h"
 
@@ -30,6 +31,7 @@ typedef struct
   guint n_groups;
   char *cpuinfo;
   PtCpuVendor vendor;
+  gboolean guest;       /* a virtual machine: its settings are the hypervisor's */
   GStrv cmdline;
 } Context;
 
@@ -51,6 +53,29 @@ add (GPtrArray     *checks,
      const char    *fix)
 {
   g_ptr_array_add (checks, pt_check_new (id, title, status, summary, fix));
+}
+
+/* A fix that the IOMMU change makes: each face names it its own way (the
+ * app's review on the Host page, the CLI's command). */
+static void
+add_fixed_by_enable_iommu (GPtrArray     *checks,
+                           const char    *id,
+                           const char    *title,
+                           PtCheckStatus  status,
+                           const char    *summary,
+                           const char    *fix)
+{
+  PtCheck *check = pt_check_new (id, title, status, summary, fix);
+  PtHostChange change;
+
+  if (pt_host_change_init (&change, PT_HOST_CHANGE_ENABLE_IOMMU, NULL, 0, 0,
+                           PT_HOST_CHANGE_FLAGS_NONE, NULL))
+    {
+      g_autofree char *command = pt_host_change_to_command (&change);
+
+      pt_check_set_fix_command (check, command);
+    }
+  g_ptr_array_add (checks, check);
 }
 
 /* The value of the first "key : value" line of cpuinfo with this key. */
@@ -132,6 +157,16 @@ check_cpu (Context   *ctx,
       return;
     }
 
+  if (ctx->guest && !cpu_has_flag (ctx->cpuinfo, "vmx") && !cpu_has_flag (ctx->cpuinfo, "svm"))
+    {
+      add (checks, "cpu-virtualization", title, PT_CHECK_FAIL,
+           _("This is a virtual machine, and its hypervisor does not offer it VT-x or AMD-V."),
+           _("Turn on nested virtualization for this virtual machine on the host that runs it "
+             "(for QEMU: -cpu host, with the kvm_intel or kvm_amd module’s nested=1; in "
+             "virt-manager: CPU “Copy host CPU configuration”)."));
+      return;
+    }
+
   switch (ctx->vendor)
     {
     case PT_CPU_VENDOR_INTEL:
@@ -167,6 +202,27 @@ check_cpu (Context   *ctx,
              _("Turn on hardware virtualization in the firmware setup."));
       break;
     }
+}
+
+static gboolean
+firmware_has_iommu (Context *ctx)
+{
+  return pt_root_exists (ctx->root, "sys/firmware/acpi/tables/DMAR") ||
+         pt_root_exists (ctx->root, "sys/firmware/acpi/tables/IVRS") ||
+         pt_root_exists (ctx->root, "sys/firmware/acpi/tables/IORT");
+}
+
+/* Inside a VM there is no firmware setup to visit: the hypervisor decides. */
+static const char *
+guest_iommu_fix (Context *ctx)
+{
+  if (ctx->vendor == PT_CPU_VENDOR_AMD)
+    return _("The virtual machine’s hypervisor must give it an IOMMU: for QEMU, add "
+             "-device amd-iommu (machine q35); in libvirt, <iommu model='amd'/>. Then start the "
+             "virtual machine again.");
+  return _("The virtual machine’s hypervisor must give it an IOMMU: for QEMU, add "
+           "-device intel-iommu,intremap=on (machine q35,kernel-irqchip=split); in libvirt, "
+           "<iommu model='intel'/>. Then start the virtual machine again.");
 }
 
 static void
@@ -212,7 +268,11 @@ check_iommu_firmware (Context   *ctx,
       return;
     }
 
-  if (ctx->vendor == PT_CPU_VENDOR_AMD)
+  if (ctx->guest)
+    add (checks, "iommu-firmware", title, PT_CHECK_FAIL,
+         _("This is a virtual machine, and its hypervisor gives it no IOMMU."),
+         guest_iommu_fix (ctx));
+  else if (ctx->vendor == PT_CPU_VENDOR_AMD)
     add (checks, "iommu-firmware", title, PT_CHECK_FAIL,
          _("The firmware does not offer an IOMMU (no ACPI IVRS table)."),
          _("Turn on “IOMMU” or “AMD-Vi” in the firmware setup (sometimes under NBIO or "
@@ -277,22 +337,24 @@ check_iommu_kernel (Context   *ctx,
 
       summary = g_strdup_printf (_("The IOMMU is off: %s on the kernel command line turns it off."),
                                  params);
-      fix = g_strdup_printf (_("Remove %s from the kernel command line (“Turn the IOMMU On…” "
-                               "on the Host page shows how), then restart."), params);
-      add (checks, "iommu-kernel", title, PT_CHECK_FAIL, summary, fix);
+      fix = g_strdup_printf (_("Remove %s from the kernel command line, then restart."), params);
+      add_fixed_by_enable_iommu (checks, "iommu-kernel", title, PT_CHECK_FAIL, summary, fix);
       return;
     }
 
-  if (ctx->vendor == PT_CPU_VENDOR_AMD)
+  if (ctx->guest && !firmware_has_iommu (ctx))
+    add (checks, "iommu-kernel", title, PT_CHECK_FAIL,
+         _("The IOMMU is off: the kernel found no IOMMU groups."),
+         guest_iommu_fix (ctx));
+  else if (ctx->vendor == PT_CPU_VENDOR_AMD)
     add (checks, "iommu-kernel", title, PT_CHECK_FAIL,
          _("The IOMMU is off: the kernel found no IOMMU groups."),
          _("AMD’s IOMMU is on by default once the firmware offers it: turn on “IOMMU” in the "
            "firmware setup, then start the computer again."));
   else
-    add (checks, "iommu-kernel", title, PT_CHECK_FAIL,
-         _("The IOMMU is off: the kernel found no IOMMU groups."),
-         _("Add intel_iommu=on to the kernel command line (“Turn the IOMMU On” shows the change), "
-           "then restart."));
+    add_fixed_by_enable_iommu (checks, "iommu-kernel", title, PT_CHECK_FAIL,
+                               _("The IOMMU is off: the kernel found no IOMMU groups."),
+                               _("Add intel_iommu=on to the kernel command line, then restart."));
 }
 
 static gboolean
@@ -407,19 +469,19 @@ check_kernel_cmdline (Context   *ctx,
     {
       g_autofree char *list = join_params (off);
       g_autofree char *summary = g_strdup_printf (_("%s turns the IOMMU off."), list);
-      g_autofree char *fix = g_strdup_printf (_("Remove %s (“Turn the IOMMU On” shows the change), "
-                                                "then restart."), list);
+      g_autofree char *fix = g_strdup_printf (_("Remove %s from the kernel command line, then "
+                                                "restart."), list);
 
-      add (checks, "kernel-cmdline", title, PT_CHECK_FAIL, summary, fix);
+      add_fixed_by_enable_iommu (checks, "kernel-cmdline", title, PT_CHECK_FAIL, summary, fix);
       return;
     }
 
   if (pt_kernel_cmdline_has_value (params, "amd_iommu", "on"))
     {
-      add (checks, "kernel-cmdline", title, PT_CHECK_WARN,
-           _("amd_iommu=on is not a valid option: the kernel ignores it. AMD’s IOMMU is on by "
-             "default."),
-           _("Remove amd_iommu=on from the kernel command line (“Turn the IOMMU On” shows the change)."));
+      add_fixed_by_enable_iommu (checks, "kernel-cmdline", title, PT_CHECK_WARN,
+                                 _("amd_iommu=on is not a valid option: the kernel ignores it. "
+                                   "AMD’s IOMMU is on by default."),
+                                 _("Remove amd_iommu=on from the kernel command line."));
       return;
     }
 
@@ -437,10 +499,10 @@ check_kernel_cmdline (Context   *ctx,
         add (checks, "kernel-cmdline", title, PT_CHECK_PASS,
              _("This kernel turns the Intel IOMMU on by default; nothing is missing."), NULL);
       else
-        add (checks, "kernel-cmdline", title, PT_CHECK_FAIL,
-             _("intel_iommu=on is missing from the kernel command line."),
-             _("Add intel_iommu=on, and optionally iommu=pt (“Turn the IOMMU On” shows the change), "
-               "then restart."));
+        add_fixed_by_enable_iommu (checks, "kernel-cmdline", title, PT_CHECK_FAIL,
+                                   _("intel_iommu=on is missing from the kernel command line."),
+                                   _("Add intel_iommu=on, and optionally iommu=pt, to the kernel "
+                                     "command line, then restart."));
       break;
 
     case PT_CPU_VENDOR_AMD:
@@ -571,8 +633,8 @@ check_boot_config (Context   *ctx,
         summary = g_strdup_printf (_("/etc/default/grub with its drop-ins gives GRUB’s normal "
                                      "entries “%s”, and %s=off turns the IOMMU off."),
                                    line, off[i]);
-        add (checks, "boot-config", title, PT_CHECK_WARN, summary,
-             _("“Turn the IOMMU On” removes it where it is set, drop-ins included."));
+        add_fixed_by_enable_iommu (checks, "boot-config", title, PT_CHECK_WARN, summary,
+                                   _("Remove it where it is set, drop-ins included."));
         return;
       }
 
@@ -737,6 +799,9 @@ pt_checks_run (PtRoot      *root,
   ctx.n_groups = n_groups;
   ctx.cpuinfo = pt_root_read_file (root, "proc/cpuinfo", NULL, NULL);
   ctx.vendor = pt_checks_cpu_vendor (ctx.cpuinfo);
+  /* CPUID's hypervisor bit (cpuinfo's flag), or Xen's /sys/hypervisor. */
+  ctx.guest = (ctx.cpuinfo != NULL && cpu_has_flag (ctx.cpuinfo, "hypervisor")) ||
+              pt_root_exists (root, "sys/hypervisor/type");
 
   cmdline = pt_root_read_file (root, "proc/cmdline", NULL, NULL);
   if (cmdline != NULL)

@@ -240,6 +240,7 @@ pt_check_write_json (PtCheck      *check,
   member_string (writer, "status", pt_check_status_to_string (pt_check_get_status (check)));
   member_string (writer, "summary", pt_check_get_summary (check));
   member_string (writer, "fix", pt_check_get_fix (check));
+  member_string (writer, "fix_command", pt_check_get_fix_command (check));
   pt_json_writer_end_object (writer);
 }
 

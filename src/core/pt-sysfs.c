@@ -178,6 +178,30 @@ pt_sysfs_is_pci_address (const char *text)
   return text[i] == '\0' && text[8] <= '1';
 }
 
+/**
+ * pt_pci_address_normalize:
+ * @text: a PCI address as people type it: the kernel's 0000:01:00.0, or
+ *   lspci's 01:00.0 (domain 0000), in either case of hex
+ *
+ * The helper takes only the kernel's form; faces normalize what people
+ * type with this before they build a change.
+ *
+ * Returns: (transfer full) (nullable): the kernel's form, or %NULL when
+ *   @text is no PCI address
+ */
+char *
+pt_pci_address_normalize (const char *text)
+{
+  g_autofree char *lower = NULL;
+  g_autofree char *full = NULL;
+
+  if (text == NULL || (strlen (text) != 7 && strlen (text) != 12))
+    return NULL;
+  lower = g_ascii_strdown (text, -1);
+  full = strlen (lower) == 7 ? g_strconcat ("0000:", lower, NULL) : g_steal_pointer (&lower);
+  return pt_sysfs_is_pci_address (full) ? g_steal_pointer (&full) : NULL;
+}
+
 /*
  * The deepest PCI function in a sysfs device path, e.g. the NVMe controller
  * 0000:03:00.0 in ../../devices/pci0000:00/0000:00:1d.0/0000:03:00.0/nvme/nvme0.

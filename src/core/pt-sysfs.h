@@ -32,6 +32,7 @@ char     *pt_sysfs_link_basename      (int          dirfd,
 char     *pt_sysfs_read_link          (int          dirfd,
                                        const char  *name);
 gboolean  pt_sysfs_is_pci_address     (const char  *text);
+char     *pt_pci_address_normalize    (const char  *text);
 char     *pt_sysfs_last_pci_address   (const char  *path);
 
 G_END_DECLS
