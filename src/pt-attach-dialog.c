@@ -19,6 +19,8 @@
 #include "pt-verdict.h"
 #include "pt-compat.h"
 #include "pt-error.h"
+#include "pt-host-change.h"
+#include "pt-plan-dialog.h"
 #include "pt-vm-plan.h"
 #include "pt-window.h"
 
@@ -49,6 +51,7 @@ struct _PtAttachDialog
   AdwExpanderRow *xml_row;
   GtkTextView *xml_view;
   GtkSwitch *managed_switch;
+  GtkSwitch *boot_switch;
   AdwComboRow *rom_bar_row;
   AdwEntryRow *rom_file_row;
 
@@ -383,6 +386,9 @@ typedef struct
   PtVmPlanKind kind;
   PtVmPlanFlags flags;
   PtVmPlan *plan;            /* once planned */
+  /* What the host needs then: binding now (unmanaged) or at every boot. */
+  PtHostChangeKind host_followup;
+  gboolean has_host_followup;
 } Change;
 
 static void
@@ -481,6 +487,29 @@ show_done_toast (Change *change)
   pt_window_add_toast (PT_WINDOW (window), toast);
 }
 
+/* The host preparation chosen with the Give: its own review, right after. */
+static void
+review_host_followup (const Change *change)
+{
+  g_autoptr(GError) error = NULL;
+  PtHostChange host_change;
+  const char *addresses[PT_HOST_CHANGE_MAX_ADDRESSES + 1] = { NULL };
+  guint i;
+
+  for (i = 0; change->addresses[i] != NULL && i < PT_HOST_CHANGE_MAX_ADDRESSES; i++)
+    addresses[i] = change->addresses[i];
+  /* Binding now takes the whole group from one address. */
+  if (change->host_followup == PT_HOST_CHANGE_BIND)
+    addresses[1] = NULL;
+  if (!pt_host_change_init (&host_change, change->host_followup, addresses, 0, 0,
+                            PT_HOST_CHANGE_FLAGS_NONE, &error))
+    {
+      pt_compat_show_error (active_window (), _("The Host Cannot Be Prepared"), error->message);
+      return;
+    }
+  pt_plan_dialog_review (active_window (), change->session, &host_change);
+}
+
 static void
 apply_done (GObject      *object,
             GAsyncResult *result,
@@ -503,6 +532,8 @@ apply_done (GObject      *object,
     }
 
   pt_session_rescan (change->session);
+  if (change->has_host_followup)
+    review_host_followup (change);
   show_done_toast (change);
 }
 
@@ -619,6 +650,19 @@ on_give (PtAttachDialog *self)
 
   change = change_new (self->session, self->vm, chosen_addresses (self), PT_VM_PLAN_ATTACH);
   change->plan = g_object_ref (self->plan);
+  /* libvirt binds managed devices when the VM starts; otherwise the host
+   * is prepared here, now or from every boot. */
+  if (gtk_switch_get_active (self->boot_switch))
+    {
+      change->host_followup = PT_HOST_CHANGE_EARLY_BIND_ADDRESSES;
+      change->has_host_followup = TRUE;
+    }
+  else if (!gtk_switch_get_active (self->managed_switch) &&
+           g_strcmp0 (pt_device_get_driver (self->device), "vfio-pci") != 0)
+    {
+      change->host_followup = PT_HOST_CHANGE_BIND;
+      change->has_host_followup = TRUE;
+    }
   apply_change (change);
   gtk_window_destroy (GTK_WINDOW (self));
 }
@@ -698,6 +742,7 @@ pt_attach_dialog_class_init (PtAttachDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, xml_row);
   gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, xml_view);
   gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, managed_switch);
+  gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, boot_switch);
   gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, rom_bar_row);
   gtk_widget_class_bind_template_child (widget_class, PtAttachDialog, rom_file_row);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);

@@ -1,9 +1,11 @@
 /* pt-device-page.c
  *
- * Everything known about one PCI function, and what can be done with it:
- * give it to a VM, or take it back from the VM that has it; move its group
- * to vfio-pci now or at every boot, or back to the host drivers; set its
- * SR-IOV virtual functions. Host changes open a review of the helper's plan.
+ * Everything known about one PCI function: its state in words, and the one
+ * or two things that make sense from it — give it to a VM (that review also
+ * prepares the host, now or at every boot), take it back, return it to the
+ * host's drivers, stop binding it at boot — then what the host uses it
+ * for, its IDs, driver, group, reset and SR-IOV virtual functions. Host
+ * changes open a review of the helper's plan.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -125,21 +127,9 @@ review_host_change (PtDevicePage     *self,
 }
 
 static void
-on_bind (PtDevicePage *self)
-{
-  review_host_change (self, PT_HOST_CHANGE_BIND);
-}
-
-static void
 on_return (PtDevicePage *self)
 {
   review_host_change (self, PT_HOST_CHANGE_RETURN);
-}
-
-static void
-on_early_bind (PtDevicePage *self)
-{
-  review_host_change (self, PT_HOST_CHANGE_EARLY_BIND_ADDRESSES);
 }
 
 static void
@@ -195,48 +185,107 @@ verdict_words (PtVerdict  *verdict,
   return g_strdup (otherwise);
 }
 
+/* The change that bound the device at every boot, for its Undo; 0 when the
+ * binding was not made by Passthrough (or the history cannot be read). */
+static guint
+boot_binding_change (PtDevicePage *self)
+{
+  PtHost *host = pt_session_get_host (pt_page_get_session (PT_PAGE (self)));
+  g_autoptr(PtRoot) root = host != NULL ? pt_root_open (pt_host_get_root (host), NULL) : NULL;
+
+  return root != NULL ? pt_early_bind_find_change (root) : 0;
+}
+
 static void
-add_host_actions (PtDevicePage *self)
+on_stop_boot_binding (PtDevicePage *self)
+{
+  guint id = boot_binding_change (self);
+  g_autoptr(GError) error = NULL;
+  PtHostChange change;
+
+  if (!pt_host_change_init (&change, PT_HOST_CHANGE_UNDO, NULL, 0, id, PT_HOST_CHANGE_FLAGS_NONE, &error))
+    {
+      pt_compat_show_error (GTK_WIDGET (self), _("The Change Cannot Be Made"), error->message);
+      return;
+    }
+  pt_plan_dialog_review (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), &change);
+}
+
+/*
+ * The device's state in words (the core's), then the one or two actions
+ * that make sense from it: Give (whose review also prepares the host, now
+ * or at every boot), Take Back, Return to the Host, Stop Binding at Boot.
+ * Whether each is possible, and why not, is the core's verdict.
+ */
+static void
+add_state_and_actions (PtDevicePage *self)
 {
   PtDevice *device = self->device;
-  gboolean on_vfio = g_strcmp0 (pt_device_get_driver (device), "vfio-pci") == 0;
-  AdwPreferencesGroup *group;
+  PtSession *session = pt_page_get_session (PT_PAGE (self));
+  PtHost *host = pt_session_get_host (session);
+  PtConnection *connection = pt_session_get_connection (session);
+  gboolean connected = connection != NULL && pt_connection_is_open (connection);
+  PtDeviceState state = pt_device_get_state (device);
+  g_autofree char *words = pt_device_dup_state_words (device);
+  AdwPreferencesGroup *group = add_group (self, _("State"));
   GtkWidget *row;
 
-  if (pt_device_is_bridge (device) || pt_device_get_iommu_group (device) < 0)
+  row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), words);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row),
+                             gtk_image_new_from_icon_name (state == PT_DEVICE_STATE_WITH_HOST
+                                                             ? "computer-symbolic"
+                                                             : "video-joined-displays-symbolic"));
+  gtk_widget_add_css_class (row, "pt-state");
+  adw_preferences_group_add (group, row);
+
+  if (state == PT_DEVICE_STATE_BRIDGE)
     return;
 
-  group = add_group (self, _("This Computer"));
-  if (pt_session_get_helper (pt_page_get_session (PT_PAGE (self))) == NULL)
-    adw_preferences_group_set_description (group, _("A host opened from a folder is only shown; "
-                                                    "the reviews say what would change."));
-  if (on_vfio)
+  if (state == PT_DEVICE_STATE_GIVEN)
+    {
+      g_autofree char *title = g_strdup_printf (_("Take Back from “%s”…"), pt_device_get_vm (device));
+
+      row = add_button_row (group, title, _("Remove it and its group mates from that virtual machine"),
+                            "edit-undo-symbolic");
+      gtk_widget_set_sensitive (row, connected);
+      g_signal_connect_object (row, "activated", G_CALLBACK (on_take_back), self, G_CONNECT_SWAPPED);
+      return;
+    }
+
+  {
+    const char *addresses[] = { pt_device_get_address (device), NULL };
+    g_autoptr(PtVerdict) verdict = pt_verdict_for_give (host, addresses, NULL);
+    g_autofree char *reason = verdict_words (verdict, _("Choose a virtual machine and review the change"));
+
+    row = add_button_row (group, _("Give to a Virtual Machine…"),
+                          connected ? reason : _("Not connected to libvirt: see Virtual Machines"),
+                          "go-next-symbolic");
+    gtk_widget_set_sensitive (row, connected && verdict->kind != PT_VERDICT_REFUSED);
+    g_signal_connect_object (row, "activated", G_CALLBACK (on_give), self, G_CONNECT_SWAPPED);
+  }
+
+  if (state == PT_DEVICE_STATE_READY)
     {
       g_autoptr(PtVerdict) verdict = host_change_verdict (self, PT_HOST_CHANGE_RETURN);
-      g_autofree char *words = verdict_words (verdict, _("Give its IOMMU group back to the host’s own drivers"));
+      g_autofree char *reason = verdict_words (verdict, _("Give its IOMMU group back to the host’s own drivers"));
 
-      row = add_button_row (group, _("Return to the Host…"), words, "edit-undo-symbolic");
+      row = add_button_row (group, _("Return to the Host…"), reason, "edit-undo-symbolic");
       gtk_widget_set_sensitive (row, verdict->kind != PT_VERDICT_REFUSED);
+      g_signal_connect_object (row, "activated", G_CALLBACK (on_return), self, G_CONNECT_SWAPPED);
     }
-  else
+  else if (state == PT_DEVICE_STATE_BOUND_AT_BOOT)
     {
-      g_autoptr(PtVerdict) verdict = host_change_verdict (self, PT_HOST_CHANGE_BIND);
-      g_autofree char *words = verdict_words (verdict, _("Move its IOMMU group to vfio-pci now, until the next restart"));
+      gboolean ours = boot_binding_change (self) > 0;
 
-      /* The app offers no force: a named risk is for passthroughctl bind --force. */
-      row = add_button_row (group, _("Use for Virtual Machines…"), words, "go-next-symbolic");
-      gtk_widget_set_sensitive (row, verdict->kind == PT_VERDICT_ALLOWED);
+      row = add_button_row (group, _("Stop Binding at Every Boot…"),
+                            ours ? _("Undo the boot change that keeps host drivers away from it")
+                                 : _("It was not bound by Passthrough: remove the binding where it was made"),
+                            "system-reboot-symbolic");
+      gtk_widget_set_sensitive (row, ours);
+      g_signal_connect_object (row, "activated", G_CALLBACK (on_stop_boot_binding), self,
+                               G_CONNECT_SWAPPED);
     }
-  g_signal_connect_object (row, "activated", G_CALLBACK (on_vfio ? on_return : on_bind), self,
-                           G_CONNECT_SWAPPED);
-
-  row = add_button_row (group, _("Bind at Every Boot…"),
-                        pt_device_is_used_by_host (device)
-                          ? _("Not for a device this computer uses (see below)")
-                          : _("Keep host drivers away from it from the start, by its address"),
-                        "system-reboot-symbolic");
-  gtk_widget_set_sensitive (row, !pt_device_is_used_by_host (device));
-  g_signal_connect_object (row, "activated", G_CALLBACK (on_early_bind), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -246,6 +295,8 @@ add_vfs_control (PtDevicePage        *self,
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *apply = gtk_button_new_with_mnemonic (_("_Set…"));
   GtkWidget *spin = gtk_spin_button_new_with_range (0, pt_device_get_sriov_total_vfs (self->device), 1);
+  g_autoptr(PtVerdict) verdict = host_change_verdict (self, PT_HOST_CHANGE_SET_VFS);
+  g_autofree char *reason = verdict_words (verdict, _("Existing virtual functions are removed first"));
 
   self->vfs_spin = GTK_SPIN_BUTTON (spin);
   gtk_spin_button_set_value (self->vfs_spin, pt_device_get_sriov_num_vfs (self->device));
@@ -254,7 +305,8 @@ add_vfs_control (PtDevicePage        *self,
   gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Number of virtual functions"), -1);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Change the Number"));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Existing virtual functions are removed first"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), reason);
+  gtk_widget_set_sensitive (apply, verdict->kind != PT_VERDICT_REFUSED);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), apply);
   g_signal_connect_object (apply, "clicked", G_CALLBACK (on_set_vfs), self, G_CONNECT_SWAPPED);
@@ -273,8 +325,6 @@ rebuild (PtDevicePage *self)
 {
   PtDevice *device = self->device;
   PtHost *host = pt_page_get_session (PT_PAGE (self)) != NULL ? pt_session_get_host (pt_page_get_session (PT_PAGE (self))) : NULL;
-  PtConnection *connection = pt_page_get_session (PT_PAGE (self)) != NULL ? pt_session_get_connection (pt_page_get_session (PT_PAGE (self)))
-                                                   : NULL;
   const char * const *host_use;
   const char * const *modules;
   const char * const *resets;
@@ -284,7 +334,6 @@ rebuild (PtDevicePage *self)
   g_autofree char *modules_text = NULL;
   g_autofree char *resets_text = NULL;
   g_autofree char *class_text = NULL;
-  const char *vm;
   guint i;
 
   while (self->groups->len > 0)
@@ -297,42 +346,10 @@ rebuild (PtDevicePage *self)
     return;
 
   gtk_label_set_label (self->heading, pt_device_get_device_name (device));
-  vm = pt_device_get_vm (device);
   host_use = pt_device_get_host_use (device);
 
   /* What can be done comes first. */
-  group = add_group (self, _("Virtual Machines"));
-  if (vm != NULL)
-    {
-      g_autofree char *title = g_strdup_printf (_("Given to “%s”"), vm);
-      GtkWidget *row = add_button_row (group, title,
-                                       _("Take it back: remove it from that virtual machine"),
-                                       "edit-undo-symbolic");
-
-      g_signal_connect_object (row, "activated", G_CALLBACK (on_take_back), self,
-                               G_CONNECT_SWAPPED);
-    }
-  else if (pt_device_is_bridge (device))
-    adw_preferences_group_set_description (group,
-                                           _("PCI bridges cannot be given to virtual machines."));
-  else
-    {
-      GtkWidget *row = add_button_row (group, _("Give to a Virtual Machine…"),
-                                       host_use[0] != NULL
-                                         ? _("This computer uses it: read the warning below first")
-                                         : pt_device_get_state_unknown (device) != NULL
-                                         ? _("What the host uses it for cannot be seen: read below first")
-                                         : _("Choose a virtual machine and review the change"),
-                                       "go-next-symbolic");
-
-      gtk_widget_set_sensitive (row, connection != NULL && pt_connection_is_open (connection));
-      if (connection == NULL || !pt_connection_is_open (connection))
-        adw_preferences_group_set_description (group,
-                                               _("libvirt is not connected; see Virtual Machines."));
-      g_signal_connect_object (row, "activated", G_CALLBACK (on_give), self, G_CONNECT_SWAPPED);
-    }
-
-  add_host_actions (self);
+  add_state_and_actions (self);
 
   if (host_use[0] != NULL)
     {

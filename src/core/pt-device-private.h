@@ -50,6 +50,7 @@ struct _PtDevice
 
   const char *vm;   /* interned: the VM it is given to */
   guint vm_running : 1;   /* ...and that VM runs or is paused */
+  guint bound_at_boot : 1;   /* by address or ID, see pt_early_bind_read_bound() */
 
   int boot_vga;
   int numa_node;

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "pt-device-private.h"
 
 G_DEFINE_FINAL_TYPE (PtDevice, pt_device, G_TYPE_OBJECT)
@@ -531,6 +533,65 @@ pt_device_is_vm_running (PtDevice *self)
 {
   g_return_val_if_fail (PT_IS_DEVICE (self), FALSE);
   return self->vm != NULL && self->vm_running;
+}
+
+gboolean
+pt_device_is_bound_at_boot (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), FALSE);
+  return self->bound_at_boot;
+}
+
+/**
+ * pt_device_get_state:
+ *
+ * Returns: where the device is: with the host, ready on vfio-pci, kept on
+ *   vfio-pci from every boot, or given to a VM (which wins: a device in a
+ *   shut-off VM's definition stays on its host driver until the VM starts)
+ */
+PtDeviceState
+pt_device_get_state (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), PT_DEVICE_STATE_WITH_HOST);
+
+  if (pt_device_is_bridge (self))
+    return PT_DEVICE_STATE_BRIDGE;
+  if (self->vm != NULL)
+    return PT_DEVICE_STATE_GIVEN;
+  if (self->bound_at_boot)
+    return PT_DEVICE_STATE_BOUND_AT_BOOT;
+  if (g_strcmp0 (self->driver, "vfio-pci") == 0)
+    return PT_DEVICE_STATE_READY;
+  return PT_DEVICE_STATE_WITH_HOST;
+}
+
+/**
+ * pt_device_dup_state_words:
+ *
+ * Returns: (transfer full): the device's state in words
+ */
+char *
+pt_device_dup_state_words (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
+
+  switch (pt_device_get_state (self))
+    {
+    case PT_DEVICE_STATE_BRIDGE:
+      return g_strdup (_("A PCI bridge: it stays with the host"));
+    case PT_DEVICE_STATE_GIVEN:
+      if (self->vm_running)
+        return g_strdup_printf (_("Given to “%s”, which is running"), self->vm);
+      return g_strdup_printf (_("Given to “%s”"), self->vm);
+    case PT_DEVICE_STATE_BOUND_AT_BOOT:
+      return g_strdup (_("Bound to vfio-pci at every boot"));
+    case PT_DEVICE_STATE_READY:
+      return g_strdup (_("Ready for virtual machines (on vfio-pci)"));
+    case PT_DEVICE_STATE_WITH_HOST:
+    default:
+      return self->driver != NULL ? g_strdup_printf (_("With the host (driver %s)"), self->driver)
+                                  : g_strdup (_("With the host (no driver)"));
+    }
 }
 
 /**

@@ -9,6 +9,16 @@
 
 G_BEGIN_DECLS
 
+/* Where a device is, in the words the app and passthroughctl both use. */
+typedef enum
+{
+  PT_DEVICE_STATE_WITH_HOST,       /* on a host driver, or none */
+  PT_DEVICE_STATE_READY,           /* on vfio-pci, free for a VM */
+  PT_DEVICE_STATE_BOUND_AT_BOOT,   /* kept on vfio-pci from every boot */
+  PT_DEVICE_STATE_GIVEN,           /* in a VM's definition */
+  PT_DEVICE_STATE_BRIDGE,          /* a PCI bridge: never given */
+} PtDeviceState;
+
 #define PT_TYPE_DEVICE (pt_device_get_type ())
 
 G_DECLARE_FINAL_TYPE (PtDevice, pt_device, PT, DEVICE, GObject)
@@ -61,6 +71,9 @@ int                  pt_device_get_numa_node            (PtDevice *self);
 const char * const  *pt_device_get_host_use             (PtDevice *self);
 const char          *pt_device_get_vm                   (PtDevice *self);
 gboolean             pt_device_is_vm_running            (PtDevice *self);
+gboolean             pt_device_is_bound_at_boot         (PtDevice *self);
+PtDeviceState        pt_device_get_state                (PtDevice *self);
+char                *pt_device_dup_state_words          (PtDevice *self);
 gboolean             pt_device_is_used_by_host          (PtDevice *self);
 const char          *pt_device_get_state_unknown        (PtDevice *self);
 gboolean             pt_device_is_reset_known           (PtDevice *self);

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "pt-boot-plan.h"
+#include "pt-change-history.h"
 #include "pt-checks.h"
 #include "pt-device-plan.h"
 #include "pt-early-bind-plan.h"
@@ -218,6 +219,89 @@ plan_by_address (PtPlan    *plan,
   g_string_append (after, "LABEL=\"passthrough_vfio_end\"\n");
   pt_plan_add_file (plan, UDEV_RULES, before, after->str);
   g_string_free (after, TRUE);
+}
+
+/* Adds to @bound what one "ids=a:b,c:d" list names. */
+static void
+add_ids (GHashTable *bound,
+         const char *list)
+{
+  g_auto(GStrv) ids = g_strsplit (list, ",", -1);
+  guint i;
+
+  for (i = 0; ids[i] != NULL; i++)
+    if (strlen (ids[i]) == 9 && ids[i][4] == ':')
+      g_hash_table_add (bound, g_ascii_strdown (ids[i], -1));
+}
+
+/**
+ * pt_early_bind_read_bound:
+ *
+ * What is bound to vfio-pci at every boot, read from the files this plan
+ * writes (and the kernel command line's vfio-pci.ids): addresses from the
+ * udev rule, "vendor:device" IDs from modprobe.d and the command line.
+ *
+ * Returns: (transfer full) (element-type utf8 utf8): the addresses and IDs,
+ *   as a set
+ */
+GHashTable *
+pt_early_bind_read_bound (PtRoot *root)
+{
+  GHashTable *bound = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *rules = read_text (root, UDEV_RULES);
+  g_autofree char *modprobe = read_text (root, MODPROBE_CONF);
+  g_autofree char *cmdline = pt_root_read_file (root, "proc/cmdline", NULL, NULL);
+  const char *p;
+
+  for (p = rules != NULL ? strstr (rules, "KERNEL==\"") : NULL; p != NULL; p = strstr (p, "KERNEL==\""))
+    {
+      const char *start = p + strlen ("KERNEL==\"");
+      const char *end = strchr (start, '"');
+
+      if (end == NULL)
+        break;
+      g_hash_table_add (bound, g_strndup (start, end - start));
+      p = end;
+    }
+  for (p = modprobe != NULL ? strstr (modprobe, "options vfio-pci ids=") : NULL; p != NULL; p = NULL)
+    {
+      g_autofree char *list = g_strndup (p + strlen ("options vfio-pci ids="),
+                                         strcspn (p + strlen ("options vfio-pci ids="), " \n"));
+
+      add_ids (bound, list);
+    }
+  for (p = cmdline != NULL ? strstr (cmdline, "vfio-pci.ids=") : NULL; p != NULL; p = strstr (p + 1, "vfio-pci.ids="))
+    {
+      g_autofree char *list = g_strndup (p + strlen ("vfio-pci.ids="),
+                                         strcspn (p + strlen ("vfio-pci.ids="), " \n"));
+
+      add_ids (bound, list);
+    }
+  return bound;
+}
+
+/**
+ * pt_early_bind_find_change:
+ *
+ * Returns: the number of the newest change in the history, still in force,
+ *   that wrote the boot-time binding (its Undo unbinds at boot), or 0
+ */
+guint
+pt_early_bind_find_change (PtRoot *root)
+{
+  g_autoptr(GPtrArray) changes = pt_change_history_list (root);
+  guint i;
+
+  for (i = changes->len; i > 0; i--)
+    {
+      PtChange *change = g_ptr_array_index (changes, i - 1);
+
+      if (g_strcmp0 (change->state, "done") == 0 && change->paths != NULL &&
+          (g_strv_contains ((const char * const *) change->paths, UDEV_RULES) ||
+           g_strv_contains ((const char * const *) change->paths, MODPROBE_CONF)))
+        return change->id;
+    }
+  return 0;
 }
 
 /**

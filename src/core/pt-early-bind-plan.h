@@ -34,4 +34,7 @@ PtPlan *pt_early_bind_plan (PtRoot              *root,
                             PtEarlyBindKind      kind,
                             GError             **error);
 
+GHashTable *pt_early_bind_read_bound (PtRoot *root);
+guint       pt_early_bind_find_change (PtRoot *root);
+
 G_END_DECLS

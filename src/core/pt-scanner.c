@@ -22,6 +22,7 @@
 #include "pt-modalias.h"
 #include "pt-pci-scan.h"
 #include "pt-root.h"
+#include "pt-early-bind-plan.h"
 #include "pt-sandbox.h"
 #include "pt-scanner.h"
 
@@ -303,6 +304,25 @@ _pt_host_set_owners (GPtrArray  *devices,
     }
 }
 
+/* What the boot-time binding names, by address or by vendor:device ID. */
+static void
+mark_bound_at_boot (PtRoot    *root,
+                    GPtrArray *devices)
+{
+  g_autoptr(GHashTable) bound = pt_early_bind_read_bound (root);
+  guint i;
+
+  for (i = 0; g_hash_table_size (bound) > 0 && i < devices->len; i++)
+    {
+      PtDevice *device = g_ptr_array_index (devices, i);
+      char id[10];
+
+      g_snprintf (id, sizeof id, "%04x:%04x", device->vendor_id, device->device_id);
+      device->bound_at_boot = g_hash_table_contains (bound, device->address) ||
+                              g_hash_table_contains (bound, id);
+    }
+}
+
 static PtHost *
 scan_root (PtScanner     *self,
            GHashTable    *owners,
@@ -349,6 +369,7 @@ scan_root (PtScanner     *self,
   for (i = 0; sandboxed && i < devices->len; i++)
     _pt_device_set_state_unknown (g_ptr_array_index (devices, i), _("State unknown in the sandbox"));
   _pt_host_set_owners (devices, owners, running);
+  mark_bound_at_boot (root, devices);
   groups = _pt_host_build_groups (devices);
   if (self->skip_checks)
     checks = g_ptr_array_new_with_free_func (g_object_unref);
