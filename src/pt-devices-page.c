@@ -11,17 +11,18 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <string.h>
-
 #include "pt-device-page.h"
 #include "pt-device-row.h"
 #include "pt-devices-page.h"
+#include "pt-search-query.h"
+#include "pt-vm-labels.h"
 #include "pt-startup-report.h"
 
 struct _PtDevicesPage
 {
   GtkWidget parent_instance;
 
+  PtSearchQuery *query;
   GtkCustomFilter *filter;
   GtkFilterListModel *filtered;
   GtkNoSelection *selection;
@@ -32,6 +33,7 @@ struct _PtDevicesPage
   GtkDropDown *kind_dropdown;
   GtkToggleButton *bridges_toggle;
   GtkListView *list_view;
+  GtkScrolledWindow *scrolled;
   PtDevicePage *device_page;
 };
 
@@ -45,29 +47,13 @@ static const int kind_of_entry[] = {
 };
 
 static gboolean
-contains (const char *haystack,
-          const char *needle)
-{
-  g_autofree char *folded = NULL;
-
-  if (haystack == NULL)
-    return FALSE;
-
-  folded = g_utf8_casefold (haystack, -1);
-  return strstr (folded, needle) != NULL;
-}
-
-static gboolean
 match_device (gpointer item,
               gpointer user_data)
 {
   PtDevicesPage *self = user_data;
   PtDevice *device = item;
   guint entry = gtk_drop_down_get_selected (self->kind_dropdown);
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   PtDeviceKind kind = pt_device_get_kind (device);
-  g_autofree char *needle = NULL;
-  char ids[10];
 
   /* The host bridge (class 06 00) counts as a bridge here, as people expect. */
   if ((kind == PT_DEVICE_KIND_BRIDGE || (pt_device_get_class_id (device) >> 8) == 0x0600) &&
@@ -78,19 +64,7 @@ match_device (gpointer item,
       (int) kind != kind_of_entry[entry])
     return FALSE;
 
-  if (text == NULL || text[0] == '\0')
-    return TRUE;
-
-  needle = g_utf8_casefold (text, -1);
-  g_snprintf (ids, sizeof ids, "%04x:%04x", pt_device_get_vendor_id (device),
-              pt_device_get_device_id (device));
-
-  return contains (pt_device_get_device_name (device), needle) ||
-         contains (pt_device_get_vendor_name (device), needle) ||
-         contains (pt_device_get_address (device), needle) ||
-         contains (pt_device_get_driver (device), needle) ||
-         contains (pt_device_get_vm (device), needle) ||
-         contains (ids, needle);
+  return self->query == NULL || pt_search_query_matches_device (self->query, device);
 }
 
 static void
@@ -108,6 +82,22 @@ refilter (PtDevicesPage *self)
   update_empty (self);
 }
 
+/* A new search starts at the top of what it found. */
+static void
+on_search_changed (PtDevicesPage *self)
+{
+  PtSession *session = pt_page_get_session (PT_PAGE (self));
+  PtConnection *connection = session != NULL ? pt_session_get_connection (session) : NULL;
+  g_autoptr(GHashTable) vm_labels = connection != NULL
+    ? pt_vm_dup_labels (pt_connection_get_vms (connection)) : NULL;
+
+  g_clear_pointer (&self->query, pt_search_query_free);
+  self->query = pt_search_query_new (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
+                                     vm_labels);
+  refilter (self);
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scrolled), 0);
+}
+
 static void
 on_host_changed (PtDevicesPage *self)
 {
@@ -117,6 +107,9 @@ on_host_changed (PtDevicesPage *self)
     return;
 
   gtk_filter_list_model_set_model (self->filtered, pt_host_get_devices (host));
+  /* The VMs (and so their titles) may have changed with the host. */
+  if (self->query != NULL)
+    on_search_changed (self);
   update_empty (self);
 
   /* build-aux/benchmark.py --ui times the app to the first frame painted
@@ -156,7 +149,7 @@ on_activate (GtkListView   *list_view,
 static void
 on_search_activate (PtDevicesPage *self)
 {
-  refilter (self);
+  on_search_changed (self);
   if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0)
     on_activate (self->list_view, 0, self);
 }
@@ -228,6 +221,7 @@ pt_devices_page_dispose (GObject *object)
   PtDevicesPage *self = (PtDevicesPage *) object;
 
   g_clear_object (&self->selection);
+  g_clear_pointer (&self->query, pt_search_query_free);
 
   G_OBJECT_CLASS (pt_devices_page_parent_class)->dispose (object);
 }
@@ -253,6 +247,7 @@ pt_devices_page_class_init (PtDevicesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, kind_dropdown);
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, bridges_toggle);
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, list_view);
+  gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, scrolled);
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, device_page);
 }
 
@@ -266,7 +261,7 @@ pt_devices_page_init (PtDevicesPage *self)
   self->selection = gtk_no_selection_new (G_LIST_MODEL (self->filtered));
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
 
-  g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (refilter), self,
+  g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (on_search_changed), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->kind_dropdown, "notify::selected", G_CALLBACK (refilter), self,
                            G_CONNECT_SWAPPED);
