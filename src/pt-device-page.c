@@ -33,19 +33,11 @@ struct _PtDevicePage
 
   GtkSpinButton *vfs_spin;
 
-  GtkButton *back_button;
   GtkLabel *heading;
   AdwPreferencesPage *page;
 };
 
 G_DEFINE_FINAL_TYPE (PtDevicePage, pt_device_page, PT_TYPE_PAGE)
-
-enum {
-  BACK,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
 
 static AdwPreferencesGroup *
 add_group (PtDevicePage *self,
@@ -447,12 +439,6 @@ pt_device_page_set_device (PtDevicePage *self,
 }
 
 static void
-on_back_clicked (PtDevicePage *self)
-{
-  g_signal_emit (self, signals[BACK], 0);
-}
-
-static void
 pt_device_page_dispose (GObject *object)
 {
   PtDevicePage *self = (PtDevicePage *) object;
@@ -471,14 +457,9 @@ pt_device_page_class_init (PtDevicePageClass *klass)
 
   object_class->dispose = pt_device_page_dispose;
 
-  signals[BACK] = g_signal_new ("back", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                0, NULL, NULL, NULL, G_TYPE_NONE, 0);
-
   pt_page_class_set_template_from_resource (PT_PAGE_CLASS (klass), "/org/example/Passthrough/pt-device-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, PtDevicePage, back_button);
   gtk_widget_class_bind_template_child (widget_class, PtDevicePage, heading);
   gtk_widget_class_bind_template_child (widget_class, PtDevicePage, page);
-  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_Escape, 0, "back", NULL);
 }
 
 static void
@@ -486,6 +467,4 @@ pt_device_page_init (PtDevicePage *self)
 {
   self->groups = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
-  g_signal_connect_object (self->back_button, "clicked", G_CALLBACK (on_back_clicked), self,
-                           G_CONNECT_SWAPPED);
 }

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "pt-device-row.h"
+#include "pt-fold-bin.h"
 
 struct _PtDeviceRow
 {
@@ -21,7 +22,7 @@ struct _PtDeviceRow
 
   PtDevice *device;
 
-  GtkWidget *box;
+  GtkWidget *fold;
   GtkImage *icon;
   GtkLabel *title;
   GtkLabel *subtitle;
@@ -29,6 +30,12 @@ struct _PtDeviceRow
   GtkLabel *vm;
   GtkLabel *driver;
   GtkLabel *group;
+
+  /* The narrow layout (PtFoldBin): two lines of text. */
+  GtkImage *narrow_icon;
+  GtkLabel *narrow_title;
+  GtkLabel *narrow_details;
+  GtkWidget *narrow_warning;
 };
 
 G_DEFINE_FINAL_TYPE (PtDeviceRow, pt_device_row, GTK_TYPE_WIDGET)
@@ -101,6 +108,31 @@ pt_device_show_host_use (PtDevice  *device,
                                   _("Used by this computer"), -1);
 }
 
+/* "0000:01:00.0 · nouveau · Group 1 · VM": lines break only between the
+ * parts, never inside "Group 6". */
+static char *
+narrow_details (PtDevice   *device,
+                const char *group)
+{
+  const char *driver = pt_device_get_driver (device);
+  const char *vm = pt_device_get_vm (device);
+  const char *parts[] = { pt_device_get_address (device), driver != NULL ? driver : _("no driver"),
+                          group, vm, NULL };
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint i;
+
+  for (i = 0; parts[i] != NULL; i++)
+    {
+      g_auto(GStrv) words = g_strsplit (parts[i], " ", -1);
+      g_autofree char *unbroken = g_strjoinv ("\u00a0", words);
+
+      if (i > 0)
+        g_string_append (text, " · ");
+      g_string_append (text, unbroken);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
 static void
 update (PtDeviceRow *self)
 {
@@ -108,6 +140,7 @@ update (PtDeviceRow *self)
   g_autofree char *subtitle = NULL;
   g_autofree char *group = NULL;
   g_autofree char *accessible = NULL;
+  g_autofree char *details = NULL;
   const char *driver;
   const char *vm;
 
@@ -135,6 +168,12 @@ update (PtDeviceRow *self)
   gtk_label_set_label (self->vm, vm != NULL ? vm : "");
 
   pt_device_show_host_use (device, self->warning);
+
+  gtk_image_set_from_icon_name (self->narrow_icon, pt_device_kind_icon_name (pt_device_get_kind (device)));
+  gtk_label_set_label (self->narrow_title, pt_device_get_device_name (device));
+  details = narrow_details (device, gtk_label_get_label (self->group));
+  gtk_label_set_label (self->narrow_details, details);
+  pt_device_show_host_use (device, self->narrow_warning);
 
   accessible = g_strdup_printf ("%s, %s, %s%s%s", pt_device_get_device_name (device),
                                 pt_device_get_address (device),
@@ -198,6 +237,7 @@ pt_device_row_set_property (GObject      *object,
 static void
 pt_device_row_class_init (PtDeviceRowClass *klass)
 {
+
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
@@ -210,9 +250,10 @@ pt_device_row_class_init (PtDeviceRowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (PT_TYPE_FOLD_BIN);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/example/Passthrough/pt-device-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, box);
+  gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, fold);
   gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, icon);
   gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, title);
   gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, subtitle);
@@ -220,6 +261,10 @@ pt_device_row_class_init (PtDeviceRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, vm);
   gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, driver);
   gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, group);
+  gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, narrow_icon);
+  gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, narrow_title);
+  gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, narrow_details);
+  gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, narrow_warning);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }

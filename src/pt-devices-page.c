@@ -33,11 +33,18 @@ struct _PtDevicesPage
   GtkDropDown *kind_dropdown;
   GtkToggleButton *bridges_toggle;
   GtkListView *list_view;
-  GtkScrolledWindow *scrolled;
   PtDevicePage *device_page;
 };
 
 G_DEFINE_FINAL_TYPE (PtDevicesPage, pt_devices_page, PT_TYPE_PAGE)
+
+enum {
+  PROP_0,
+  PROP_SHOWING_DEVICE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 
 /* The dropdown's entries, in order. */
@@ -95,7 +102,10 @@ on_search_changed (PtDevicesPage *self)
   self->query = pt_search_query_new (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
                                      vm_labels);
   refilter (self);
-  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scrolled), 0);
+  /* GTK 4.8's way to scroll a list view (setting its adjustment after the
+   * model changed makes it warn and ignore it). */
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", 0);
 }
 
 static void
@@ -154,24 +164,36 @@ on_search_activate (PtDevicesPage *self)
     on_activate (self->list_view, 0, self);
 }
 
-static void
-on_back (PtDevicesPage *self)
+/**
+ * pt_devices_page_show_list:
+ *
+ * Leaves a device's details for the list (Back, from win.back).
+ */
+void
+pt_devices_page_show_list (PtDevicesPage *self)
 {
+  g_return_if_fail (PT_IS_DEVICES_PAGE (self));
+
   gtk_stack_set_visible_child_name (self->stack, "list");
 }
 
-/* Escape and Alt+Left leave the details, as Back does. */
-static gboolean
-back_shortcut (GtkWidget *widget,
-               GVariant  *args,
-               gpointer   user_data)
+/**
+ * pt_devices_page_get_showing_device:
+ *
+ * Returns: whether a device's details are shown (so Back has somewhere to go)
+ */
+gboolean
+pt_devices_page_get_showing_device (PtDevicesPage *self)
 {
-  PtDevicesPage *self = PT_DEVICES_PAGE (widget);
+  g_return_val_if_fail (PT_IS_DEVICES_PAGE (self), FALSE);
 
-  if (!g_str_equal (gtk_stack_get_visible_child_name (self->stack), "details"))
-    return FALSE;
-  on_back (self);
-  return TRUE;
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "details") == 0;
+}
+
+static void
+on_stack_child (PtDevicesPage *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOWING_DEVICE]);
 }
 
 void
@@ -227,12 +249,35 @@ pt_devices_page_dispose (GObject *object)
 }
 
 static void
+pt_devices_page_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SHOWING_DEVICE:
+      g_value_set_boolean (value, pt_devices_page_get_showing_device (PT_DEVICES_PAGE (object)));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 pt_devices_page_class_init (PtDevicesPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = pt_devices_page_dispose;
+  object_class->get_property = pt_devices_page_get_property;
+
+  properties[PROP_SHOWING_DEVICE] =
+    g_param_spec_boolean ("showing-device", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   PT_PAGE_CLASS (klass)->session_set = pt_devices_page_session_set;
 
   g_type_ensure (PT_TYPE_DEVICE_ROW);
@@ -242,12 +287,9 @@ pt_devices_page_class_init (PtDevicesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, stack);
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, list_stack);
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, search_entry);
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, back_shortcut, NULL);
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_Left, GDK_ALT_MASK, back_shortcut, NULL);
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, kind_dropdown);
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, bridges_toggle);
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, list_view);
-  gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, scrolled);
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, device_page);
 }
 
@@ -270,6 +312,6 @@ pt_devices_page_init (PtDevicesPage *self)
   g_signal_connect_object (self->list_view, "activate", G_CALLBACK (on_activate), self, 0);
   g_signal_connect_object (self->search_entry, "activate", G_CALLBACK (on_search_activate), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->device_page, "back", G_CALLBACK (on_back), self,
-                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->stack, "notify::visible-child-name", G_CALLBACK (on_stack_child),
+                           self, G_CONNECT_SWAPPED);
 }

@@ -19,6 +19,7 @@
 
 #include "pt-device-row.h"
 #include "pt-group-card.h"
+#include "pt-reflow-box.h"
 
 struct _PtGroupCard
 {
@@ -190,7 +191,9 @@ pt_group_card_class_init (PtGroupCardClass *klass)
 static void
 pt_group_card_init (PtGroupCard *self)
 {
-  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  /* The Prepare button goes under the heading when both do not fit in a
+   * row (360 px, longer translations): the heading never clips. */
+  GtkWidget *header = pt_reflow_box_new (12);
   GtkWidget *titles = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
 
   self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
@@ -198,7 +201,6 @@ pt_group_card_init (PtGroupCard *self)
 
   self->title = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->title, 0);
-  gtk_label_set_ellipsize (self->title, PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (GTK_WIDGET (self->title), "heading");
   self->state = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->state, 0);
@@ -207,12 +209,13 @@ pt_group_card_init (PtGroupCard *self)
   gtk_widget_set_valign (titles, GTK_ALIGN_CENTER);
   gtk_box_append (GTK_BOX (titles), GTK_WIDGET (self->title));
   gtk_box_append (GTK_BOX (titles), GTK_WIDGET (self->state));
-  gtk_box_append (GTK_BOX (header), titles);
+  pt_reflow_box_append (PT_REFLOW_BOX (header), titles);
 
   self->prepare = gtk_button_new_with_mnemonic (_("_Prepare for Passthrough…"));
   gtk_widget_set_valign (self->prepare, GTK_ALIGN_CENTER);
+  gtk_widget_set_halign (self->prepare, GTK_ALIGN_START);
   gtk_actionable_set_detailed_action_name (GTK_ACTIONABLE (self->prepare), "groups.prepare::");
-  gtk_box_append (GTK_BOX (header), self->prepare);
+  pt_reflow_box_append (PT_REFLOW_BOX (header), self->prepare);
   gtk_box_append (GTK_BOX (self->box), header);
 
   self->members = GTK_LIST_BOX (gtk_list_box_new ());

@@ -27,7 +27,6 @@ struct _PtGroupsPage
 
   GtkStack *stack;
   GtkSearchEntry *search_entry;
-  GtkScrolledWindow *scrolled;
   GtkListView *list_view;
   GtkCustomFilter *filter;
   GtkFilterListModel *filtered;
@@ -117,7 +116,10 @@ on_search_changed (PtGroupsPage *self)
                                      vm_labels);
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   update_stack (self);
-  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scrolled), 0);
+  /* GTK 4.8's way to scroll a list view (setting its adjustment after the
+   * model changed makes it warn and ignore it). */
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", 0);
 }
 
 /* The cards are made when the page is shown: a list view makes 200 items
@@ -204,7 +206,6 @@ pt_groups_page_init (PtGroupsPage *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->list_view), "pt-cards");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_view), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("IOMMU groups"), -1);
-  self->scrolled = GTK_SCROLLED_WINDOW (scrolled);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (self->list_view));
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
                                   GTK_POLICY_AUTOMATIC);
