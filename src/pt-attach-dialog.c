@@ -353,7 +353,7 @@ add_member_rows (PtAttachDialog *self)
       g_autofree char *subtitle = g_strdup_printf ("%s · %s", pt_device_get_address (member),
                                                    pt_device_get_vendor_name (member));
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), pt_device_get_device_name (member));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), pt_device_get_title (member));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
       gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
@@ -736,7 +736,7 @@ pt_attach_dialog_new (PtSession *session,
                       PtDevice  *device)
 {
   PtAttachDialog *self = g_object_new (PT_TYPE_ATTACH_DIALOG, NULL);
-  g_autofree char *title = g_strdup_printf (_("Give %s"), pt_device_get_device_name (device));
+  g_autofree char *title = g_strdup_printf (_("Give %s"), pt_device_get_title (device));
 
   self->session = g_object_ref (session);
   self->device = g_object_ref (device);

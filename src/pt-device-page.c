@@ -291,7 +291,7 @@ rebuild (PtDevicePage *self)
   if (device == NULL)
     return;
 
-  gtk_label_set_label (self->heading, pt_device_get_device_name (device));
+  gtk_label_set_label (self->heading, pt_device_get_title (device));
   vm = pt_device_get_vm (device);
   host_use = pt_device_get_host_use (device);
 
@@ -389,7 +389,7 @@ rebuild (PtDevicePage *self)
           GtkWidget *row = adw_action_row_new ();
 
           adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                         pt_device_get_device_name (member));
+                                         pt_device_get_title (member));
           adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
           adw_preferences_group_add (group, row);
         }

@@ -151,7 +151,7 @@ update (PtDeviceRow *self)
   vm = pt_device_get_vm (device);
 
   gtk_image_set_from_icon_name (self->icon, pt_device_kind_icon_name (pt_device_get_kind (device)));
-  gtk_label_set_label (self->title, pt_device_get_device_name (device));
+  gtk_label_set_label (self->title, pt_device_get_title (device));
   /* The address first: narrow windows ellipsize the end. */
   subtitle = g_strdup_printf ("%s · %04x:%04x · %s", pt_device_get_address (device),
                               pt_device_get_vendor_id (device), pt_device_get_device_id (device),
@@ -170,12 +170,12 @@ update (PtDeviceRow *self)
   pt_device_show_host_use (device, self->warning);
 
   gtk_image_set_from_icon_name (self->narrow_icon, pt_device_kind_icon_name (pt_device_get_kind (device)));
-  gtk_label_set_label (self->narrow_title, pt_device_get_device_name (device));
+  gtk_label_set_label (self->narrow_title, pt_device_get_title (device));
   details = narrow_details (device, gtk_label_get_label (self->group));
   gtk_label_set_label (self->narrow_details, details);
   pt_device_show_host_use (device, self->narrow_warning);
 
-  accessible = g_strdup_printf ("%s, %s, %s%s%s", pt_device_get_device_name (device),
+  accessible = g_strdup_printf ("%s, %s, %s%s%s", pt_device_get_title (device),
                                 pt_device_get_address (device),
                                 driver != NULL ? driver : _("no driver"),
                                 vm != NULL ? _(", given to ") : "", vm != NULL ? vm : "");

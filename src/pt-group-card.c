@@ -87,7 +87,7 @@ create_member_row (PtDevice *device)
   gtk_box_append (GTK_BOX (box),
                   gtk_image_new_from_icon_name (pt_device_kind_icon_name (pt_device_get_kind (device))));
   gtk_widget_set_hexpand (titles, TRUE);
-  gtk_box_append (GTK_BOX (titles), label_new (pt_device_get_device_name (device), NULL));
+  gtk_box_append (GTK_BOX (titles), label_new (pt_device_get_title (device), NULL));
   gtk_box_append (GTK_BOX (titles), label_new (subtitle, "pt-subtitle"));
   gtk_box_append (GTK_BOX (box), titles);
 
@@ -113,7 +113,7 @@ create_member_row (PtDevice *device)
 
   gtk_widget_add_css_class (box, "pt-member");
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-  accessible = g_strdup_printf ("%s, %s%s%s", pt_device_get_device_name (device), subtitle,
+  accessible = g_strdup_printf ("%s, %s%s%s", pt_device_get_title (device), subtitle,
                                 pt_device_get_vm (device) != NULL ? _(", given to ") : "",
                                 pt_device_get_vm (device) != NULL ? pt_device_get_vm (device) : "");
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,

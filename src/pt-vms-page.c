@@ -118,7 +118,7 @@ create_vm_row (gpointer item,
       GtkWidget *button = gtk_button_new_with_mnemonic (_("_Take Back"));
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (child),
-                                     device != NULL ? pt_device_get_device_name (device)
+                                     device != NULL ? pt_device_get_title (device)
                                                     : _("Not on this host"));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (child), devices[i]);
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);

@@ -30,6 +30,7 @@ struct _PtDevice
   const char *vendor_name;
   const char *device_name;
   const char *subsystem_name;
+  const char *subsystem_vendor_name;   /* the card's maker, "Micro-Star …" */
   const char *class_name;
   const char *driver;
 
@@ -49,6 +50,7 @@ struct _PtDevice
   guint has_reset : 1;
 
   const char *vm;   /* interned: the VM it is given to */
+  char *title;      /* the name with its maker when another has the name too */
 
   int boot_vga;
   int numa_node;
@@ -61,5 +63,6 @@ void      _pt_device_add_host_use  (PtDevice   *self,
                                     const char *reason);
 gboolean  _pt_device_is_bridge_class (guint32   class_id);
 void      _pt_device_fill_numeric_names (PtDevice *self);
+void      _pt_device_titles_assign  (GPtrArray  *devices);
 
 G_END_DECLS

@@ -38,6 +38,7 @@ pt_device_finalize (GObject *object)
   g_clear_pointer (&self->physfn, g_free);
   g_clear_pointer (&self->virtfns, g_strfreev);
   g_clear_pointer (&self->host_use, g_ptr_array_unref);
+  g_clear_pointer (&self->title, g_free);
 
   G_OBJECT_CLASS (pt_device_parent_class)->finalize (object);
 }
@@ -261,6 +262,22 @@ pt_device_get_subsystem_name (PtDevice *self)
 {
   g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
   return self->subsystem_name;
+}
+
+/**
+ * pt_device_get_title:
+ *
+ * What rows, headings and messages call the device: its name, and when
+ * another function of the host has the same name, the maker of the card
+ * ("GA106 [GeForce RTX 3060] · MSI" and "… · Gigabyte").
+ *
+ * Returns: the title
+ */
+const char *
+pt_device_get_title (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
+  return self->title != NULL ? self->title : self->device_name;
 }
 
 const char *

@@ -41,6 +41,7 @@ const char          *pt_device_get_vendor_name          (PtDevice *self);
 const char          *pt_device_get_device_name          (PtDevice *self);
 const char          *pt_device_get_subsystem_name       (PtDevice *self);
 const char          *pt_device_get_class_name           (PtDevice *self);
+const char          *pt_device_get_title                (PtDevice *self);
 PtDeviceKind         pt_device_get_kind                 (PtDevice *self);
 const char          *pt_device_get_driver               (PtDevice *self);
 const char          *pt_device_get_driver_override      (PtDevice *self);
@@ -63,5 +64,7 @@ const char          *pt_device_get_vm                   (PtDevice *self);
 gboolean             pt_device_is_used_by_host          (PtDevice *self);
 gboolean             pt_device_is_free_for_vfio         (PtDevice *self);
 char                *pt_device_dup_display_name         (PtDevice *self);
+
+char                *pt_vendor_dup_short_name           (const char *vendor);
 
 G_END_DECLS
