@@ -15,6 +15,8 @@
 
 #include "pt-device-row.h"
 #include "pt-fold-bin.h"
+#include "pt-page.h"
+#include "pt-vm-labels.h"
 
 struct _PtDeviceRow
 {
@@ -108,14 +110,38 @@ pt_device_show_host_use (PtDevice  *device,
                                   _("Used by this computer"), -1);
 }
 
+/**
+ * pt_device_dup_vm_label:
+ * @shown_in: the widget that will show it, on a page
+ *
+ * The VM that has @device as people know it (its title; see
+ * pt_vm_dup_labels()), from the VM list of the session of the page
+ * @shown_in is on; its libvirt name until @shown_in is on a page.
+ *
+ * Returns: (transfer full) (nullable): the label, %NULL when no VM has it
+ */
+char *
+pt_device_dup_vm_label (PtDevice  *device,
+                        GtkWidget *shown_in)
+{
+  const char *vm = pt_device_get_vm (device);
+  GtkWidget *page = gtk_widget_get_ancestor (shown_in, PT_TYPE_PAGE);
+  PtSession *session = page != NULL ? pt_page_get_session (PT_PAGE (page)) : NULL;
+  PtConnection *connection = session != NULL ? pt_session_get_connection (session) : NULL;
+
+  if (vm == NULL)
+    return NULL;
+  return pt_vm_dup_label (connection != NULL ? pt_connection_get_vms (connection) : NULL, vm);
+}
+
 /* "0000:01:00.0 · nouveau · Group 1 · VM": lines break only between the
  * parts, never inside "Group 6". */
 static char *
 narrow_details (PtDevice   *device,
-                const char *group)
+                const char *group,
+                const char *vm)
 {
   const char *driver = pt_device_get_driver (device);
-  const char *vm = pt_device_get_vm (device);
   const char *parts[] = { pt_device_get_address (device), driver != NULL ? driver : _("no driver"),
                           group, vm, NULL };
   g_autoptr(GString) text = g_string_new (NULL);
@@ -141,14 +167,14 @@ update (PtDeviceRow *self)
   g_autofree char *group = NULL;
   g_autofree char *accessible = NULL;
   g_autofree char *details = NULL;
+  g_autofree char *vm = NULL;
   const char *driver;
-  const char *vm;
 
   if (device == NULL)
     return;
 
   driver = pt_device_get_driver (device);
-  vm = pt_device_get_vm (device);
+  vm = pt_device_dup_vm_label (device, GTK_WIDGET (self));
 
   gtk_image_set_from_icon_name (self->icon, pt_device_kind_icon_name (pt_device_get_kind (device)));
   gtk_label_set_label (self->title, pt_device_get_title (device));
@@ -171,7 +197,7 @@ update (PtDeviceRow *self)
 
   gtk_image_set_from_icon_name (self->narrow_icon, pt_device_kind_icon_name (pt_device_get_kind (device)));
   gtk_label_set_label (self->narrow_title, pt_device_get_title (device));
-  details = narrow_details (device, gtk_label_get_label (self->group));
+  details = narrow_details (device, gtk_label_get_label (self->group), vm);
   gtk_label_set_label (self->narrow_details, details);
   pt_device_show_host_use (device, self->narrow_warning);
 
@@ -181,6 +207,14 @@ update (PtDeviceRow *self)
                                 vm != NULL ? _(", given to ") : "", vm != NULL ? vm : "");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   accessible, -1);
+}
+
+/* On a page at last: its session names the VM by its title. */
+static void
+pt_device_row_root (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (pt_device_row_parent_class)->root (widget);
+  update (PT_DEVICE_ROW (widget));
 }
 
 static void
@@ -244,6 +278,7 @@ pt_device_row_class_init (PtDeviceRowClass *klass)
   object_class->dispose = pt_device_row_dispose;
   object_class->get_property = pt_device_row_get_property;
   object_class->set_property = pt_device_row_set_property;
+  widget_class->root = pt_device_row_root;
 
   properties[PROP_DEVICE] =
     g_param_spec_object ("device", NULL, NULL, PT_TYPE_DEVICE,

@@ -71,8 +71,10 @@ label_new (const char *text,
 
 /* Lighter than an AdwActionRow (a list view keeps 200 cards), styled alike. */
 static GtkWidget *
-create_member_row (PtDevice *device)
+create_member_row (PtGroupCard *self,
+                   PtDevice    *device)
 {
+  g_autofree char *vm_label = pt_device_dup_vm_label (device, GTK_WIDGET (self));
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *titles = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
@@ -95,9 +97,9 @@ create_member_row (PtDevice *device)
   pt_device_show_host_use (device, warning);
   gtk_box_append (GTK_BOX (box), warning);
 
-  if (pt_device_get_vm (device) != NULL)
+  if (vm_label != NULL)
     {
-      GtkWidget *vm = gtk_label_new (pt_device_get_vm (device));
+      GtkWidget *vm = gtk_label_new (vm_label);
 
       gtk_widget_set_valign (vm, GTK_ALIGN_CENTER);
       gtk_label_set_ellipsize (GTK_LABEL (vm), PANGO_ELLIPSIZE_END);
@@ -114,8 +116,8 @@ create_member_row (PtDevice *device)
   gtk_widget_add_css_class (box, "pt-member");
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   accessible = g_strdup_printf ("%s, %s%s%s", pt_device_get_title (device), subtitle,
-                                pt_device_get_vm (device) != NULL ? _(", given to ") : "",
-                                pt_device_get_vm (device) != NULL ? pt_device_get_vm (device) : "");
+                                vm_label != NULL ? _(", given to ") : "",
+                                vm_label != NULL ? vm_label : "");
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   accessible, -1);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s", pt_device_get_address (device));
@@ -159,7 +161,7 @@ pt_group_card_set_group (PtGroupCard  *self,
     {
       g_autoptr(PtDevice) device = g_list_model_get_item (members, i);
 
-      gtk_list_box_append (self->members, create_member_row (device));
+      gtk_list_box_append (self->members, create_member_row (self, device));
     }
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,

@@ -472,6 +472,15 @@ test_titles (void)
   g_assert_cmpstr (pt_device_get_device_name (pt_host_lookup_device (host, "0000:01:00.0")), ==,
                    pt_device_get_device_name (pt_host_lookup_device (host, "0000:02:00.0")));
 
+  /* Messages name devices by their titles; an unknown address stays one. */
+  {
+    const char *addresses[] = { "0000:01:00.0", "0000:01:00.1", "0000:09:00.0", NULL };
+    g_autofree char *list = pt_host_dup_titles (host, addresses);
+
+    g_assert_cmpstr (list, ==, "GA106 [GeForce RTX 3060] · MSI, "
+                               "GA106 High Definition Audio Controller · MSI, 0000:09:00.0");
+  }
+
   for (i = 0; i < G_N_ELEMENTS (vendors); i++)
     {
       g_autofree char *short_name = pt_vendor_dup_short_name (vendors[i].vendor);

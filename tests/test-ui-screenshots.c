@@ -466,7 +466,9 @@ shoot_searches (PtWindow   *window,
   search (devices, "gpu");
   g_assert_cmpfloat (scrolled_to (devices), ==, 0);
   g_assert_cmpuint (n_listed (devices), ==, 2);
-  g_assert_true (shows_label (devices, "GA106 [GeForce RTX 3060]"));
+  /* The two RTX 3060s are told apart by their makers. */
+  g_assert_true (shows_label (devices, "GA106 [GeForce RTX 3060] · MSI"));
+  g_assert_true (shows_label (devices, "GA106 [GeForce RTX 3060] · Gigabyte"));
   g_assert_cmpuint (count_ellipsized (GTK_WIDGET (find_list (devices))), ==, 0);
   save_png (GTK_WIDGET (window), devices_name);
   search (devices, "");

@@ -13,9 +13,11 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "pt-device-private.h"
+#include "pt-host.h"
 
 /**
  * pt_vendor_dup_short_name:
@@ -111,4 +113,35 @@ _pt_device_titles_assign (GPtrArray *devices)
       if (maker != NULL && count_maker (same, maker) < same->len)
         device->title = g_strdup_printf ("%s · %s", device->device_name, maker);
     }
+}
+
+/**
+ * pt_host_dup_titles:
+ * @addresses: PCI addresses
+ *
+ * Names devices for messages ("Gave … to …"): their titles, in the order
+ * given, joined as the language lists things; an address the host does not
+ * have stays an address.
+ *
+ * Returns: (transfer full): the list
+ */
+char *
+pt_host_dup_titles (PtHost             *host,
+                    const char * const *addresses)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint i;
+
+  g_return_val_if_fail (PT_IS_HOST (host), NULL);
+
+  for (i = 0; addresses != NULL && addresses[i] != NULL; i++)
+    {
+      PtDevice *device = pt_host_lookup_device (host, addresses[i]);
+
+      if (i > 0)
+        /* TRANSLATORS: between the names of devices in a list */
+        g_string_append (text, C_("list", ", "));
+      g_string_append (text, device != NULL ? pt_device_get_title (device) : addresses[i]);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
 }
