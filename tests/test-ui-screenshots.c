@@ -24,6 +24,7 @@
 #include "pt-devices-page.h"
 #include "pt-fold-bin.h"
 #include "pt-groups-page.h"
+#include "pt-vms-page.h"
 #include "pt-plan-dialog.h"
 #include "pt-session.h"
 #include "pt-window.h"
@@ -471,6 +472,9 @@ shoot_searches (PtWindow   *window,
   g_assert_true (shows_label (devices, "GA106 [GeForce RTX 3060] · Gigabyte"));
   g_assert_cmpuint (count_ellipsized (GTK_WIDGET (find_list (devices))), ==, 0);
   save_png (GTK_WIDGET (window), devices_name);
+  search (devices, "gpu zzz");
+  g_assert_cmpuint (n_listed (devices), ==, 0);
+  g_assert_true (shows_label (devices, _("No Matching Devices")));
   search (devices, "");
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "groups");
@@ -511,6 +515,54 @@ shoot_vms_expanded (PtWindow   *window,
 }
 
 static void
+collect_entries (GtkWidget *widget,
+                 GPtrArray *entries)
+{
+  if (GTK_IS_ENTRY (widget))
+    g_ptr_array_add (entries, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_entries (child, entries);
+}
+
+/* Add Connection: the fields of an SSH connection and the URI they make,
+ * shown as they are typed. */
+static void
+shoot_add_connection (PtWindow   *window,
+                      int         width,
+                      const char *scheme)
+{
+  g_autofree char *name = picture_name ("add-connection", scheme, width);
+  GtkWidget *vms;
+  GtkMenuButton *add;
+  GtkWidget *popover;
+  g_autoptr(GPtrArray) entries = g_ptr_array_new ();
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "vms");
+  spin (300);
+  vms = find_widget (GTK_WIDGET (window), PT_TYPE_VMS_PAGE);
+  add = GTK_MENU_BUTTON (find_widget (vms, GTK_TYPE_MENU_BUTTON));
+  gtk_menu_button_popup (add);
+  spin (300);
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (add));
+  collect_entries (popover, entries);
+  g_assert_cmpuint (entries->len, >=, 2);
+  gtk_editable_set_text (GTK_EDITABLE (g_ptr_array_index (entries, 0)), "root");
+  gtk_editable_set_text (GTK_EDITABLE (g_ptr_array_index (entries, 1)), "server.example.com");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_widget (popover, GTK_TYPE_SPIN_BUTTON)), 2222);
+  spin (300);
+  g_assert_true (shows_label (popover, "qemu+ssh://root@server.example.com:2222/system"));
+  save_png (popover, name);
+
+  /* A host that is not one: no URI, and Connect waits for a good one. */
+  gtk_editable_set_text (GTK_EDITABLE (g_ptr_array_index (entries, 1)), "two words");
+  spin (200);
+  g_assert_false (shows_label (popover, "qemu+ssh://"));
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  spin (200);
+}
+
+static void
 shoot_window (GtkApplication *app,
               PtSession      *session,
               int             width,
@@ -546,6 +598,7 @@ shoot_window (GtkApplication *app,
 
   shoot_searches (window, width, scheme);
   shoot_vms_expanded (window, width, scheme);
+  shoot_add_connection (window, width, scheme);
 
   if (language == NULL)
   {
