@@ -392,8 +392,11 @@ def _():
 def _():
     # The dialog of the step before had the keyboard; without a window
     # manager nothing gives it back to the main window when it closes.
-    subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--pid", str(process.pid),
-                    "windowfocus", "--sync"], env=env, timeout=PATIENCE)
+    windows = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", str(process.pid)],
+                             env=env, capture_output=True, text=True).stdout.split()
+    assert windows, "the app shows no window"
+    subprocess.run(["xdotool", "windowfocus", windows[0]], env=env, check=True)
+    time.sleep(0.5)
     subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+w"], env=env)
     process.wait(timeout=PATIENCE)
     app_log.seek(0)
