@@ -141,6 +141,14 @@ on_host_changed (PtGroupsPage *self)
   update_stack (self);
 }
 
+void
+pt_groups_page_focus_search (PtGroupsPage *self)
+{
+  g_return_if_fail (PT_IS_GROUPS_PAGE (self));
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
 static void
 pt_groups_page_map (GtkWidget *widget)
 {

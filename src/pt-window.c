@@ -63,6 +63,12 @@ search_action (GtkWidget  *widget,
 {
   PtWindow *self = PT_WINDOW (widget);
 
+  /* The Groups page has the same search; elsewhere it is the devices'. */
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "groups") == 0)
+    {
+      pt_groups_page_focus_search (self->groups_page);
+      return;
+    }
   adw_view_stack_set_visible_child_name (self->view_stack, "devices");
   pt_devices_page_focus_search (self->devices_page);
 }

@@ -20,7 +20,6 @@
 
 #include "config.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "pt-search-query.h"
