@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "pt-attach-dialog.h"
+#include "pt-vm-labels.h"
 #include "pt-verdict.h"
 #include "pt-compat.h"
 #include "pt-error.h"
@@ -356,7 +357,7 @@ add_member_rows (PtAttachDialog *self)
       g_autofree char *subtitle = g_strdup_printf ("%s · %s", pt_device_get_address (member),
                                                    pt_device_get_vendor_name (member));
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), pt_device_get_device_name (member));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), pt_device_get_title (member));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
       gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
@@ -466,7 +467,14 @@ static void
 show_done_toast (Change *change)
 {
   GtkWidget *window = active_window ();
-  g_autofree char *list = g_strjoinv (", ", change->addresses);
+  PtHost *host = pt_session_get_host (change->session);
+  PtConnection *connection = pt_session_get_connection (change->session);
+  /* Devices by their titles, the VM by its own: what the pages show. */
+  g_autofree char *list = host != NULL
+    ? pt_host_dup_titles (host, (const char * const *) change->addresses)
+    : g_strjoinv (", ", change->addresses);
+  g_autofree char *vm = pt_vm_dup_label (connection != NULL ? pt_connection_get_vms (connection) : NULL,
+                                         change->vm);
   g_autofree char *title = NULL;
   AdwToast *toast;
 
@@ -477,8 +485,8 @@ show_done_toast (Change *change)
     }
 
   title = change->kind == PT_VM_PLAN_ATTACH
-          ? g_strdup_printf (_("Gave %s to “%s”"), list, change->vm)
-          : g_strdup_printf (_("Took %s back from “%s”"), list, change->vm);
+          ? g_strdup_printf (_("Gave %s to “%s”"), list, vm)
+          : g_strdup_printf (_("Took %s back from “%s”"), list, vm);
   toast = adw_toast_new (title);
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_timeout (toast, 10);
@@ -781,7 +789,7 @@ pt_attach_dialog_new (PtSession *session,
                       PtDevice  *device)
 {
   PtAttachDialog *self = g_object_new (PT_TYPE_ATTACH_DIALOG, NULL);
-  g_autofree char *title = g_strdup_printf (_("Give %s"), pt_device_get_device_name (device));
+  g_autofree char *title = g_strdup_printf (_("Give %s"), pt_device_get_title (device));
 
   self->session = g_object_ref (session);
   self->device = g_object_ref (device);

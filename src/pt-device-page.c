@@ -24,6 +24,7 @@
 #include "pt-device-page.h"
 #include "pt-session.h"
 #include "pt-verdict.h"
+#include "pt-vm-labels.h"
 #include "pt-vm-plan.h"
 
 struct _PtDevicePage
@@ -35,19 +36,11 @@ struct _PtDevicePage
 
   GtkSpinButton *vfs_spin;
 
-  GtkButton *back_button;
   GtkLabel *heading;
   AdwPreferencesPage *page;
 };
 
 G_DEFINE_FINAL_TYPE (PtDevicePage, pt_device_page, PT_TYPE_PAGE)
-
-enum {
-  BACK,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
 
 static AdwPreferencesGroup *
 add_group (PtDevicePage *self,
@@ -226,7 +219,9 @@ add_state_and_actions (PtDevicePage *self)
   PtConnection *connection = pt_session_get_connection (session);
   gboolean connected = connection != NULL && pt_connection_is_open (connection);
   PtDeviceState state = pt_device_get_state (device);
-  g_autofree char *words = pt_device_dup_state_words (device);
+  g_autofree char *vm_label = connection != NULL && pt_device_get_vm (device) != NULL
+    ? pt_vm_dup_label (pt_connection_get_vms (connection), pt_device_get_vm (device)) : NULL;
+  g_autofree char *words = pt_device_dup_state_words (device, vm_label);
   AdwPreferencesGroup *group = add_group (self, _("State"));
   GtkWidget *row;
 
@@ -244,7 +239,7 @@ add_state_and_actions (PtDevicePage *self)
 
   if (state == PT_DEVICE_STATE_GIVEN)
     {
-      g_autofree char *title = g_strdup_printf (_("Take Back from “%s”…"), pt_device_get_vm (device));
+      g_autofree char *title = g_strdup_printf (_("Take Back from “%s”…"), vm_label);
 
       row = add_button_row (group, title, _("Remove it and its group mates from that virtual machine"),
                             "edit-undo-symbolic");
@@ -345,7 +340,7 @@ rebuild (PtDevicePage *self)
   if (device == NULL)
     return;
 
-  gtk_label_set_label (self->heading, pt_device_get_device_name (device));
+  gtk_label_set_label (self->heading, pt_device_get_title (device));
   host_use = pt_device_get_host_use (device);
 
   /* What can be done comes first. */
@@ -423,7 +418,7 @@ rebuild (PtDevicePage *self)
           GtkWidget *row = adw_action_row_new ();
 
           adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                         pt_device_get_device_name (member));
+                                         pt_device_get_title (member));
           adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
           adw_preferences_group_add (group, row);
         }
@@ -474,12 +469,6 @@ pt_device_page_set_device (PtDevicePage *self,
 }
 
 static void
-on_back_clicked (PtDevicePage *self)
-{
-  g_signal_emit (self, signals[BACK], 0);
-}
-
-static void
 pt_device_page_dispose (GObject *object)
 {
   PtDevicePage *self = (PtDevicePage *) object;
@@ -498,14 +487,9 @@ pt_device_page_class_init (PtDevicePageClass *klass)
 
   object_class->dispose = pt_device_page_dispose;
 
-  signals[BACK] = g_signal_new ("back", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                0, NULL, NULL, NULL, G_TYPE_NONE, 0);
-
   pt_page_class_set_template_from_resource (PT_PAGE_CLASS (klass), "/org/example/Passthrough/pt-device-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, PtDevicePage, back_button);
   gtk_widget_class_bind_template_child (widget_class, PtDevicePage, heading);
   gtk_widget_class_bind_template_child (widget_class, PtDevicePage, page);
-  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_Escape, 0, "back", NULL);
 }
 
 static void
@@ -513,6 +497,4 @@ pt_device_page_init (PtDevicePage *self)
 {
   self->groups = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
-  g_signal_connect_object (self->back_button, "clicked", G_CALLBACK (on_back_clicked), self,
-                           G_CONNECT_SWAPPED);
 }

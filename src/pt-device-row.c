@@ -14,6 +14,9 @@
 #include <glib/gi18n.h>
 
 #include "pt-device-row.h"
+#include "pt-fold-bin.h"
+#include "pt-page.h"
+#include "pt-vm-labels.h"
 
 struct _PtDeviceRow
 {
@@ -21,7 +24,7 @@ struct _PtDeviceRow
 
   PtDevice *device;
 
-  GtkWidget *box;
+  GtkWidget *fold;
   GtkImage *icon;
   GtkLabel *title;
   GtkLabel *subtitle;
@@ -29,6 +32,12 @@ struct _PtDeviceRow
   GtkLabel *vm;
   GtkLabel *driver;
   GtkLabel *group;
+
+  /* The narrow layout (PtFoldBin): two lines of text. */
+  GtkImage *narrow_icon;
+  GtkLabel *narrow_title;
+  GtkLabel *narrow_details;
+  GtkWidget *narrow_warning;
 };
 
 G_DEFINE_FINAL_TYPE (PtDeviceRow, pt_device_row, GTK_TYPE_WIDGET)
@@ -101,6 +110,55 @@ pt_device_show_host_use (PtDevice  *device,
                                   _("Used by this computer"), -1);
 }
 
+/**
+ * pt_device_dup_vm_label:
+ * @shown_in: the widget that will show it, on a page
+ *
+ * The VM that has @device as people know it (its title; see
+ * pt_vm_dup_labels()), from the VM list of the session of the page
+ * @shown_in is on; its libvirt name until @shown_in is on a page.
+ *
+ * Returns: (transfer full) (nullable): the label, %NULL when no VM has it
+ */
+char *
+pt_device_dup_vm_label (PtDevice  *device,
+                        GtkWidget *shown_in)
+{
+  const char *vm = pt_device_get_vm (device);
+  GtkWidget *page = gtk_widget_get_ancestor (shown_in, PT_TYPE_PAGE);
+  PtSession *session = page != NULL ? pt_page_get_session (PT_PAGE (page)) : NULL;
+  PtConnection *connection = session != NULL ? pt_session_get_connection (session) : NULL;
+
+  if (vm == NULL)
+    return NULL;
+  return pt_vm_dup_label (connection != NULL ? pt_connection_get_vms (connection) : NULL, vm);
+}
+
+/* "0000:01:00.0 · nouveau · Group 1 · VM": lines break only between the
+ * parts, never inside "Group 6". */
+static char *
+narrow_details (PtDevice   *device,
+                const char *group,
+                const char *vm)
+{
+  const char *driver = pt_device_get_driver (device);
+  const char *parts[] = { pt_device_get_address (device), driver != NULL ? driver : _("no driver"),
+                          group, vm, NULL };
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint i;
+
+  for (i = 0; parts[i] != NULL; i++)
+    {
+      g_auto(GStrv) words = g_strsplit (parts[i], " ", -1);
+      g_autofree char *unbroken = g_strjoinv ("\u00a0", words);
+
+      if (i > 0)
+        g_string_append (text, " · ");
+      g_string_append (text, unbroken);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
 static void
 update (PtDeviceRow *self)
 {
@@ -108,17 +166,18 @@ update (PtDeviceRow *self)
   g_autofree char *subtitle = NULL;
   g_autofree char *group = NULL;
   g_autofree char *accessible = NULL;
+  g_autofree char *details = NULL;
+  g_autofree char *vm = NULL;
   const char *driver;
-  const char *vm;
 
   if (device == NULL)
     return;
 
   driver = pt_device_get_driver (device);
-  vm = pt_device_get_vm (device);
+  vm = pt_device_dup_vm_label (device, GTK_WIDGET (self));
 
   gtk_image_set_from_icon_name (self->icon, pt_device_kind_icon_name (pt_device_get_kind (device)));
-  gtk_label_set_label (self->title, pt_device_get_device_name (device));
+  gtk_label_set_label (self->title, pt_device_get_title (device));
   /* The address first: narrow windows ellipsize the end. */
   subtitle = g_strdup_printf ("%s · %04x:%04x · %s", pt_device_get_address (device),
                               pt_device_get_vendor_id (device), pt_device_get_device_id (device),
@@ -136,12 +195,26 @@ update (PtDeviceRow *self)
 
   pt_device_show_host_use (device, self->warning);
 
-  accessible = g_strdup_printf ("%s, %s, %s%s%s", pt_device_get_device_name (device),
+  gtk_image_set_from_icon_name (self->narrow_icon, pt_device_kind_icon_name (pt_device_get_kind (device)));
+  gtk_label_set_label (self->narrow_title, pt_device_get_title (device));
+  details = narrow_details (device, gtk_label_get_label (self->group), vm);
+  gtk_label_set_label (self->narrow_details, details);
+  pt_device_show_host_use (device, self->narrow_warning);
+
+  accessible = g_strdup_printf ("%s, %s, %s%s%s", pt_device_get_title (device),
                                 pt_device_get_address (device),
                                 driver != NULL ? driver : _("no driver"),
                                 vm != NULL ? _(", given to ") : "", vm != NULL ? vm : "");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   accessible, -1);
+}
+
+/* On a page at last: its session names the VM by its title. */
+static void
+pt_device_row_root (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (pt_device_row_parent_class)->root (widget);
+  update (PT_DEVICE_ROW (widget));
 }
 
 static void
@@ -198,21 +271,24 @@ pt_device_row_set_property (GObject      *object,
 static void
 pt_device_row_class_init (PtDeviceRowClass *klass)
 {
+
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = pt_device_row_dispose;
   object_class->get_property = pt_device_row_get_property;
   object_class->set_property = pt_device_row_set_property;
+  widget_class->root = pt_device_row_root;
 
   properties[PROP_DEVICE] =
     g_param_spec_object ("device", NULL, NULL, PT_TYPE_DEVICE,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (PT_TYPE_FOLD_BIN);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/example/Passthrough/pt-device-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, box);
+  gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, fold);
   gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, icon);
   gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, title);
   gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, subtitle);
@@ -220,6 +296,10 @@ pt_device_row_class_init (PtDeviceRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, vm);
   gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, driver);
   gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, group);
+  gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, narrow_icon);
+  gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, narrow_title);
+  gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, narrow_details);
+  gtk_widget_class_bind_template_child (widget_class, PtDeviceRow, narrow_warning);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }

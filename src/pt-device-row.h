@@ -20,5 +20,7 @@ void        pt_device_show_driver    (PtDevice     *device,
                                       GtkLabel     *badge);
 void        pt_device_show_host_use  (PtDevice     *device,
                                       GtkWidget    *icon);
+char       *pt_device_dup_vm_label   (PtDevice     *device,
+                                      GtkWidget    *shown_in);
 
 G_END_DECLS

@@ -11,17 +11,18 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <string.h>
-
 #include "pt-device-page.h"
 #include "pt-device-row.h"
 #include "pt-devices-page.h"
+#include "pt-search-query.h"
+#include "pt-vm-labels.h"
 #include "pt-startup-report.h"
 
 struct _PtDevicesPage
 {
   GtkWidget parent_instance;
 
+  PtSearchQuery *query;
   GtkCustomFilter *filter;
   GtkFilterListModel *filtered;
   GtkNoSelection *selection;
@@ -37,6 +38,14 @@ struct _PtDevicesPage
 
 G_DEFINE_FINAL_TYPE (PtDevicesPage, pt_devices_page, PT_TYPE_PAGE)
 
+enum {
+  PROP_0,
+  PROP_SHOWING_DEVICE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 
 /* The dropdown's entries, in order. */
 static const int kind_of_entry[] = {
@@ -45,29 +54,13 @@ static const int kind_of_entry[] = {
 };
 
 static gboolean
-contains (const char *haystack,
-          const char *needle)
-{
-  g_autofree char *folded = NULL;
-
-  if (haystack == NULL)
-    return FALSE;
-
-  folded = g_utf8_casefold (haystack, -1);
-  return strstr (folded, needle) != NULL;
-}
-
-static gboolean
 match_device (gpointer item,
               gpointer user_data)
 {
   PtDevicesPage *self = user_data;
   PtDevice *device = item;
   guint entry = gtk_drop_down_get_selected (self->kind_dropdown);
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   PtDeviceKind kind = pt_device_get_kind (device);
-  g_autofree char *needle = NULL;
-  char ids[10];
 
   /* The host bridge (class 06 00) counts as a bridge here, as people expect. */
   if ((kind == PT_DEVICE_KIND_BRIDGE || (pt_device_get_class_id (device) >> 8) == 0x0600) &&
@@ -78,19 +71,7 @@ match_device (gpointer item,
       (int) kind != kind_of_entry[entry])
     return FALSE;
 
-  if (text == NULL || text[0] == '\0')
-    return TRUE;
-
-  needle = g_utf8_casefold (text, -1);
-  g_snprintf (ids, sizeof ids, "%04x:%04x", pt_device_get_vendor_id (device),
-              pt_device_get_device_id (device));
-
-  return contains (pt_device_get_device_name (device), needle) ||
-         contains (pt_device_get_vendor_name (device), needle) ||
-         contains (pt_device_get_address (device), needle) ||
-         contains (pt_device_get_driver (device), needle) ||
-         contains (pt_device_get_vm (device), needle) ||
-         contains (ids, needle);
+  return self->query == NULL || pt_search_query_matches_device (self->query, device);
 }
 
 static void
@@ -108,6 +89,25 @@ refilter (PtDevicesPage *self)
   update_empty (self);
 }
 
+/* A new search starts at the top of what it found. */
+static void
+on_search_changed (PtDevicesPage *self)
+{
+  PtSession *session = pt_page_get_session (PT_PAGE (self));
+  PtConnection *connection = session != NULL ? pt_session_get_connection (session) : NULL;
+  g_autoptr(GHashTable) vm_labels = connection != NULL
+    ? pt_vm_dup_labels (pt_connection_get_vms (connection)) : NULL;
+
+  g_clear_pointer (&self->query, pt_search_query_free);
+  self->query = pt_search_query_new (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
+                                     vm_labels);
+  refilter (self);
+  /* GTK 4.8's way to scroll a list view (setting its adjustment after the
+   * model changed makes it warn and ignore it). */
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", 0);
+}
+
 static void
 on_host_changed (PtDevicesPage *self)
 {
@@ -117,6 +117,9 @@ on_host_changed (PtDevicesPage *self)
     return;
 
   gtk_filter_list_model_set_model (self->filtered, pt_host_get_devices (host));
+  /* The VMs (and so their titles) may have changed with the host. */
+  if (self->query != NULL)
+    on_search_changed (self);
   update_empty (self);
 
   /* build-aux/benchmark.py --ui times the app to the first frame painted
@@ -156,29 +159,41 @@ on_activate (GtkListView   *list_view,
 static void
 on_search_activate (PtDevicesPage *self)
 {
-  refilter (self);
+  on_search_changed (self);
   if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0)
     on_activate (self->list_view, 0, self);
 }
 
-static void
-on_back (PtDevicesPage *self)
+/**
+ * pt_devices_page_show_list:
+ *
+ * Leaves a device's details for the list (Back, from win.back).
+ */
+void
+pt_devices_page_show_list (PtDevicesPage *self)
 {
+  g_return_if_fail (PT_IS_DEVICES_PAGE (self));
+
   gtk_stack_set_visible_child_name (self->stack, "list");
 }
 
-/* Escape and Alt+Left leave the details, as Back does. */
-static gboolean
-back_shortcut (GtkWidget *widget,
-               GVariant  *args,
-               gpointer   user_data)
+/**
+ * pt_devices_page_get_showing_device:
+ *
+ * Returns: whether a device's details are shown (so Back has somewhere to go)
+ */
+gboolean
+pt_devices_page_get_showing_device (PtDevicesPage *self)
 {
-  PtDevicesPage *self = PT_DEVICES_PAGE (widget);
+  g_return_val_if_fail (PT_IS_DEVICES_PAGE (self), FALSE);
 
-  if (!g_str_equal (gtk_stack_get_visible_child_name (self->stack), "details"))
-    return FALSE;
-  on_back (self);
-  return TRUE;
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "details") == 0;
+}
+
+static void
+on_stack_child (PtDevicesPage *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOWING_DEVICE]);
 }
 
 void
@@ -228,8 +243,26 @@ pt_devices_page_dispose (GObject *object)
   PtDevicesPage *self = (PtDevicesPage *) object;
 
   g_clear_object (&self->selection);
+  g_clear_pointer (&self->query, pt_search_query_free);
 
   G_OBJECT_CLASS (pt_devices_page_parent_class)->dispose (object);
+}
+
+static void
+pt_devices_page_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SHOWING_DEVICE:
+      g_value_set_boolean (value, pt_devices_page_get_showing_device (PT_DEVICES_PAGE (object)));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -239,6 +272,12 @@ pt_devices_page_class_init (PtDevicesPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = pt_devices_page_dispose;
+  object_class->get_property = pt_devices_page_get_property;
+
+  properties[PROP_SHOWING_DEVICE] =
+    g_param_spec_boolean ("showing-device", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   PT_PAGE_CLASS (klass)->session_set = pt_devices_page_session_set;
 
   g_type_ensure (PT_TYPE_DEVICE_ROW);
@@ -248,8 +287,6 @@ pt_devices_page_class_init (PtDevicesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, stack);
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, list_stack);
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, search_entry);
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, back_shortcut, NULL);
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_Left, GDK_ALT_MASK, back_shortcut, NULL);
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, kind_dropdown);
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, bridges_toggle);
   gtk_widget_class_bind_template_child (widget_class, PtDevicesPage, list_view);
@@ -266,7 +303,7 @@ pt_devices_page_init (PtDevicesPage *self)
   self->selection = gtk_no_selection_new (G_LIST_MODEL (self->filtered));
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
 
-  g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (refilter), self,
+  g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (on_search_changed), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->kind_dropdown, "notify::selected", G_CALLBACK (refilter), self,
                            G_CONNECT_SWAPPED);
@@ -275,6 +312,6 @@ pt_devices_page_init (PtDevicesPage *self)
   g_signal_connect_object (self->list_view, "activate", G_CALLBACK (on_activate), self, 0);
   g_signal_connect_object (self->search_entry, "activate", G_CALLBACK (on_search_activate), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->device_page, "back", G_CALLBACK (on_back), self,
-                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->stack, "notify::visible-child-name", G_CALLBACK (on_stack_child),
+                           self, G_CONNECT_SWAPPED);
 }

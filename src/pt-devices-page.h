@@ -17,8 +17,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PtDevicesPage, pt_devices_page, PT, DEVICES_PAGE, PtPage)
 
-void     pt_devices_page_focus_search (PtDevicesPage *self);
-gboolean pt_devices_page_show_device  (PtDevicesPage *self,
-                                       const char    *address);
+void     pt_devices_page_focus_search        (PtDevicesPage *self);
+void     pt_devices_page_show_list           (PtDevicesPage *self);
+gboolean pt_devices_page_get_showing_device  (PtDevicesPage *self);
+gboolean pt_devices_page_show_device         (PtDevicesPage *self,
+                                              const char    *address);
 
 G_END_DECLS

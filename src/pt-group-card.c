@@ -19,6 +19,7 @@
 
 #include "pt-device-row.h"
 #include "pt-group-card.h"
+#include "pt-reflow-box.h"
 
 struct _PtGroupCard
 {
@@ -48,8 +49,10 @@ label_new (const char *text,
 
 /* Lighter than an AdwActionRow (a list view keeps 200 cards), styled alike. */
 static GtkWidget *
-create_member_row (PtDevice *device)
+create_member_row (PtGroupCard *self,
+                   PtDevice    *device)
 {
+  g_autofree char *vm_label = pt_device_dup_vm_label (device, GTK_WIDGET (self));
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *titles = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
@@ -64,7 +67,7 @@ create_member_row (PtDevice *device)
   gtk_box_append (GTK_BOX (box),
                   gtk_image_new_from_icon_name (pt_device_kind_icon_name (pt_device_get_kind (device))));
   gtk_widget_set_hexpand (titles, TRUE);
-  gtk_box_append (GTK_BOX (titles), label_new (pt_device_get_device_name (device), NULL));
+  gtk_box_append (GTK_BOX (titles), label_new (pt_device_get_title (device), NULL));
   gtk_box_append (GTK_BOX (titles), label_new (subtitle, "pt-subtitle"));
   gtk_box_append (GTK_BOX (box), titles);
 
@@ -72,9 +75,9 @@ create_member_row (PtDevice *device)
   pt_device_show_host_use (device, warning);
   gtk_box_append (GTK_BOX (box), warning);
 
-  if (pt_device_get_vm (device) != NULL)
+  if (vm_label != NULL)
     {
-      GtkWidget *vm = gtk_label_new (pt_device_get_vm (device));
+      GtkWidget *vm = gtk_label_new (vm_label);
 
       gtk_widget_set_valign (vm, GTK_ALIGN_CENTER);
       gtk_label_set_ellipsize (GTK_LABEL (vm), PANGO_ELLIPSIZE_END);
@@ -90,9 +93,9 @@ create_member_row (PtDevice *device)
 
   gtk_widget_add_css_class (box, "pt-member");
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-  accessible = g_strdup_printf ("%s, %s%s%s", pt_device_get_device_name (device), subtitle,
-                                pt_device_get_vm (device) != NULL ? _(", given to ") : "",
-                                pt_device_get_vm (device) != NULL ? pt_device_get_vm (device) : "");
+  accessible = g_strdup_printf ("%s, %s%s%s", pt_device_get_title (device), subtitle,
+                                vm_label != NULL ? _(", given to ") : "",
+                                vm_label != NULL ? vm_label : "");
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   accessible, -1);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s", pt_device_get_address (device));
@@ -136,7 +139,7 @@ pt_group_card_set_group (PtGroupCard  *self,
     {
       g_autoptr(PtDevice) device = g_list_model_get_item (members, i);
 
-      gtk_list_box_append (self->members, create_member_row (device));
+      gtk_list_box_append (self->members, create_member_row (self, device));
     }
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -168,7 +171,9 @@ pt_group_card_class_init (PtGroupCardClass *klass)
 static void
 pt_group_card_init (PtGroupCard *self)
 {
-  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  /* The Prepare button goes under the heading when both do not fit in a
+   * row (360 px, longer translations): the heading never clips. */
+  GtkWidget *header = pt_reflow_box_new (12);
   GtkWidget *titles = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
 
   self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
@@ -176,7 +181,6 @@ pt_group_card_init (PtGroupCard *self)
 
   self->title = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->title, 0);
-  gtk_label_set_ellipsize (self->title, PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (GTK_WIDGET (self->title), "heading");
   self->state = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->state, 0);
@@ -185,12 +189,13 @@ pt_group_card_init (PtGroupCard *self)
   gtk_widget_set_valign (titles, GTK_ALIGN_CENTER);
   gtk_box_append (GTK_BOX (titles), GTK_WIDGET (self->title));
   gtk_box_append (GTK_BOX (titles), GTK_WIDGET (self->state));
-  gtk_box_append (GTK_BOX (header), titles);
+  pt_reflow_box_append (PT_REFLOW_BOX (header), titles);
 
   self->prepare = gtk_button_new_with_mnemonic (_("_Prepare for Passthrough…"));
   gtk_widget_set_valign (self->prepare, GTK_ALIGN_CENTER);
+  gtk_widget_set_halign (self->prepare, GTK_ALIGN_START);
   gtk_actionable_set_detailed_action_name (GTK_ACTIONABLE (self->prepare), "groups.prepare::");
-  gtk_box_append (GTK_BOX (header), self->prepare);
+  pt_reflow_box_append (PT_REFLOW_BOX (header), self->prepare);
   gtk_box_append (GTK_BOX (self->box), header);
 
   self->members = GTK_LIST_BOX (gtk_list_box_new ());

@@ -18,14 +18,20 @@
 #include "pt-group-card.h"
 #include "pt-groups-page.h"
 #include "pt-plan-dialog.h"
+#include "pt-search-query.h"
+#include "pt-vm-labels.h"
 
 struct _PtGroupsPage
 {
   PtPage parent_instance;
 
   GtkStack *stack;
+  GtkSearchEntry *search_entry;
   GtkListView *list_view;
+  GtkCustomFilter *filter;
+  GtkFilterListModel *filtered;
   GtkNoSelection *selection;
+  PtSearchQuery *query;
   gboolean stale;     /* the host changed while the page was not shown */
 };
 
@@ -74,6 +80,51 @@ prepare_action (GtkWidget  *widget,
 /* The cards are made when the page is shown: a list view makes 200 items
  * at once, and 200 cards cost the startup of a 4,096-function host more than
  * its device list does. */
+static gboolean
+match_group (gpointer item,
+             gpointer user_data)
+{
+  PtGroupsPage *self = user_data;
+
+  return self->query == NULL || pt_search_query_matches_group (self->query, item);
+}
+
+static void
+update_stack (PtGroupsPage *self)
+{
+  GListModel *groups = gtk_filter_list_model_get_model (self->filtered);
+
+  if (groups == NULL || g_list_model_get_n_items (groups) == 0)
+    gtk_stack_set_visible_child_name (self->stack, "empty");
+  else if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) == 0)
+    gtk_stack_set_visible_child_name (self->stack, "no-match");
+  else
+    gtk_stack_set_visible_child_name (self->stack, "groups");
+}
+
+/* The same search as the Devices page's; a new one starts at the top. */
+static void
+on_search_changed (PtGroupsPage *self)
+{
+  PtSession *session = pt_page_get_session (PT_PAGE (self));
+  PtConnection *connection = session != NULL ? pt_session_get_connection (session) : NULL;
+  g_autoptr(GHashTable) vm_labels = connection != NULL
+    ? pt_vm_dup_labels (pt_connection_get_vms (connection)) : NULL;
+
+  g_clear_pointer (&self->query, pt_search_query_free);
+  self->query = pt_search_query_new (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
+                                     vm_labels);
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  update_stack (self);
+  /* GTK 4.8's way to scroll a list view (setting its adjustment after the
+   * model changed makes it warn and ignore it). */
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", 0);
+}
+
+/* The cards are made when the page is shown: a list view makes 200 items
+ * at once, and 200 cards cost the startup of a 4,096-function host more than
+ * its device list does. */
 static void
 on_host_changed (PtGroupsPage *self)
 {
@@ -83,10 +134,19 @@ on_host_changed (PtGroupsPage *self)
   self->stale = !gtk_widget_get_mapped (GTK_WIDGET (self));
   if (self->stale)
     return;
-  gtk_no_selection_set_model (self->selection, groups);
-  gtk_stack_set_visible_child_name (self->stack,
-                                    groups != NULL && g_list_model_get_n_items (groups) > 0
-                                      ? "groups" : "empty");
+  gtk_filter_list_model_set_model (self->filtered, groups);
+  /* The VMs (and so their titles) may have changed with the host. */
+  if (self->query != NULL)
+    on_search_changed (self);
+  update_stack (self);
+}
+
+void
+pt_groups_page_focus_search (PtGroupsPage *self)
+{
+  g_return_if_fail (PT_IS_GROUPS_PAGE (self));
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
 static void
@@ -116,6 +176,7 @@ pt_groups_page_dispose (GObject *object)
   PtGroupsPage *self = (PtGroupsPage *) object;
 
   g_clear_object (&self->selection);
+  g_clear_pointer (&self->query, pt_search_query_free);
 
   G_OBJECT_CLASS (pt_groups_page_parent_class)->dispose (object);
 }
@@ -138,11 +199,15 @@ pt_groups_page_init (PtGroupsPage *self)
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   GtkWidget *scrolled = gtk_scrolled_window_new ();
   GtkWidget *empty = adw_status_page_new ();
+  GtkWidget *no_match = adw_status_page_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_item), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_item), NULL);
 
-  self->selection = gtk_no_selection_new (NULL);
+  self->filter = gtk_custom_filter_new (match_group, self, NULL);
+  self->filtered = gtk_filter_list_model_new (NULL, GTK_FILTER (self->filter));
+  self->selection = gtk_no_selection_new (G_LIST_MODEL (self->filtered));
   self->list_view = GTK_LIST_VIEW (gtk_list_view_new (g_object_ref (GTK_SELECTION_MODEL (self->selection)),
                                                       factory));
   /* No row highlight: the cards' own rows are what one clicks. */
@@ -158,8 +223,29 @@ pt_groups_page_init (PtGroupsPage *self)
   adw_status_page_set_description (ADW_STATUS_PAGE (empty),
                                    _("The IOMMU is off. The Host page says how to turn it on."));
 
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (no_match), "edit-find-symbolic");
+  adw_status_page_set_title (ADW_STATUS_PAGE (no_match), _("No Matching Groups"));
+  adw_status_page_set_description (ADW_STATUS_PAGE (no_match),
+                                   _("Try another search: a device, a kind such as gpu, or a group number."));
+
+  self->search_entry = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
+  g_object_set (self->search_entry, "placeholder-text",
+                _("Search: gpu, 01:00.0, driver, VM, group 14"), NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->search_entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Search groups"), -1);
+  gtk_widget_set_margin_top (GTK_WIDGET (self->search_entry), 6);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (self->search_entry), 6);
+  gtk_widget_set_margin_start (GTK_WIDGET (self->search_entry), 12);
+  gtk_widget_set_margin_end (GTK_WIDGET (self->search_entry), 12);
+  g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (on_search_changed),
+                           self, G_CONNECT_SWAPPED);
+
   self->stack = GTK_STACK (gtk_stack_new ());
+  gtk_widget_set_vexpand (GTK_WIDGET (self->stack), TRUE);
   gtk_stack_add_named (self->stack, scrolled, "groups");
   gtk_stack_add_named (self->stack, empty, "empty");
-  gtk_widget_set_parent (GTK_WIDGET (self->stack), GTK_WIDGET (self));
+  gtk_stack_add_named (self->stack, no_match, "no-match");
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->search_entry));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->stack));
+  gtk_widget_set_parent (box, GTK_WIDGET (self));
 }

@@ -15,4 +15,6 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PtGroupsPage, pt_groups_page, PT, GROUPS_PAGE, PtPage)
 
+void pt_groups_page_focus_search (PtGroupsPage *self);
+
 G_END_DECLS

@@ -30,8 +30,15 @@ struct _PtVmsPage
   GtkDropDown *connection_dropdown;
   GtkMenuButton *add_button;
   GtkPopover *add_popover;
-  GtkEntry *uri_entry;
+  GtkDropDown *where_dropdown;
+  GtkWidget *ssh_grid;
+  GtkEntry *user_entry;
+  GtkEntry *host_entry;
+  GtkSpinButton *port_spin;
+  GtkLabel *uri_label;
   GtkLabel *uri_error;
+  GtkButton *forget_button;
+  char *pending_uri;         /* added, remembered once it connects */
   GtkButton *connect_button;
   GtkStack *stack;
   GtkSpinner *busy_spinner;
@@ -40,6 +47,9 @@ struct _PtVmsPage
 };
 
 G_DEFINE_FINAL_TYPE (PtVmsPage, pt_vms_page, PT_TYPE_PAGE)
+
+static void remember_pending (PtVmsPage *self);
+static void update_forget    (PtVmsPage *self);
 
 
 static const char *
@@ -119,7 +129,7 @@ create_vm_row (gpointer item,
       GtkWidget *button = gtk_button_new_with_mnemonic (_("_Take Back"));
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (child),
-                                     device != NULL ? pt_device_get_device_name (device)
+                                     device != NULL ? pt_device_get_title (device)
                                                     : _("Not on this host"));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (child), devices[i]);
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
@@ -149,6 +159,7 @@ update_vms (PtVmsPage *self)
   const char *error = pt_session_get_connection_error (pt_page_get_session (PT_PAGE (self)));
   GListModel *vms;
 
+  remember_pending (self);
   if (connection == NULL && error != NULL)
     {
       adw_status_page_set_description (self->error_page, error);
@@ -261,39 +272,131 @@ on_connection_chosen (PtVmsPage *self)
   if (self->updating || uri == NULL)
     return;
 
-  g_settings_set_string (self->settings, "active-connection", uri);
+  update_forget (self);
+  /* Only what is saved is made the next start's connection. */
+  if (!g_ptr_array_find_with_equal_func (self->unsaved_uris, uri, g_str_equal, NULL))
+    g_settings_set_string (self->settings, "active-connection", uri);
   pt_session_set_uri (pt_page_get_session (PT_PAGE (self)), uri);
 }
 
-static void
-on_uri_edited (PtVmsPage *self)
+/* The form's URI, or NULL with @error naming the field to correct. */
+static char *
+form_uri (PtVmsPage  *self,
+          GError    **error)
 {
-  const char *uri = gtk_editable_get_text (GTK_EDITABLE (self->uri_entry));
+  return pt_connection_uri_build (gtk_drop_down_get_selected (self->where_dropdown) == 1,
+                                  gtk_editable_get_text (GTK_EDITABLE (self->user_entry)),
+                                  gtk_editable_get_text (GTK_EDITABLE (self->host_entry)),
+                                  (guint) gtk_spin_button_get_value_as_int (self->port_spin),
+                                  error);
+}
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->connect_button), uri[0] != '\0');
+/* The URI the fields make, shown live below them, as virt-manager does. */
+static void
+on_form_edited (PtVmsPage *self)
+{
+  g_autofree char *uri = form_uri (self, NULL);
+
+  gtk_widget_set_visible (self->ssh_grid, gtk_drop_down_get_selected (self->where_dropdown) == 1);
+  gtk_label_set_label (self->uri_label, uri != NULL ? uri : "");
+  gtk_widget_set_sensitive (GTK_WIDGET (self->connect_button), uri != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->uri_error), FALSE);
+}
+
+/* Saved connections can be forgotten; the built-in ones cannot. */
+static void
+update_forget (PtVmsPage *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->connection_dropdown);
+  const char *uri = gtk_string_list_get_string (self->uris, selected);
+  g_auto(GStrv) saved = g_settings_get_strv (self->settings, "connections");
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->forget_button),
+                            uri != NULL && g_strv_contains ((const char * const *) saved, uri));
+}
+
+static void
+on_forget_clicked (PtVmsPage *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->connection_dropdown);
+  g_autofree char *uri = g_strdup (gtk_string_list_get_string (self->uris, selected));
+  g_autoptr(GError) error = NULL;
+
+  if (uri == NULL)
+    return;
+  if (!pt_saved_connections_remove (self->settings, uri, &error))
+    {
+      pt_compat_show_error (GTK_WIDGET (self), _("The Connection Cannot Be Forgotten"),
+                            error->message);
+      return;
+    }
+  /* Back to this computer's, the first one offered. */
+  g_settings_set_string (self->settings, "active-connection", "");
+  load_uris (self);
+  gtk_drop_down_set_selected (self->connection_dropdown, 0);
+  on_connection_chosen (self);
 }
 
 static void
 on_connect_clicked (PtVmsPage *self)
 {
-  const char *uri = gtk_editable_get_text (GTK_EDITABLE (self->uri_entry));
   g_autoptr(GError) error = NULL;
+  g_autofree char *uri = form_uri (self, &error);
+  g_auto(GStrv) offered = NULL;
+  guint i;
 
-  if (uri[0] == '\0')
-    return;
-
-  if (!pt_saved_connections_add (self->settings, uri, &error))
+  if (uri == NULL)
     {
       gtk_label_set_label (self->uri_error, error->message);
       gtk_widget_set_visible (GTK_WIDGET (self->uri_error), TRUE);
       return;
     }
 
-  gtk_widget_set_visible (GTK_WIDGET (self->uri_error), FALSE);
-  g_settings_set_string (self->settings, "active-connection", uri);
+  /* Offered for now, remembered only once it connects (update_vms): an
+   * address that fails is not kept. */
+  offered = pt_saved_connections_get (self->settings);
+  if (!g_strv_contains ((const char * const *) offered, uri) &&
+      !g_ptr_array_find_with_equal_func (self->unsaved_uris, uri, g_str_equal, NULL))
+    g_ptr_array_add (self->unsaved_uris, g_strdup (uri));
+  g_free (self->pending_uri);
+  self->pending_uri = g_strdup (uri);
   load_uris (self);
+  for (i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->uris)); i++)
+    if (g_str_equal (gtk_string_list_get_string (self->uris, i), uri))
+      {
+        self->updating = TRUE;
+        gtk_drop_down_set_selected (self->connection_dropdown, i);
+        self->updating = FALSE;
+      }
+  update_forget (self);
   gtk_popover_popdown (self->add_popover);
   pt_session_set_uri (pt_page_get_session (PT_PAGE (self)), uri);
+}
+
+/* A connection added with the form is remembered once it opens; one that
+ * fails stays offered until the app quits, and is never saved. */
+static void
+remember_pending (PtVmsPage *self)
+{
+  PtSession *session = pt_page_get_session (PT_PAGE (self));
+  PtConnection *connection = pt_session_get_connection (session);
+  g_autoptr(GError) error = NULL;
+
+  if (self->pending_uri == NULL)
+    return;
+  if (connection != NULL && pt_connection_is_open (connection) &&
+      g_str_equal (pt_connection_get_uri (connection), self->pending_uri))
+    {
+      if (pt_saved_connections_add (self->settings, self->pending_uri, &error))
+        g_settings_set_string (self->settings, "active-connection", self->pending_uri);
+      else
+        g_warning ("could not remember %s: %s", self->pending_uri, error->message);
+      g_ptr_array_remove_fast (self->unsaved_uris, self->pending_uri);
+      g_clear_pointer (&self->pending_uri, g_free);
+      update_forget (self);
+    }
+  else if (connection == NULL && pt_session_get_connection_error (session) != NULL)
+    g_clear_pointer (&self->pending_uri, g_free);
 }
 
 /* A connection given on the command line (or the demo's) is shown too. */
@@ -344,6 +447,7 @@ pt_vms_page_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->uris);
   g_clear_pointer (&self->unsaved_uris, g_ptr_array_unref);
+  g_clear_pointer (&self->pending_uri, g_free);
 
   G_OBJECT_CLASS (pt_vms_page_parent_class)->dispose (object);
 }
@@ -361,7 +465,13 @@ pt_vms_page_class_init (PtVmsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtVmsPage, connection_dropdown);
   gtk_widget_class_bind_template_child (widget_class, PtVmsPage, add_button);
   gtk_widget_class_bind_template_child (widget_class, PtVmsPage, add_popover);
-  gtk_widget_class_bind_template_child (widget_class, PtVmsPage, uri_entry);
+  gtk_widget_class_bind_template_child (widget_class, PtVmsPage, where_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, PtVmsPage, ssh_grid);
+  gtk_widget_class_bind_template_child (widget_class, PtVmsPage, user_entry);
+  gtk_widget_class_bind_template_child (widget_class, PtVmsPage, host_entry);
+  gtk_widget_class_bind_template_child (widget_class, PtVmsPage, port_spin);
+  gtk_widget_class_bind_template_child (widget_class, PtVmsPage, uri_label);
+  gtk_widget_class_bind_template_child (widget_class, PtVmsPage, forget_button);
   gtk_widget_class_bind_template_child (widget_class, PtVmsPage, uri_error);
   gtk_widget_class_bind_template_child (widget_class, PtVmsPage, connect_button);
   gtk_widget_class_bind_template_child (widget_class, PtVmsPage, stack);
@@ -394,9 +504,20 @@ pt_vms_page_init (PtVmsPage *self)
                            G_CALLBACK (on_connection_chosen), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->connect_button, "clicked", G_CALLBACK (on_connect_clicked),
                            self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->uri_entry, "activate", G_CALLBACK (on_connect_clicked), self,
+  g_signal_connect_object (self->forget_button, "clicked", G_CALLBACK (on_forget_clicked),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->where_dropdown, "notify::selected", G_CALLBACK (on_form_edited),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->user_entry, "changed", G_CALLBACK (on_form_edited), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->uri_entry, "changed", G_CALLBACK (on_uri_edited), self,
+  g_signal_connect_object (self->host_entry, "changed", G_CALLBACK (on_form_edited), self,
                            G_CONNECT_SWAPPED);
-  on_uri_edited (self);
+  g_signal_connect_object (self->port_spin, "value-changed", G_CALLBACK (on_form_edited), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->user_entry, "activate", G_CALLBACK (on_connect_clicked), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->host_entry, "activate", G_CALLBACK (on_connect_clicked), self,
+                           G_CONNECT_SWAPPED);
+  on_form_edited (self);
+  update_forget (self);
 }

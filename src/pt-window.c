@@ -48,6 +48,10 @@ struct _PtWindow
   PtDevicesPage *devices_page;
   PtGroupsPage *groups_page;
   PtVmsPage *vms_page;
+
+  /* Where Back returns to from a device's details opened on another page
+   * (a group card's member), or NULL for the device list. */
+  char *back_to;
 };
 
 G_DEFINE_FINAL_TYPE (PtWindow, pt_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -67,6 +71,12 @@ search_action (GtkWidget  *widget,
 {
   PtWindow *self = PT_WINDOW (widget);
 
+  /* The Groups page has the same search; elsewhere it is the devices'. */
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "groups") == 0)
+    {
+      pt_groups_page_focus_search (self->groups_page);
+      return;
+    }
   adw_view_stack_set_visible_child_name (self->view_stack, "devices");
   pt_devices_page_focus_search (self->devices_page);
 }
@@ -80,16 +90,51 @@ page_action (GtkWidget  *widget,
                                          g_variant_get_string (parameter, NULL));
 }
 
-/* win.show-device ADDRESS: a device's details, from anywhere (group cards). */
+/* win.show-device ADDRESS: a device's details, from anywhere (group cards);
+ * Back returns to the page it was opened from. */
 static void
 show_device_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
 {
   PtWindow *self = PT_WINDOW (widget);
+  const char *from = adw_view_stack_get_visible_child_name (self->view_stack);
 
-  if (pt_devices_page_show_device (self->devices_page, g_variant_get_string (parameter, NULL)))
-    adw_view_stack_set_visible_child_name (self->view_stack, "devices");
+  if (!pt_devices_page_show_device (self->devices_page, g_variant_get_string (parameter, NULL)))
+    return;
+  g_free (self->back_to);
+  self->back_to = g_strcmp0 (from, "devices") != 0 ? g_strdup (from) : NULL;
+  adw_view_stack_set_visible_child_name (self->view_stack, "devices");
+}
+
+/* win.back (the details' back button, Escape, Alt+Left): from a device's
+ * details to where the user came from. */
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  PtWindow *self = PT_WINDOW (widget);
+  g_autofree char *back_to = g_steal_pointer (&self->back_to);
+
+  pt_devices_page_show_list (self->devices_page);
+  if (back_to != NULL)
+    adw_view_stack_set_visible_child_name (self->view_stack, back_to);
+}
+
+/* Back is there only while a device's details are in view: otherwise
+ * Escape is left to whatever else wants it. */
+static void
+update_back (PtWindow *self)
+{
+  const char *page = adw_view_stack_get_visible_child_name (self->view_stack);
+  gboolean details = g_strcmp0 (page, "devices") == 0 &&
+                     pt_devices_page_get_showing_device (self->devices_page);
+
+  /* Going to another page by hand forgets where the details came from. */
+  if (g_strcmp0 (page, "devices") != 0)
+    g_clear_pointer (&self->back_to, g_free);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", details);
 }
 
 /*
@@ -186,6 +231,7 @@ pt_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_WINDOW);
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->back_to, g_free);
 
   G_OBJECT_CLASS (pt_window_parent_class)->dispose (object);
 }
@@ -228,6 +274,11 @@ pt_window_class_init (PtWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
   gtk_widget_class_install_action (widget_class, "win.show-device", "s", show_device_action);
+  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
+                                       "window.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.rescan", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "win.search", NULL);
@@ -248,6 +299,12 @@ pt_window_init (PtWindow *self)
   g_settings_bind (self->settings, "window-height", self, "default-height",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
+
+  g_signal_connect_object (self->view_stack, "notify::visible-child-name",
+                           G_CALLBACK (update_back), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->devices_page, "notify::showing-device",
+                           G_CALLBACK (update_back), self, G_CONNECT_SWAPPED);
+  update_back (self);
 }
 
 #if HAVE_POLKIT

@@ -492,6 +492,66 @@ test_bad_root (void)
   g_rmdir (empty);
 }
 
+/* Two RTX 3060s (and their audio functions) by different makers are told
+ * apart by the maker; a name no other function has is left alone. */
+static void
+test_titles (void)
+{
+  static const struct
+  {
+    const char *address;
+    const char *title;
+  } cases[] = {
+    { "0000:01:00.0", "GA106 [GeForce RTX 3060] · MSI" },
+    { "0000:02:00.0", "GA106 [GeForce RTX 3060] · Gigabyte" },
+    { "0000:01:00.1", "GA106 High Definition Audio Controller · MSI" },
+    { "0000:02:00.1", "GA106 High Definition Audio Controller · Gigabyte" },
+    { "0000:03:00.0", "NVMe SSD Controller SM981/PM981/PM983" },
+  };
+  static const struct
+  {
+    const char *vendor;
+    const char *short_name;
+  } vendors[] = {
+    { "Micro-Star International Co., Ltd. [MSI]", "MSI" },
+    { "Gigabyte Technology Co., Ltd", "Gigabyte" },
+    { "ASUSTeK Computer Inc.", "ASUSTeK" },
+    { "Advanced Micro Devices, Inc. [AMD/ATI]", "AMD/ATI" },
+    { "Dell", "Dell" },
+    { "", NULL },
+    { NULL, NULL },
+  };
+  PtHost *host = scan ("desktop-intel");   /* the scans table keeps it */
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      PtDevice *device = pt_host_lookup_device (host, cases[i].address);
+
+      g_assert_nonnull (device);
+      g_assert_cmpstr (pt_device_get_title (device), ==, cases[i].title);
+    }
+  /* The two RTX 3060s' names are the same: only the titles differ. */
+  g_assert_cmpstr (pt_device_get_device_name (pt_host_lookup_device (host, "0000:01:00.0")), ==,
+                   pt_device_get_device_name (pt_host_lookup_device (host, "0000:02:00.0")));
+
+  /* Messages name devices by their titles; an unknown address stays one. */
+  {
+    const char *addresses[] = { "0000:01:00.0", "0000:01:00.1", "0000:09:00.0", NULL };
+    g_autofree char *list = pt_host_dup_titles (host, addresses);
+
+    g_assert_cmpstr (list, ==, "GA106 [GeForce RTX 3060] · MSI, "
+                               "GA106 High Definition Audio Controller · MSI, 0000:09:00.0");
+  }
+
+  for (i = 0; i < G_N_ELEMENTS (vendors); i++)
+    {
+      g_autofree char *short_name = pt_vendor_dup_short_name (vendors[i].vendor);
+
+      g_assert_cmpstr (short_name, ==, vendors[i].short_name);
+    }
+}
+
 static void
 scan_done (GObject      *object,
            GAsyncResult *result,
@@ -537,6 +597,7 @@ main (int   argc,
   g_test_add_func ("/host-scan/groups", test_groups);
   g_test_add_func ("/host-scan/host-use", test_host_use);
   g_test_add_func ("/host-scan/devices", test_devices);
+  g_test_add_func ("/host-scan/titles", test_titles);
   g_test_add_func ("/host-scan/sriov", test_sriov);
   g_test_add_func ("/host-scan/strange-root", test_strange_root);
   g_test_add_func ("/host-scan/bad-root", test_bad_root);

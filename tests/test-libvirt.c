@@ -24,7 +24,9 @@
 #include "pt-nodedev-scan.h"
 #include "pt-verdict.h"
 #include "pt-scanner.h"
+#include "pt-vm-labels.h"
 #include "pt-vm-plan.h"
+#include "pt-vm-private.h"
 
 static char *
 host_uri (const char *fixture)
@@ -522,6 +524,54 @@ test_remote_is_unknown (void)
   }
 }
 
+/* What pills and toasts call a VM: its title; its name when it has none;
+ * both when two VMs share the title. */
+static void
+test_vm_labels (void)
+{
+  static const struct
+  {
+    const char *name;
+    const char *title;
+    const char *label;
+  } cases[] = {
+    { "win11-gaming", "Windows 11 (gaming)", "Windows 11 (gaming)" },
+    { "nas", NULL, "nas" },
+    { "empty-title", "", "empty-title" },
+    { "ubuntu-a", "Ubuntu", "Ubuntu (ubuntu-a)" },
+    { "ubuntu-b", "Ubuntu", "Ubuntu (ubuntu-b)" },
+  };
+  const char *no_devices[] = { NULL };
+  g_autoptr(GListStore) vms = g_list_store_new (PT_TYPE_VM);
+  g_autoptr(GHashTable) labels = NULL;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(PtVm) vm = _pt_vm_new (cases[i].name);
+
+      _pt_vm_update (vm, cases[i].title, PT_VM_STATE_SHUT_OFF, no_devices);
+      g_list_store_append (vms, vm);
+    }
+
+  labels = pt_vm_dup_labels (G_LIST_MODEL (vms));
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *label = pt_vm_dup_label (G_LIST_MODEL (vms), cases[i].name);
+
+      g_assert_cmpstr (g_hash_table_lookup (labels, cases[i].name), ==, cases[i].label);
+      g_assert_cmpstr (label, ==, cases[i].label);
+    }
+  /* A VM the list does not have (yet) keeps its name. */
+  {
+    g_autofree char *unknown = pt_vm_dup_label (G_LIST_MODEL (vms), "new-vm");
+    g_autofree char *without_list = pt_vm_dup_label (NULL, "win11-gaming");
+
+    g_assert_cmpstr (unknown, ==, "new-vm");
+    g_assert_cmpstr (without_list, ==, "win11-gaming");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -529,6 +579,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/libvirt/vms", test_vms);
+  g_test_add_func ("/libvirt/vm-labels", test_vm_labels);
   g_test_add_func ("/libvirt/attach-detach-shut-off", test_attach_detach_shut_off);
   g_test_add_func ("/libvirt/refusals", test_refusals);
   g_test_add_func ("/libvirt/move", test_move);

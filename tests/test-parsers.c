@@ -650,6 +650,56 @@ test_reset_quirks (void)
   g_assert_nonnull (pt_reset_quirks_lookup (0x168c, 0x0030, device_specific));
 }
 
+/* The Add Connection form's fields into a URI, as virt-manager does. */
+static void
+test_connection_uri_build (void)
+{
+  static const struct
+  {
+    gboolean ssh;
+    const char *user;
+    const char *host;
+    guint port;
+    const char *uri;   /* NULL: refused */
+  } cases[] = {
+    { FALSE, NULL, NULL, 0, "qemu:///system" },
+    { FALSE, "root", "ignored", 2222, "qemu:///system" },
+    { TRUE, "root", "server", 0, "qemu+ssh://root@server/system" },
+    { TRUE, "root", "server", 22, "qemu+ssh://root@server/system" },
+    { TRUE, "", "server.example.com", 2222, "qemu+ssh://server.example.com:2222/system" },
+    { TRUE, NULL, " 192.168.1.10 ", 0, "qemu+ssh://192.168.1.10/system" },
+    { TRUE, "admin", "fe80::1", 0, "qemu+ssh://admin@[fe80::1]/system" },
+    { TRUE, "root", "", 0, NULL },
+    { TRUE, "root", NULL, 0, NULL },
+    { TRUE, "root", "two words", 0, NULL },
+    { TRUE, "root", "host/path", 0, NULL },
+    { TRUE, "root", "user@host", 0, NULL },
+    { TRUE, "root", "host:22", 0, NULL },
+    { TRUE, "ro ot", "server", 0, NULL },
+    { TRUE, "root:secret", "server", 0, NULL },
+    { TRUE, "root", "server", 70000, NULL },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *uri = pt_connection_uri_build (cases[i].ssh, cases[i].user, cases[i].host,
+                                                      cases[i].port, &error);
+
+      g_test_message ("%s %s@%s:%u", cases[i].ssh ? "ssh" : "local", cases[i].user,
+                      cases[i].host, cases[i].port);
+      g_assert_cmpstr (uri, ==, cases[i].uri);
+      if (cases[i].uri == NULL)
+        g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT);
+      else
+        {
+          g_assert_no_error (error);
+          g_assert_true (pt_connection_uri_validate (uri, NULL));
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -672,6 +722,7 @@ main (int   argc,
   g_test_add_func ("/modalias/format", test_modalias_format);
   g_test_add_func ("/saved-connections/add-remove", test_saved_connections);
   g_test_add_func ("/saved-connections/names", test_connection_names);
+  g_test_add_func ("/saved-connections/uri-build", test_connection_uri_build);
   g_test_add_func ("/helper-client/exit-statuses", test_helper_exit_statuses);
   g_test_add_func ("/helper-client/recorded-change", test_helper_recorded_change);
   g_test_add_func ("/managed-files/allowlist", test_managed_files);

@@ -15,13 +15,16 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
-#include <locale.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 #include <string.h>
 
 #include "pt-attach-dialog.h"
 #include "pt-device-plan.h"
 #include "pt-devices-page.h"
+#include "pt-fold-bin.h"
+#include "pt-groups-page.h"
+#include "pt-vms-page.h"
 #include "pt-plan-dialog.h"
 #include "pt-session.h"
 #include "pt-window.h"
@@ -32,12 +35,17 @@ typedef struct
   const char *must_show;   /* a label text that must be on screen */
 } Page;
 
+/* must_show is looked up in the translation: the zh_CN run checks the same. */
 static const Page pages[] = {
-  { "host", "Ready for PCI Passthrough" },
+  { "host", N_("Ready for PCI Passthrough") },
   { "devices", "GA106 [GeForce RTX 3060]" },
-  { "groups", "IOMMU Group 1" },
+  { "groups", "IOMMU Group %d" },
   { "vms", "Ubuntu 22.04 (CUDA)" },
 };
+
+/* Set by PT_SCREENSHOT_LANGUAGE (the zh_CN run): its pictures are named
+ * with it, and the English-only checks of dialogs are left out. */
+static const char *language;
 
 static void
 spin (guint ms)
@@ -151,10 +159,14 @@ shoot_device_and_review (PtWindow   *window,
   g_assert_true (pt_devices_page_show_device (devices, "0000:01:00.0"));
   spin (400);
   /* One way to give it, and its state in words; no competing host buttons. */
-  g_assert_true (shows_label (GTK_WIDGET (window), "With the host (driver nouveau)"));
-  g_assert_true (shows_label (GTK_WIDGET (window), "Give to a Virtual Machine"));
-  g_assert_false (shows_label (GTK_WIDGET (window), "Use for Virtual Machines"));
-  g_assert_false (shows_label (GTK_WIDGET (window), "Bind at Every Boot"));
+  {
+    g_autofree char *state = g_strdup_printf (_("With the host (driver %s)"), "nouveau");
+
+    g_assert_true (shows_label (GTK_WIDGET (window), state));
+    g_assert_true (shows_label (GTK_WIDGET (window), _("Give to a Virtual Machine…")));
+    g_assert_false (shows_label (GTK_WIDGET (window), "Use for Virtual Machines"));
+    g_assert_false (shows_label (GTK_WIDGET (window), "Bind at Every Boot"));
+  }
   g_assert_true (shows_label (GTK_WIDGET (window), "boot GPU"));
   save_png (GTK_WIDGET (window), device_name);
 
@@ -300,6 +312,263 @@ shoot_give (PtWindow   *window,
   spin (100);
 }
 
+static char *
+picture_name (const char *what,
+              const char *scheme,
+              int         width)
+{
+  return g_strdup_printf ("%s-%s-%s%s%s", what, scheme, width < 500 ? "narrow" : "wide",
+                          language != NULL ? "-" : "", language != NULL ? language : "");
+}
+
+/* A page's must_show in the language of the run ("%d": group 1). */
+static const char *
+must_show (const char *text)
+{
+  static char buffer[256];
+
+  if (strstr (text, "%d") == NULL)
+    return _(text);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  g_snprintf (buffer, sizeof buffer, _(text), 1);
+#pragma GCC diagnostic pop
+  return buffer;
+}
+
+/* Mapped labels under @widget whose text Pango had to cut to "…". */
+static guint
+count_ellipsized (GtkWidget *widget)
+{
+  guint count = 0;
+
+  if (!gtk_widget_get_mapped (widget))
+    return 0;
+  if (GTK_IS_LABEL (widget) && pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (widget))))
+    {
+      g_test_message ("cut to …: %s", gtk_label_get_label (GTK_LABEL (widget)));
+      count++;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    count += count_ellipsized (child);
+  return count;
+}
+
+/* Mapped headings (group cards' titles) narrower than their text. */
+static guint
+count_clipped_headings (GtkWidget *widget)
+{
+  guint count = 0;
+
+  if (!gtk_widget_get_mapped (widget))
+    return 0;
+  if (GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "heading"))
+    {
+      int natural = 0;
+
+      gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+      if (gtk_widget_get_width (widget) < natural ||
+          pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (widget))))
+        {
+          g_test_message ("clipped heading: %s (%d of %d px)", gtk_label_get_label (GTK_LABEL (widget)),
+                          gtk_widget_get_width (widget), natural);
+          count++;
+        }
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    count += count_clipped_headings (child);
+  return count;
+}
+
+/* Device rows in their narrow (two-line) layout, and in their wide one. */
+static void
+count_folds (GtkWidget *widget,
+             guint     *folded,
+             guint     *unfolded)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return;
+  if (PT_IS_FOLD_BIN (widget))
+    (*(pt_fold_bin_get_folded (PT_FOLD_BIN (widget)) ? folded : unfolded))++;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    count_folds (child, folded, unfolded);
+}
+
+/* The page's own list (a drop-down's popover has a list view too). */
+static GtkListView *
+find_list (GtkWidget *widget)
+{
+  if (GTK_IS_DROP_DOWN (widget))
+    return NULL;
+  if (GTK_IS_LIST_VIEW (widget))
+    return GTK_LIST_VIEW (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkListView *found = find_list (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static guint
+n_listed (GtkWidget *page)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (find_list (page))));
+}
+
+static double
+scrolled_to (GtkWidget *page)
+{
+  GtkWidget *scrolled = gtk_widget_get_parent (GTK_WIDGET (find_list (page)));
+
+  return gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled)));
+}
+
+static void
+search (GtkWidget  *page,
+        const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (find_widget (page, GTK_TYPE_SEARCH_ENTRY)), text);
+  spin (500);   /* the entry waits before it says the search changed */
+}
+
+/* "gpu" on the Devices page finds the two RTX 3060s, and "group 3" on the
+ * Groups page that group, with its Prepare button: rows in two lines and
+ * headings whole at 360 px; a new search starts at the top of the list. */
+static void
+shoot_searches (PtWindow   *window,
+                int         width,
+                const char *scheme)
+{
+  GtkWidget *devices = find_widget (GTK_WIDGET (window), PT_TYPE_DEVICES_PAGE);
+  GtkWidget *groups = find_widget (GTK_WIDGET (window), PT_TYPE_GROUPS_PAGE);
+  g_autofree char *devices_name = picture_name ("devices-search-gpu", scheme, width);
+  g_autofree char *groups_name = picture_name ("groups-search", scheme, width);
+  g_autofree char *group_3 = g_strdup_printf (_("IOMMU Group %d"), 3);
+  guint folded = 0, unfolded = 0;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "devices");
+  spin (400);
+  count_folds (devices, &folded, &unfolded);
+  g_test_message ("device rows: %u in two lines, %u in one", folded, unfolded);
+  g_assert_cmpuint (folded + unfolded, >, 5);
+  if (width < 500)
+    g_assert_cmpuint (unfolded, ==, 0);
+  else
+    g_assert_cmpuint (folded, ==, 0);
+  g_assert_cmpuint (count_ellipsized (GTK_WIDGET (find_list (devices))), ==, 0);
+
+  /* Scrolled down, then a search: its results from the top. (At 960 x 720
+   * the whole list fits; two-line rows at 360 px do not.) */
+  gtk_widget_activate_action (GTK_WIDGET (find_list (devices)), "list.scroll-to-item", "u",
+                              n_listed (devices) - 1);
+  spin (300);
+  if (width < 500)
+    g_assert_cmpfloat (scrolled_to (devices), >, 0);
+  search (devices, "gpu");
+  g_assert_cmpfloat (scrolled_to (devices), ==, 0);
+  g_assert_cmpuint (n_listed (devices), ==, 2);
+  /* The two RTX 3060s are told apart by their makers. */
+  g_assert_true (shows_label (devices, "GA106 [GeForce RTX 3060] · MSI"));
+  g_assert_true (shows_label (devices, "GA106 [GeForce RTX 3060] · Gigabyte"));
+  g_assert_cmpuint (count_ellipsized (GTK_WIDGET (find_list (devices))), ==, 0);
+  save_png (GTK_WIDGET (window), devices_name);
+  search (devices, "gpu zzz");
+  g_assert_cmpuint (n_listed (devices), ==, 0);
+  g_assert_true (shows_label (devices, _("No Matching Devices")));
+  search (devices, "");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "groups");
+  spin (400);
+  search (groups, "group 3");
+  g_assert_cmpuint (n_listed (groups), ==, 1);
+  g_assert_true (shows_label (groups, group_3));
+  g_assert_true (shows_label (groups, "Cannon Lake PCH USB 3.1 xHCI Host Controller"));
+  g_assert_cmpuint (count_clipped_headings (groups), ==, 0);
+  save_png (GTK_WIDGET (window), groups_name);
+  search (groups, "zzz-no-such-device");
+  g_assert_cmpuint (n_listed (groups), ==, 0);
+  g_assert_true (shows_label (groups, _("No Matching Groups")));
+  search (groups, "");
+  g_assert_cmpuint (count_clipped_headings (groups), ==, 0);
+}
+
+/* The VMs page with every VM open (its devices, Take Back buttons): still
+ * no wider than a phone, in every language. */
+static void
+shoot_vms_expanded (PtWindow   *window,
+                    int         width,
+                    const char *scheme)
+{
+  g_autofree char *name = picture_name ("vms-expanded", scheme, width);
+  int minimum = 0;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "vms");
+  spin (300);
+  expand_all (GTK_WIDGET (window));
+  spin (400);
+  gtk_widget_measure (gtk_window_get_child (GTK_WINDOW (window)), GTK_ORIENTATION_HORIZONTAL,
+                      -1, &minimum, NULL, NULL, NULL);
+  g_test_message ("%s: content at least %d px wide", name, minimum);
+  g_assert_cmpint (minimum, <=, 360);
+  g_assert_true (shows_label (GTK_WIDGET (window), _("_Take Back")));
+  save_png (GTK_WIDGET (window), name);
+}
+
+static void
+collect_entries (GtkWidget *widget,
+                 GPtrArray *entries)
+{
+  if (GTK_IS_ENTRY (widget))
+    g_ptr_array_add (entries, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_entries (child, entries);
+}
+
+/* Add Connection: the fields of an SSH connection and the URI they make,
+ * shown as they are typed. */
+static void
+shoot_add_connection (PtWindow   *window,
+                      int         width,
+                      const char *scheme)
+{
+  g_autofree char *name = picture_name ("add-connection", scheme, width);
+  GtkWidget *vms;
+  GtkMenuButton *add;
+  GtkWidget *popover;
+  g_autoptr(GPtrArray) entries = g_ptr_array_new ();
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "vms");
+  spin (300);
+  vms = find_widget (GTK_WIDGET (window), PT_TYPE_VMS_PAGE);
+  add = GTK_MENU_BUTTON (find_widget (vms, GTK_TYPE_MENU_BUTTON));
+  gtk_menu_button_popup (add);
+  spin (300);
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (add));
+  collect_entries (popover, entries);
+  g_assert_cmpuint (entries->len, >=, 2);
+  gtk_editable_set_text (GTK_EDITABLE (g_ptr_array_index (entries, 0)), "root");
+  gtk_editable_set_text (GTK_EDITABLE (g_ptr_array_index (entries, 1)), "server.example.com");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_widget (popover, GTK_TYPE_SPIN_BUTTON)), 2222);
+  spin (300);
+  g_assert_true (shows_label (popover, "qemu+ssh://root@server.example.com:2222/system"));
+  save_png (popover, name);
+
+  /* A host that is not one: no URI, and Connect waits for a good one. */
+  gtk_editable_set_text (GTK_EDITABLE (g_ptr_array_index (entries, 1)), "two words");
+  spin (200);
+  g_assert_false (shows_label (popover, "qemu+ssh://"));
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  spin (200);
+}
+
 static void
 shoot_window (GtkApplication *app,
               PtSession      *session,
@@ -319,8 +588,7 @@ shoot_window (GtkApplication *app,
 
   for (i = 0; i < G_N_ELEMENTS (pages); i++)
     {
-      g_autofree char *name = g_strdup_printf ("%s-%s-%s", pages[i].page, scheme,
-                                               width < 500 ? "narrow" : "wide");
+      g_autofree char *name = picture_name (pages[i].page, scheme, width);
 
       int minimum = 0;
 
@@ -331,10 +599,15 @@ shoot_window (GtkApplication *app,
       g_test_message ("%s: content at least %d px wide", name, minimum);
       /* Usable on a phone: nothing may need more than 360 pixels. */
       g_assert_cmpint (minimum, <=, 360);
-      g_assert_true (shows_label (GTK_WIDGET (window), pages[i].must_show));
+      g_assert_true (shows_label (GTK_WIDGET (window), must_show (pages[i].must_show)));
       save_png (GTK_WIDGET (window), name);
     }
 
+  shoot_searches (window, width, scheme);
+  shoot_vms_expanded (window, width, scheme);
+  shoot_add_connection (window, width, scheme);
+
+  if (language == NULL)
   {
     g_autofree char *suffix = g_strdup_printf ("%s-%s", scheme, width < 500 ? "narrow" : "wide");
 
@@ -494,9 +767,12 @@ on_activate (GtkApplication *app,
   shoot_window (app, session, 960, "dark");
   shoot_window (app, session, 360, "dark");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
-  shoot_boot_changes (app);
-  shoot_failed_connection (app);
-  shoot_demo_zh_cn (app, session);
+  if (language == NULL)
+    {
+      shoot_boot_changes (app);
+      shoot_failed_connection (app);
+      shoot_demo_zh_cn (app, session);
+    }
 
   g_application_release (G_APPLICATION (app));
 }
@@ -537,13 +813,25 @@ test_screenshots (void)
   g_application_set_resource_base_path (G_APPLICATION (app), "/org/example/Passthrough");
   g_signal_connect (app, "activate", G_CALLBACK (on_activate), NULL);
   g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
-  check_metainfo_screenshots ();
+  if (language == NULL)
+    check_metainfo_screenshots ();
 }
 
 int
 main (int   argc,
       char *argv[])
 {
+  language = g_getenv ("PT_SCREENSHOT_LANGUAGE");
+  if (language != NULL)
+    {
+      /* The translations as built (BUILDDIR/po/LANG/LC_MESSAGES). */
+      g_setenv ("LANGUAGE", language, TRUE);
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, g_getenv ("PT_LOCALE_DIR"));
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
+
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ui/screenshots", test_screenshots);
   return g_test_run ();

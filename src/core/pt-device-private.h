@@ -30,6 +30,7 @@ struct _PtDevice
   const char *vendor_name;
   const char *device_name;
   const char *subsystem_name;
+  const char *subsystem_vendor_name;   /* the card's maker, "Micro-Star …" */
   const char *class_name;
   const char *driver;
 
@@ -51,6 +52,7 @@ struct _PtDevice
   const char *vm;   /* interned: the VM it is given to */
   guint vm_running : 1;   /* ...and that VM runs or is paused */
   guint bound_at_boot : 1;   /* by address or ID, see pt_early_bind_read_bound() */
+  char *title;      /* the name with its maker when another has the name too */
 
   int boot_vga;
   int numa_node;
@@ -71,5 +73,6 @@ void      _pt_device_set_state_unknown (PtDevice   *self,
                                       const char *reason);
 gboolean  _pt_device_is_bridge_class (guint32   class_id);
 void      _pt_device_fill_numeric_names (PtDevice *self);
+void      _pt_device_titles_assign  (GPtrArray  *devices);
 
 G_END_DECLS

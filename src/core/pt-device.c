@@ -40,6 +40,7 @@ pt_device_finalize (GObject *object)
   g_clear_pointer (&self->physfn, g_free);
   g_clear_pointer (&self->virtfns, g_strfreev);
   g_clear_pointer (&self->host_use, g_ptr_array_unref);
+  g_clear_pointer (&self->title, g_free);
 
   G_OBJECT_CLASS (pt_device_parent_class)->finalize (object);
 }
@@ -270,6 +271,22 @@ pt_device_get_subsystem_name (PtDevice *self)
 {
   g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
   return self->subsystem_name;
+}
+
+/**
+ * pt_device_get_title:
+ *
+ * What rows, headings and messages call the device: its name, and when
+ * another function of the host has the same name, the maker of the card
+ * ("GA106 [GeForce RTX 3060] · MSI" and "… · Gigabyte").
+ *
+ * Returns: the title
+ */
+const char *
+pt_device_get_title (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
+  return self->title != NULL ? self->title : self->device_name;
 }
 
 const char *
@@ -567,11 +584,14 @@ pt_device_get_state (PtDevice *self)
 
 /**
  * pt_device_dup_state_words:
+ * @vm_label: (nullable): how people know the VM it is given to (its title,
+ *   see pt_vm_dup_label()); %NULL for its libvirt name
  *
  * Returns: (transfer full): the device's state in words
  */
 char *
-pt_device_dup_state_words (PtDevice *self)
+pt_device_dup_state_words (PtDevice   *self,
+                           const char *vm_label)
 {
   g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
 
@@ -581,8 +601,8 @@ pt_device_dup_state_words (PtDevice *self)
       return g_strdup (_("A PCI bridge: it stays with the host"));
     case PT_DEVICE_STATE_GIVEN:
       if (self->vm_running)
-        return g_strdup_printf (_("Given to “%s”, which is running"), self->vm);
-      return g_strdup_printf (_("Given to “%s”"), self->vm);
+        return g_strdup_printf (_("Given to “%s”, which is running"), vm_label != NULL ? vm_label : self->vm);
+      return g_strdup_printf (_("Given to “%s”"), vm_label != NULL ? vm_label : self->vm);
     case PT_DEVICE_STATE_BOUND_AT_BOOT:
       return g_strdup (_("Bound to vfio-pci at every boot"));
     case PT_DEVICE_STATE_READY:

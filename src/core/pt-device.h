@@ -51,6 +51,7 @@ const char          *pt_device_get_vendor_name          (PtDevice *self);
 const char          *pt_device_get_device_name          (PtDevice *self);
 const char          *pt_device_get_subsystem_name       (PtDevice *self);
 const char          *pt_device_get_class_name           (PtDevice *self);
+const char          *pt_device_get_title                (PtDevice *self);
 PtDeviceKind         pt_device_get_kind                 (PtDevice *self);
 const char          *pt_device_get_driver               (PtDevice *self);
 const char          *pt_device_get_driver_override      (PtDevice *self);
@@ -73,11 +74,14 @@ const char          *pt_device_get_vm                   (PtDevice *self);
 gboolean             pt_device_is_vm_running            (PtDevice *self);
 gboolean             pt_device_is_bound_at_boot         (PtDevice *self);
 PtDeviceState        pt_device_get_state                (PtDevice *self);
-char                *pt_device_dup_state_words          (PtDevice *self);
+char                *pt_device_dup_state_words          (PtDevice   *self,
+                                                         const char *vm_label);
 gboolean             pt_device_is_used_by_host          (PtDevice *self);
 const char          *pt_device_get_state_unknown        (PtDevice *self);
 gboolean             pt_device_is_reset_known           (PtDevice *self);
 gboolean             pt_device_is_free_for_vfio         (PtDevice *self);
 char                *pt_device_dup_display_name         (PtDevice *self);
+
+char                *pt_vendor_dup_short_name           (const char *vendor);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include "pt-device-private.h"
 #include "pt-host-private.h"
 #include "pt-object-list.h"
 
@@ -77,6 +78,7 @@ _pt_host_new (const char  *root,
   self->boot_id = g_strdup (boot_id);
   self->boot_setup = g_object_ref (boot_setup);
 
+  _pt_device_titles_assign (devices);
   self->devices = pt_object_list_new (PT_TYPE_DEVICE, devices);
   self->groups = pt_object_list_new (PT_TYPE_IOMMU_GROUP, groups);
   self->checks = pt_object_list_new (PT_TYPE_CHECK, checks);

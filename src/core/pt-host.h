@@ -30,5 +30,7 @@ PtDevice            *pt_host_lookup_device       (PtHost     *self,
 PtIommuGroup        *pt_host_lookup_group        (PtHost     *self,
                                                   int         number);
 gboolean             pt_host_is_ready            (PtHost     *self);
+char                *pt_host_dup_titles          (PtHost             *host,
+                                                  const char * const *addresses);
 
 G_END_DECLS

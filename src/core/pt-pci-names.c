@@ -232,7 +232,10 @@ pt_pci_names_fill (PtDevice *device)
       device->device_name = device_name (access, device->vendor_id, device->device_id);
       device->class_name = class_name (access, device->class_id);
       if (has_subsystem (device))
-        device->subsystem_name = subsystem_name (access, device);
+        {
+          device->subsystem_name = subsystem_name (access, device);
+          device->subsystem_vendor_name = vendor_name (access, device->subsystem_vendor_id);
+        }
     }
   else
     {

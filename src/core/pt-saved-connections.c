@@ -210,3 +210,69 @@ pt_saved_connections_remove (GSettings   *settings,
 
   return g_settings_set_strv (settings, "connections", (const char * const *) updated);
 }
+
+static gboolean
+is_plain (const char *text,
+          const char *forbidden)
+{
+  return g_utf8_validate (text, -1, NULL) && strpbrk (text, forbidden) == NULL;
+}
+
+/**
+ * pt_connection_uri_build:
+ * @over_ssh: %FALSE for QEMU/KVM on this computer, %TRUE for another one
+ *   reached over SSH
+ * @user: (nullable): the SSH user; empty or %NULL for SSH's default
+ * @host: (nullable): the other computer's name or address (SSH only)
+ * @port: the SSH port; 0 or 22 for the default
+ *
+ * What the Add Connection form makes of its fields, as virt-manager does:
+ * qemu:///system, or qemu+ssh://user@host:port/system.
+ *
+ * Returns: (transfer full) (nullable): the URI, or %NULL with @error saying
+ *   which field to correct
+ */
+char *
+pt_connection_uri_build (gboolean     over_ssh,
+                         const char  *user,
+                         const char  *host,
+                         guint        port,
+                         GError     **error)
+{
+  g_autofree char *bare_host = NULL;
+
+  if (!over_ssh)
+    return g_strdup ("qemu:///system");
+
+  bare_host = g_strstrip (g_strdup (host != NULL ? host : ""));
+  if (bare_host[0] == '\0')
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
+                   _("Enter the other computer’s name or address, e.g. server.example.com."));
+      return NULL;
+    }
+  if (!is_plain (bare_host, " \t/@?#[]") || (strchr (bare_host, ':') != NULL &&
+                                                !g_hostname_is_ip_address (bare_host)))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a computer’s name or address. Enter a name such as "
+                     "server.example.com or an address such as 192.168.1.10."), bare_host);
+      return NULL;
+    }
+  if (user != NULL && !is_plain (user, " \t/@:?#[]"))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a user name. Leave it empty to use your own."), user);
+      return NULL;
+    }
+  if (port > 65535)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
+                   _("The port must be between 1 and 65535; SSH’s own is 22."));
+      return NULL;
+    }
+
+  return g_uri_join (G_URI_FLAGS_NONE, "qemu+ssh",
+                     user != NULL && user[0] != '\0' ? user : NULL,
+                     bare_host, port == 0 || port == 22 ? -1 : (int) port, "/system", NULL, NULL);
+}

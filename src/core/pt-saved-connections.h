@@ -21,5 +21,10 @@ gboolean pt_saved_connections_remove (GSettings   *settings,
 gboolean pt_connection_uri_validate  (const char  *uri,
                                       GError     **error);
 char    *pt_connection_uri_describe  (const char  *uri);
+char    *pt_connection_uri_build     (gboolean     over_ssh,
+                                      const char  *user,
+                                      const char  *host,
+                                      guint        port,
+                                      GError     **error);
 
 G_END_DECLS
