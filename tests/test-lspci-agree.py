@@ -20,7 +20,10 @@ BRACKETED = re.compile(r"^(.*?)\s*\[([0-9a-f]+)\]$")
 
 def lspci_records(root):
     out = subprocess.run(
-        ["lspci", "-A", "linux-sysfs", "-O", f"sysfs.path={root}/sys/bus/pci",
+        # Names from pci.ids alone, as passthroughctl takes them: with udev's
+        # hwdb.bin present (libvirt-daemon-system pulls udev in) lspci would
+        # name unknown subsystems after their device instead.
+        ["lspci", "-A", "linux-sysfs", "-O", f"sysfs.path={root}/sys/bus/pci", "-O", "hwdb.disable=1",
          "-vmm", "-nn", "-k", "-D"],
         check=True, capture_output=True, text=True).stdout
     records = {}

@@ -95,6 +95,12 @@ test_table (void)
       g_test_message ("%s", cases[i].name);
       g_assert_cmpint (verdict->kind, ==, cases[i].kind);
       g_assert_cmpstr (text, ==, cases[i].text);
+      /* The app's words say what to do in the app: no command, no option. */
+      if (verdict->kind == PT_VERDICT_REFUSED)
+        {
+          g_assert_null (strstr (verdict->remedy, "passthroughctl"));
+          g_assert_null (strstr (verdict->remedy, "--"));
+        }
     }
 }
 

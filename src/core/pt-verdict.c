@@ -19,14 +19,18 @@
 
 #include "pt-verdict.h"
 
+/* @cli_remedy: the remedy with the command that does it; %NULL when the
+ * app's words hold for the terminal too. */
 static PtVerdict *
 refuse (PtVerdict  *verdict,
         char       *reason,
-        char       *remedy)
+        char       *remedy,
+        char       *cli_remedy)
 {
   verdict->kind = PT_VERDICT_REFUSED;
   verdict->reason = reason;
   verdict->remedy = remedy;
+  verdict->cli_remedy = cli_remedy != NULL ? cli_remedy : g_strdup (remedy);
   return verdict;
 }
 
@@ -49,10 +53,12 @@ pt_verdict_decide (const PtVerdictFacts *facts)
 
   if (facts->address_missing)
     return refuse (verdict, g_strdup_printf (_("This host has no device at %s."), facts->address),
+                   g_strdup (_("Scan again, then choose the device from the list.")),
                    g_strdup (_("Check the address in the device list (“passthroughctl devices”).")));
 
   if (takes && facts->iommu_off)
     return refuse (verdict, g_strdup (_("The IOMMU is off, so no device can be given to a virtual machine.")),
+                   g_strdup (_("Turn the IOMMU on from the Host page, then restart.")),
                    g_strdup (_("Turn the IOMMU on (“passthroughctl boot enable-iommu”, or the Host page), "
                                "then restart.")));
 
@@ -60,11 +66,14 @@ pt_verdict_decide (const PtVerdictFacts *facts)
       facts->running_vm != NULL)
     return refuse (verdict, g_strdup_printf (_("“%s” is running with a device of this IOMMU group."),
                                              facts->running_vm),
+                   g_strdup (_("Shut that virtual machine down first (from its own system or your "
+                               "virtual machine manager).")),
                    g_strdup (_("Shut that virtual machine down first.")));
 
   if (facts->action == PT_VERDICT_ACTION_SET_VFS && facts->vf_in_use != NULL)
     return refuse (verdict, g_strdup_printf (_("Virtual function %s is in use."), facts->vf_in_use),
-                   g_strdup (_("Take it from its virtual machine and give it back to the host first.")));
+                   g_strdup (_("Take it from its virtual machine and give it back to the host first.")),
+                   NULL);
 
   for (i = 0; takes && facts->host_use != NULL && facts->host_use[i] != NULL; i++)
     g_ptr_array_add (verdict->risks, g_strdup_printf (_("The host uses it: %s"), facts->host_use[i]));
@@ -278,7 +287,7 @@ pt_verdict_to_text (const PtVerdict *verdict,
 
   if (verdict->kind == PT_VERDICT_REFUSED)
     {
-      g_string_append_printf (text, "%s %s\n", verdict->reason, verdict->remedy);
+      g_string_append_printf (text, "%s %s\n", verdict->reason, verdict->cli_remedy);
       return g_string_free (text, FALSE);
     }
   if (verdict->kind == PT_VERDICT_NEEDS_ACKNOWLEDGEMENT)
@@ -299,5 +308,6 @@ pt_verdict_free (PtVerdict *verdict)
   g_clear_pointer (&verdict->risks, g_ptr_array_unref);
   g_free (verdict->reason);
   g_free (verdict->remedy);
+  g_free (verdict->cli_remedy);
   g_free (verdict);
 }

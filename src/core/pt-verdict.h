@@ -46,7 +46,8 @@ typedef struct
   PtVerdictKind kind;
   GPtrArray *risks;   /* (element-type utf8): what the person acknowledges */
   char *reason;       /* REFUSED: what stands in the way */
-  char *remedy;       /* REFUSED: what to do */
+  char *remedy;       /* REFUSED: what to do, in the app's words */
+  char *cli_remedy;   /* REFUSED: what to do, with the passthroughctl command */
 } PtVerdict;
 
 PtVerdict *pt_verdict_decide             (const PtVerdictFacts *facts);
