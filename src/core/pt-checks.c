@@ -779,6 +779,27 @@ check_boot_tools (Context   *ctx,
     }
 }
 
+/* What every check reads once: the CPU, whether this is a VM, the command line. */
+static void
+context_init (Context     *ctx,
+              PtRoot      *root,
+              PtBootSetup *boot,
+              guint        n_groups)
+{
+  g_autofree char *cmdline = pt_root_read_file (root, "proc/cmdline", NULL, NULL);
+
+  ctx->root = root;
+  ctx->boot = boot;
+  ctx->n_groups = n_groups;
+  ctx->cpuinfo = pt_root_read_file (root, "proc/cpuinfo", NULL, NULL);
+  ctx->vendor = pt_checks_cpu_vendor (ctx->cpuinfo);
+  /* CPUID's hypervisor bit (cpuinfo's flag), or Xen's /sys/hypervisor. */
+  ctx->guest = (ctx->cpuinfo != NULL && cpu_has_flag (ctx->cpuinfo, "hypervisor")) ||
+               pt_root_exists (root, "sys/hypervisor/type");
+  if (cmdline != NULL)
+    ctx->cmdline = pt_kernel_cmdline_split (cmdline);
+}
+
 /**
  * pt_checks_run:
  * @n_groups: how many IOMMU groups the scan found
@@ -791,22 +812,9 @@ pt_checks_run (PtRoot      *root,
                guint        n_groups)
 {
   g_auto(Context) ctx = { 0 };
-  g_autofree char *cmdline = NULL;
   GPtrArray *checks = g_ptr_array_new_with_free_func (g_object_unref);
 
-  ctx.root = root;
-  ctx.boot = boot;
-  ctx.n_groups = n_groups;
-  ctx.cpuinfo = pt_root_read_file (root, "proc/cpuinfo", NULL, NULL);
-  ctx.vendor = pt_checks_cpu_vendor (ctx.cpuinfo);
-  /* CPUID's hypervisor bit (cpuinfo's flag), or Xen's /sys/hypervisor. */
-  ctx.guest = (ctx.cpuinfo != NULL && cpu_has_flag (ctx.cpuinfo, "hypervisor")) ||
-              pt_root_exists (root, "sys/hypervisor/type");
-
-  cmdline = pt_root_read_file (root, "proc/cmdline", NULL, NULL);
-  if (cmdline != NULL)
-    ctx.cmdline = pt_kernel_cmdline_split (cmdline);
-
+  context_init (&ctx, root, boot, n_groups);
   check_cpu (&ctx, checks);
   check_iommu_firmware (&ctx, checks);
   check_iommu_kernel (&ctx, checks);
@@ -837,18 +845,9 @@ pt_checks_run_sandboxed (PtRoot      *root,
                          guint        n_groups)
 {
   g_auto(Context) ctx = { 0 };
-  g_autofree char *cmdline = NULL;
   GPtrArray *checks = g_ptr_array_new_with_free_func (g_object_unref);
 
-  ctx.root = root;
-  ctx.boot = boot;
-  ctx.n_groups = n_groups;
-  ctx.cpuinfo = pt_root_read_file (root, "proc/cpuinfo", NULL, NULL);
-  ctx.vendor = pt_checks_cpu_vendor (ctx.cpuinfo);
-  cmdline = pt_root_read_file (root, "proc/cmdline", NULL, NULL);
-  if (cmdline != NULL)
-    ctx.cmdline = pt_kernel_cmdline_split (cmdline);
-
+  context_init (&ctx, root, boot, n_groups);
   check_cpu (&ctx, checks);
   check_iommu_kernel (&ctx, checks);
   check_kernel_cmdline (&ctx, checks);
