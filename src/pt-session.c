@@ -17,6 +17,7 @@
 #include "pt-nodedev-scan.h"
 #include "pt-scanner.h"
 #include "pt-host-change.h"
+#include "pt-saved-connections.h"
 #include "pt-session.h"
 
 struct _PtSession
@@ -454,7 +455,8 @@ pt_session_is_demo (PtSession *self)
  * pt_session_describe_host:
  *
  * Names the host being looked at honestly: the demo host, a fixture tree
- * given with --root, or this computer.
+ * given with --root, another host by its connection, or this computer
+ * (sandboxed, in the Flatpak).
  *
  * Returns: (transfer full): the name
  */
@@ -465,10 +467,11 @@ pt_session_describe_host (PtSession *self)
 
   if (self->demo)
     return g_strdup (_("Demo Host"));
-  if (self->root != NULL)
+  if (!g_str_equal (self->root, "/"))
     /* TRANSLATORS: %s is a folder holding a copy of a computer's /sys, /proc and /etc */
     return g_strdup_printf (_("Fixture tree %s"), self->root);
-  return g_strdup (_("This Computer"));
+  /* "This Computer", "(sandboxed)" in the Flatpak, or the other host's name. */
+  return pt_connection_uri_describe (pt_uri_is_remote (self->uri) ? self->uri : PT_CONNECTION_DEFAULT_URI);
 }
 
 /**

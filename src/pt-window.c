@@ -56,6 +56,8 @@ struct _PtWindow
 
 G_DEFINE_FINAL_TYPE (PtWindow, pt_window, ADW_TYPE_APPLICATION_WINDOW)
 
+static void update_subtitle (PtWindow *self);
+
 static void
 rescan_action (GtkWidget  *widget,
                const char *action_name,
@@ -148,17 +150,19 @@ update_host_state (PtWindow *self)
   PtSession *session = self->session;
   const char *remote = pt_session_get_remote_uri (session);
   const char *failure = remote != NULL ? pt_session_get_connection_error (session) : NULL;
-  g_autofree char *name = remote != NULL ? pt_connection_uri_describe (remote) : NULL;
+  g_autofree char *name = pt_session_describe_host (session);
   g_autofree char *title = NULL;
 
   if (pt_session_get_host (session) != NULL || (remote == NULL && pt_session_get_error (session) != NULL))
     {
+      update_subtitle (self);
       gtk_stack_set_visible_child_name (self->host_stack, "pages");
       gtk_widget_set_sensitive (GTK_WIDGET (self->switcher_title), TRUE);
       gtk_widget_set_sensitive (GTK_WIDGET (self->switcher_bar), TRUE);
       return;
     }
 
+  update_subtitle (self);
   if (failure != NULL)
     title = g_strdup_printf (_("Cannot Reach %s"), name);
   else if (remote != NULL)
@@ -333,11 +337,22 @@ on_permission (GObject      *source,
 }
 #endif
 
+/* The header names the host under the app's name: "Demo Host", "Fixture
+ * tree DIR", another host, "This Computer (sandboxed)"; this computer
+ * itself goes without saying. */
+static void
+update_subtitle (PtWindow *self)
+{
+  g_autofree char *host = pt_session_describe_host (self->session);
+
+  adw_view_switcher_title_set_subtitle (self->switcher_title,
+                                        g_str_equal (host, _("This Computer")) ? NULL : host);
+}
+
 /* The demo and a fixture tree must never pass for the user's own computer. */
 static void
 show_identity (PtWindow *self)
 {
-  g_autofree char *host = pt_session_describe_host (self->session);
 
   if (pt_session_is_demo (self->session))
     {
@@ -346,10 +361,7 @@ show_identity (PtWindow *self)
                                   pt_compat_banner_new (_("Demo: nothing on this computer changes")),
                                   self->header_bar);
     }
-  /* The narrow header names the host under the app's name: "Demo Host",
-   * "Fixture tree DIR"; this computer goes without saying. */
-  if (pt_session_get_root (self->session) != NULL)
-    adw_view_switcher_title_set_subtitle (self->switcher_title, host);
+  update_subtitle (self);
 }
 
 PtWindow *
