@@ -3,8 +3,12 @@
  * The IOMMU groups: a VM gets a whole group, so each is shown with its
  * members and its state in words ("Ready for passthrough", "2 devices still
  * used by host drivers"), and one action that prepares a group for
- * passthrough (its endpoints to vfio-pci), each on a PtGroupCard. A list
- * view, because servers have thousands.
+ * passthrough (its endpoints to vfio-pci), each on a PtGroupCard. Cards are
+ * made only for what is on screen, because servers have thousands of groups:
+ * in a one-column GtkGridView, which keeps about 30 of them, not in a
+ * GtkListView, which in GTK 4.8 keeps 200 whatever the window shows (200
+ * cards cost a second and 30 MB at 16,384 functions; see
+ * build-aux/benchmark.py --ui).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -24,7 +28,7 @@ struct _PtGroupsPage
   PtPage parent_instance;
 
   GtkStack *stack;
-  GtkListView *list_view;
+  GtkGridView *grid_view;
   GtkNoSelection *selection;
   gboolean stale;     /* the host changed while the page was not shown */
 };
@@ -71,9 +75,8 @@ prepare_action (GtkWidget  *widget,
     pt_plan_dialog_review (widget, pt_page_get_session (PT_PAGE (widget)), &change);
 }
 
-/* The cards are made when the page is shown: a list view makes 200 items
- * at once, and 200 cards cost the startup of a 4,096-function host more than
- * its device list does. */
+/* The cards are made when the page is shown, not at startup, where even a
+ * screenful of them would delay the device list. */
 static void
 on_host_changed (PtGroupsPage *self)
 {
@@ -143,13 +146,14 @@ pt_groups_page_init (PtGroupsPage *self)
   g_signal_connect (factory, "bind", G_CALLBACK (bind_item), NULL);
 
   self->selection = gtk_no_selection_new (NULL);
-  self->list_view = GTK_LIST_VIEW (gtk_list_view_new (g_object_ref (GTK_SELECTION_MODEL (self->selection)),
+  self->grid_view = GTK_GRID_VIEW (gtk_grid_view_new (g_object_ref (GTK_SELECTION_MODEL (self->selection)),
                                                       factory));
+  gtk_grid_view_set_max_columns (self->grid_view, 1);
   /* No row highlight: the cards' own rows are what one clicks. */
-  gtk_widget_add_css_class (GTK_WIDGET (self->list_view), "pt-cards");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+  gtk_widget_add_css_class (GTK_WIDGET (self->grid_view), "pt-cards");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->grid_view), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("IOMMU groups"), -1);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (self->list_view));
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (self->grid_view));
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
                                   GTK_POLICY_AUTOMATIC);
 
