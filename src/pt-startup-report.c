@@ -9,14 +9,19 @@
  * then the application quits. The benchmark's empty reference window prints
  * it the same way.
  *
- * With PASSTHROUGH_BENCHMARK_PAGE=NAME it then opens that page (win.page, as
- * Alt+3 does for the Groups page) and prints, once the next frame is painted,
+ * With PASSTHROUGH_BENCHMARK_PAGE=NAME it then waits for the work the start
+ * set going to end (a second without a frame, as below), opens that page
+ * (win.page, as Alt+3 does for the Groups page) and prints, once the next
+ * frame is painted,
  *
- *   page NAME painted in T ms; VmHWM: … kB
+ *   page NAME painted in T ms, C ms of CPU; VmHWM: … kB; VmRSS: … kB
  *
  * and, once a second has gone by without a frame (the page's work is done),
  *
- *   page NAME settled in T ms; VmHWM: … kB
+ *   page NAME settled in T ms, C ms of CPU; VmHWM: … kB; VmRSS: … kB
+ *
+ * where C is the main thread's CPU time since the switch: what the page
+ * costs, however busy the machine (T grows with the load, C hardly).
  *
  * With PASSTHROUGH_IDLE_SECONDS=N it then waits for the work the start set
  * going to end (a second without a frame: the app rescans once libvirt has
@@ -34,6 +39,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "pt-startup-report.h"
 
@@ -85,17 +91,33 @@ idle_count_settle (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* The "VmHWM: … kB" line of /proc/self/status, or "". */
+/* The "VmHWM: … kB" line of /proc/self/status (@field "VmHWM:"), or "". */
+static char *
+dup_memory_line (const char *field)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      (line = strstr (status, field)) == NULL)
+    return g_strdup ("");
+  return g_strndup (line, strcspn (line, "\n"));
+}
+
 static char *
 dup_peak_memory (void)
 {
-  g_autofree char *status = NULL;
-  const char *peak;
+  return dup_memory_line ("VmHWM:");
+}
 
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
-      (peak = strstr (status, "VmHWM:")) == NULL)
-    return g_strdup ("");
-  return g_strndup (peak, strcspn (peak, "\n"));
+/* The peak so far and what is in use now. */
+static char *
+dup_memory (void)
+{
+  g_autofree char *peak = dup_memory_line ("VmHWM:");
+  g_autofree char *now = dup_memory_line ("VmRSS:");
+
+  return g_strdup_printf ("%s; %s", peak, now);
 }
 
 /* Counts idle frames, if asked to, or quits. */
@@ -124,17 +146,31 @@ typedef struct
   GtkWidget *window;
   GdkFrameClock *clock;
   char *page;
-  gint64 start;
+  gint64 start;        /* of the wait, then of the open */
+  gint64 start_cpu;
   gint64 last_frame;
+  gint64 last_frame_cpu;
+  gboolean opened;
 } PageOpen;
 
 static void
 page_open_free (PageOpen *open)
 {
+  g_signal_handlers_disconnect_by_data (open->clock, open);
   g_object_unref (open->window);
   g_object_unref (open->clock);
   g_free (open->page);
   g_free (open);
+}
+
+/* The main thread's CPU time, in µs. */
+static gint64
+thread_cpu_time (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
 static void
@@ -142,40 +178,19 @@ page_open_count_paint (GdkFrameClock *clock,
                        PageOpen      *open)
 {
   open->last_frame = g_get_monotonic_time ();
-}
-
-/* A second without a frame: the page has done what opening it set going. */
-static gboolean
-page_open_settle (gpointer data)
-{
-  PageOpen *open = data;
-  g_autofree char *peak = NULL;
-
-  if (g_get_monotonic_time () - open->last_frame < G_USEC_PER_SEC &&
-      g_get_monotonic_time () - open->start < SETTLE_MAX_SECONDS * G_USEC_PER_SEC)
-    return G_SOURCE_CONTINUE;
-
-  g_signal_handlers_disconnect_by_func (open->clock, page_open_count_paint, open);
-  peak = dup_peak_memory ();
-  g_print ("page %s settled in %.0f ms; %s\n", open->page,
-           (open->last_frame - open->start) / 1000.0, peak);
-  report_idle_or_quit (open->clock);
-  page_open_free (open);
-  return G_SOURCE_REMOVE;
+  open->last_frame_cpu = thread_cpu_time ();
 }
 
 static void
 on_page_painted (GdkFrameClock *clock,
                  PageOpen      *open)
 {
-  g_autofree char *peak = dup_peak_memory ();
+  g_autofree char *peak = dup_memory ();
 
   g_signal_handlers_disconnect_by_func (clock, on_page_painted, open);
-  open->last_frame = g_get_monotonic_time ();
-  g_print ("page %s painted in %.0f ms; %s\n", open->page,
-           (open->last_frame - open->start) / 1000.0, peak);
-  g_signal_connect (clock, "after-paint", G_CALLBACK (page_open_count_paint), open);
-  g_timeout_add (100, page_open_settle, open);
+  g_print ("page %s painted in %.0f ms, %.0f ms of CPU; %s\n", open->page,
+           (g_get_monotonic_time () - open->start) / 1000.0,
+           (thread_cpu_time () - open->start_cpu) / 1000.0, peak);
 }
 
 static gboolean
@@ -187,15 +202,35 @@ on_page_tick (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
-/* From the main loop, as a key press would be. */
+/* Every 100 ms: once a second has gone by without a frame, open the page
+ * (the start's work is done), and later say when what that set going ended. */
 static gboolean
-open_page (gpointer data)
+page_open_check (gpointer data)
 {
   PageOpen *open = data;
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *peak = NULL;
 
-  open->start = g_get_monotonic_time ();
-  gtk_widget_activate_action (open->window, "win.page", "s", open->page);
-  gtk_widget_add_tick_callback (open->window, on_page_tick, open, NULL);
+  if (now - MAX (open->last_frame, open->start) < G_USEC_PER_SEC &&
+      now - open->start < SETTLE_MAX_SECONDS * G_USEC_PER_SEC)
+    return G_SOURCE_CONTINUE;
+
+  if (!open->opened)
+    {
+      open->opened = TRUE;
+      open->start = open->last_frame = g_get_monotonic_time ();
+      open->start_cpu = open->last_frame_cpu = thread_cpu_time ();
+      gtk_widget_activate_action (open->window, "win.page", "s", open->page);
+      gtk_widget_add_tick_callback (open->window, on_page_tick, open, NULL);
+      return G_SOURCE_CONTINUE;
+    }
+
+  peak = dup_memory ();
+  g_print ("page %s settled in %.0f ms, %.0f ms of CPU; %s\n", open->page,
+           (open->last_frame - open->start) / 1000.0,
+           (open->last_frame_cpu - open->start_cpu) / 1000.0, peak);
+  report_idle_or_quit (open->clock);
+  page_open_free (open);
   return G_SOURCE_REMOVE;
 }
 
@@ -218,7 +253,9 @@ on_after_paint (GdkFrameClock *clock,
       open->window = g_object_ref (GTK_WIDGET (gtk_widget_get_root (widget)));
       open->clock = g_object_ref (clock);
       open->page = g_strdup (page);
-      g_idle_add (open_page, open);
+      open->start = open->last_frame = g_get_monotonic_time ();
+      g_signal_connect (clock, "after-paint", G_CALLBACK (page_open_count_paint), open);
+      g_timeout_add (100, page_open_check, open);
       return;
     }
 
