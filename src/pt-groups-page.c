@@ -85,7 +85,11 @@ on_host_changed (PtGroupsPage *self)
 
   self->stale = !gtk_widget_get_mapped (GTK_WIDGET (self));
   if (self->stale)
-    return;
+    {
+      /* Nor does a hidden page keep the previous snapshot alive. */
+      gtk_no_selection_set_model (self->selection, NULL);
+      return;
+    }
   gtk_no_selection_set_model (self->selection, groups);
   gtk_stack_set_visible_child_name (self->stack,
                                     groups != NULL && g_list_model_get_n_items (groups) > 0

@@ -151,6 +151,7 @@ typedef struct
   gint64 last_frame;
   gint64 last_frame_cpu;
   gboolean opened;
+  gboolean painted;
 } PageOpen;
 
 static void
@@ -188,6 +189,9 @@ on_page_painted (GdkFrameClock *clock,
   g_autofree char *peak = dup_memory ();
 
   g_signal_handlers_disconnect_by_func (clock, on_page_painted, open);
+  open->painted = TRUE;
+  open->last_frame = g_get_monotonic_time ();
+  open->last_frame_cpu = thread_cpu_time ();
   g_print ("page %s painted in %.0f ms, %.0f ms of CPU; %s\n", open->page,
            (g_get_monotonic_time () - open->start) / 1000.0,
            (thread_cpu_time () - open->start_cpu) / 1000.0, peak);
@@ -211,8 +215,9 @@ page_open_check (gpointer data)
   gint64 now = g_get_monotonic_time ();
   g_autofree char *peak = NULL;
 
-  if (now - MAX (open->last_frame, open->start) < G_USEC_PER_SEC &&
-      now - open->start < SETTLE_MAX_SECONDS * G_USEC_PER_SEC)
+  if ((open->opened && !open->painted) ||
+      (now - MAX (open->last_frame, open->start) < G_USEC_PER_SEC &&
+       now - open->start < SETTLE_MAX_SECONDS * G_USEC_PER_SEC))
     return G_SOURCE_CONTINUE;
 
   if (!open->opened)
