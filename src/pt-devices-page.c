@@ -5,7 +5,7 @@
  *
  * A new host reaches the list a screenful first: GTK 4.8's list view makes
  * 200 rows for a list that long, which took 100 to 900 ms of the main loop
- * at 16,384 functions. The rest follows a batch at a time from idle, after
+ * at 16,384 functions on a busy machine. The rest follows a batch at a time from idle, after
  * the frames that show the first ones.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
