@@ -3,8 +3,12 @@
  * The IOMMU groups: a VM gets a whole group, so each is shown with its
  * members and its state in words ("Ready for passthrough", "2 devices still
  * used by host drivers"), and one action that prepares a group for
- * passthrough (its endpoints to vfio-pci), each on a PtGroupCard. A list
- * view, because servers have thousands.
+ * passthrough (its endpoints to vfio-pci), each on a PtGroupCard. Cards are
+ * made only for what is on screen, because servers have thousands of groups:
+ * in a one-column GtkGridView, which keeps about 30 of them, not in a
+ * GtkListView, which in GTK 4.8 keeps 200 whatever the window shows (200
+ * cards took 0.4-0.9 s of CPU and 10 MB more than 30 at 16,384 functions;
+ * see build-aux/benchmark.py --ui).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,7 +23,6 @@
 #include "pt-groups-page.h"
 #include "pt-plan-dialog.h"
 #include "pt-search-query.h"
-#include "pt-vm-labels.h"
 
 struct _PtGroupsPage
 {
@@ -27,7 +30,7 @@ struct _PtGroupsPage
 
   GtkStack *stack;
   GtkSearchEntry *search_entry;
-  GtkListView *list_view;
+  GtkGridView *grid_view;
   GtkCustomFilter *filter;
   GtkFilterListModel *filtered;
   GtkNoSelection *selection;
@@ -77,9 +80,6 @@ prepare_action (GtkWidget  *widget,
     pt_plan_dialog_review (widget, pt_page_get_session (PT_PAGE (widget)), &change);
 }
 
-/* The cards are made when the page is shown: a list view makes 200 items
- * at once, and 200 cards cost the startup of a 4,096-function host more than
- * its device list does. */
 static gboolean
 match_group (gpointer item,
              gpointer user_data)
@@ -106,25 +106,19 @@ update_stack (PtGroupsPage *self)
 static void
 on_search_changed (PtGroupsPage *self)
 {
-  PtSession *session = pt_page_get_session (PT_PAGE (self));
-  PtConnection *connection = session != NULL ? pt_session_get_connection (session) : NULL;
-  g_autoptr(GHashTable) vm_labels = connection != NULL
-    ? pt_vm_dup_labels (pt_connection_get_vms (connection)) : NULL;
-
   g_clear_pointer (&self->query, pt_search_query_free);
-  self->query = pt_search_query_new (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
-                                     vm_labels);
+  self->query = pt_session_new_search_query (pt_page_get_session (PT_PAGE (self)),
+                                             gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   update_stack (self);
   /* GTK 4.8's way to scroll a list view (setting its adjustment after the
    * model changed makes it warn and ignore it). */
   if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0)
-    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", 0);
+    gtk_widget_activate_action (GTK_WIDGET (self->grid_view), "list.scroll-to-item", "u", 0);
 }
 
-/* The cards are made when the page is shown: a list view makes 200 items
- * at once, and 200 cards cost the startup of a 4,096-function host more than
- * its device list does. */
+/* The cards are made when the page is shown, not at startup, where even a
+ * screenful of them would delay the device list. */
 static void
 on_host_changed (PtGroupsPage *self)
 {
@@ -133,7 +127,11 @@ on_host_changed (PtGroupsPage *self)
 
   self->stale = !gtk_widget_get_mapped (GTK_WIDGET (self));
   if (self->stale)
-    return;
+    {
+      /* Nor does a hidden page keep the previous snapshot alive. */
+      gtk_filter_list_model_set_model (self->filtered, NULL);
+      return;
+    }
   gtk_filter_list_model_set_model (self->filtered, groups);
   /* The VMs (and so their titles) may have changed with the host. */
   if (self->query != NULL)
@@ -208,13 +206,14 @@ pt_groups_page_init (PtGroupsPage *self)
   self->filter = gtk_custom_filter_new (match_group, self, NULL);
   self->filtered = gtk_filter_list_model_new (NULL, GTK_FILTER (self->filter));
   self->selection = gtk_no_selection_new (G_LIST_MODEL (self->filtered));
-  self->list_view = GTK_LIST_VIEW (gtk_list_view_new (g_object_ref (GTK_SELECTION_MODEL (self->selection)),
+  self->grid_view = GTK_GRID_VIEW (gtk_grid_view_new (g_object_ref (GTK_SELECTION_MODEL (self->selection)),
                                                       factory));
+  gtk_grid_view_set_max_columns (self->grid_view, 1);
   /* No row highlight: the cards' own rows are what one clicks. */
-  gtk_widget_add_css_class (GTK_WIDGET (self->list_view), "pt-cards");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+  gtk_widget_add_css_class (GTK_WIDGET (self->grid_view), "pt-cards");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->grid_view), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("IOMMU groups"), -1);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (self->list_view));
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (self->grid_view));
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
                                   GTK_POLICY_AUTOMATIC);
 

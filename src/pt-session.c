@@ -18,6 +18,7 @@
 #include "pt-scanner.h"
 #include "pt-host-change.h"
 #include "pt-saved-connections.h"
+#include "pt-vm-labels.h"
 #include "pt-session.h"
 
 struct _PtSession
@@ -449,6 +450,23 @@ pt_session_is_demo (PtSession *self)
 {
   g_return_val_if_fail (PT_IS_SESSION (self), FALSE);
   return self->demo;
+}
+
+/**
+ * pt_session_new_search_query:
+ * @self: (nullable): the session, whose VMs' titles the search knows
+ *
+ * Returns: (transfer full): the one search every page uses for @text
+ */
+PtSearchQuery *
+pt_session_new_search_query (PtSession  *self,
+                             const char *text)
+{
+  PtConnection *connection = self != NULL ? self->connection : NULL;
+  g_autoptr(GHashTable) vm_labels = connection != NULL
+    ? pt_vm_dup_labels (pt_connection_get_vms (connection)) : NULL;
+
+  return pt_search_query_new (text, vm_labels);
 }
 
 /**

@@ -10,6 +10,7 @@
 #include "pt-connection.h"
 #include "pt-helper-client.h"
 #include "pt-host.h"
+#include "pt-search-query.h"
 
 G_BEGIN_DECLS
 
@@ -36,5 +37,7 @@ void          pt_session_set_demo           (PtSession    *self,
                                              gboolean      demo);
 gboolean      pt_session_is_demo            (PtSession    *self);
 char         *pt_session_describe_host      (PtSession    *self);
+PtSearchQuery *pt_session_new_search_query (PtSession    *self,
+                                             const char   *text);
 
 G_END_DECLS

@@ -300,9 +300,9 @@ def _():
     frame = state["frame"]
     click(find(frame, role="page tab", name="Groups"))
     card = find(frame, role="panel", name="IOMMU Group 3: 1 device still used by host drivers")
-    # The first show of the Groups page builds every card; a click that AT-SPI
-    # delivers while GTK 4.8 is still doing so can be lost (seen under load in
-    # clean-clone CI runs): click again if no review opened.
+    # The first show of the Groups page builds its first cards; a click that
+    # AT-SPI delivers while GTK 4.8 is still doing so can be lost (seen under
+    # load in clean-clone CI runs): click again if no review opened.
     for attempt in range(3):
         click(find(card, role="push button", contains="Prepare for Passthrough"))
         try:
@@ -365,6 +365,15 @@ def _():
     assert tab.get_state_set().contains(Atspi.StateType.SELECTED), "the Devices page is not shown"
 
 
+def focus_main_window():
+    """A dialog of an earlier step had the keyboard; without a window manager
+    nothing gives it back to the main window when it closes."""
+    windows = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", str(process.pid)],
+                             env=env, capture_output=True, text=True).stdout.split()
+    assert windows, "the app shows no window"
+    subprocess.run(["xdotool", "windowfocus", windows[0]], env=env, check=True)
+
+
 @step("Back from a device opened on Groups returns to Groups: Escape, Alt+Left, the button")
 def _():
     frame = state["frame"]
@@ -380,6 +389,7 @@ def _():
         if way == "button":
             click(find(frame, role="push button", name="Back"))
         else:
+            focus_main_window()
             subprocess.run(["xdotool", "key", "--clearmodifiers", way], env=env)
         end = time.time() + PATIENCE
         while not groups.get_state_set().contains(Atspi.StateType.SELECTED) and time.time() < end:
@@ -400,12 +410,7 @@ def _():
 
 @step("Ctrl+W closes the window (and the app with it); GTK logged no warnings")
 def _():
-    # The dialog of the step before had the keyboard; without a window
-    # manager nothing gives it back to the main window when it closes.
-    windows = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", str(process.pid)],
-                             env=env, capture_output=True, text=True).stdout.split()
-    assert windows, "the app shows no window"
-    subprocess.run(["xdotool", "windowfocus", windows[0]], env=env, check=True)
+    focus_main_window()
     time.sleep(0.5)
     subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+w"], env=env)
     process.wait(timeout=PATIENCE)

@@ -571,7 +571,8 @@ pt_device_get_state (PtDevice *self)
 {
   g_return_val_if_fail (PT_IS_DEVICE (self), PT_DEVICE_STATE_WITH_HOST);
 
-  if (pt_device_is_bridge (self))
+  /* PCI bridges, and the host bridge (class 06 00): the chipset itself. */
+  if (pt_device_is_bridge (self) || (self->class_id >> 8) == 0x0600)
     return PT_DEVICE_STATE_BRIDGE;
   if (self->vm != NULL)
     return PT_DEVICE_STATE_GIVEN;
@@ -598,7 +599,8 @@ pt_device_dup_state_words (PtDevice   *self,
   switch (pt_device_get_state (self))
     {
     case PT_DEVICE_STATE_BRIDGE:
-      return g_strdup (_("A PCI bridge: it stays with the host"));
+      return g_strdup ((self->class_id >> 8) == 0x0600 ? _("Part of the chipset: it stays with the host")
+                                                       : _("A PCI bridge: it stays with the host"));
     case PT_DEVICE_STATE_GIVEN:
       if (self->vm_running)
         return g_strdup_printf (_("Given to “%s”, which is running"), vm_label != NULL ? vm_label : self->vm);

@@ -16,7 +16,7 @@ typedef enum
   PT_DEVICE_STATE_READY,           /* on vfio-pci, free for a VM */
   PT_DEVICE_STATE_BOUND_AT_BOOT,   /* kept on vfio-pci from every boot */
   PT_DEVICE_STATE_GIVEN,           /* in a VM's definition */
-  PT_DEVICE_STATE_BRIDGE,          /* a PCI bridge: never given */
+  PT_DEVICE_STATE_BRIDGE,          /* a PCI bridge or the host bridge: never given */
 } PtDeviceState;
 
 #define PT_TYPE_DEVICE (pt_device_get_type ())

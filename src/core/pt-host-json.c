@@ -274,42 +274,26 @@ pt_host_write_devices_json (PtHost       *host,
 }
 
 /**
- * pt_host_devices_to_json:
+ * pt_host_write_groups_json:
  *
- * Returns: (transfer full): an array with one object per PCI function
+ * Writes an array with one object per IOMMU group.
  */
-char *
-pt_host_devices_to_json (PtHost *host)
+void
+pt_host_write_groups_json (PtHost       *host,
+                           PtJsonWriter *writer)
 {
-  PtJsonWriter *writer = pt_json_writer_new (TRUE);
-
-  pt_host_write_devices_json (host, writer);
-  return pt_json_writer_free_to_string (writer);
-}
-
-/**
- * pt_host_groups_to_json:
- *
- * Returns: (transfer full): an array with one object per IOMMU group
- */
-char *
-pt_host_groups_to_json (PtHost *host)
-{
-  PtJsonWriter *writer = pt_json_writer_new (TRUE);
-
   write_model (pt_host_get_groups (host), writer, (gpointer) pt_iommu_group_write_json);
-  return pt_json_writer_free_to_string (writer);
 }
 
 /**
- * pt_host_checks_to_json:
+ * pt_host_write_checks_json:
  *
- * Returns: (transfer full): `{"ready": bool, "checks": […], "boot": {…}}`
+ * Writes `{"ready": bool, "checks": […], "boot": {…}}`.
  */
-char *
-pt_host_checks_to_json (PtHost *host)
+void
+pt_host_write_checks_json (PtHost       *host,
+                           PtJsonWriter *writer)
 {
-  PtJsonWriter *writer = pt_json_writer_new (TRUE);
   PtBootSetup *boot = pt_host_get_boot_setup (host);
 
   pt_json_writer_begin_object (writer);
@@ -332,6 +316,4 @@ pt_host_checks_to_json (PtHost *host)
   member_string (writer, "initramfs", pt_boot_setup_get_initramfs_name (boot));
   pt_json_writer_end_object (writer);
   pt_json_writer_end_object (writer);
-
-  return pt_json_writer_free_to_string (writer);
 }

@@ -18,8 +18,9 @@ void  pt_check_write_json        (PtCheck      *check,
                                   PtJsonWriter *writer);
 void  pt_host_write_devices_json (PtHost       *host,
                                   PtJsonWriter *writer);
-char *pt_host_devices_to_json    (PtHost       *host);
-char *pt_host_groups_to_json     (PtHost       *host);
-char *pt_host_checks_to_json     (PtHost       *host);
+void  pt_host_write_groups_json  (PtHost       *host,
+                                  PtJsonWriter *writer);
+void  pt_host_write_checks_json  (PtHost       *host,
+                                  PtJsonWriter *writer);
 
 G_END_DECLS
