@@ -38,7 +38,9 @@ exec > /dev/ttyS1 2>&1
 export PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8
 CTL=/usr/local/bin/passthroughctl
 as_user () { runuser -u pt -- "$@"; }           # the path users take: pkexec, polkit
-doc () { n=$1; shift; echo "PT-BEGIN $n"; "$@" 2>&1; echo "PT-END $n rc=$?"; }
+uptime_cs () { u=$(cut -d' ' -f1 /proc/uptime); echo $((10#${u/./})); }
+doc () { n=$1; shift; t=$(uptime_cs); echo "PT-BEGIN $n"; "$@" 2>&1; rc=$?; d=$(( $(uptime_cs) - t ))
+         echo "PT-END $n rc=$rc $((d / 100)).$((d % 100 / 10)) s"; }
 driver_of () { d=$(readlink /sys/bus/pci/devices/$1/driver); echo ${d##*/}; }
 nics () { for d in /sys/bus/pci/devices/*; do
             [ "$(cat $d/vendor):$(cat $d/device)" = 0x8086:0x10d3 ] && echo ${d##*/}; done; }
@@ -65,7 +67,7 @@ echo "PT-UPTIME $(cut -d' ' -f1 /proc/uptime)"
 
 def documents(console):
     docs = {}
-    for m in re.finditer(r"PT-BEGIN (\S+)\n(.*?)PT-END \1 rc=(\d+)\n", console, re.S):
+    for m in re.finditer(r"PT-BEGIN (\S+)\n(.*?)PT-END \1 rc=(\d+)[^\n]*\n", console, re.S):
         docs[m.group(1)] = (m.group(2), int(m.group(3)))
     return docs
 
