@@ -263,6 +263,7 @@ doc early-dry as_user $CTL boot early-bind --by-address $NIC --dry-run --json
 doc early as_user $CTL boot early-bind --by-address $NIC
 doc initramfs lsinitramfs /boot/initrd.img-$(uname -r)
 doc grub-cfg-mode stat -c %a /boot/grub/grub.cfg
+doc once-dry as_user $CTL boot once-without --dry-run
 doc once-without as_user $CTL boot once-without
 doc once-entry cat /etc/grub.d/42_passthrough-off
 doc grubenv grub-editenv list
@@ -307,7 +308,7 @@ def _():
     return f"lsinitramfs: {len(listing)} files"
 
 
-@step("boot 3: boot once-without as an ordinary user (grub.cfg is root's): the helper plans it, grub-reboot set")
+@step("boot 3: boot once-without as an ordinary user (grub.cfg is root's): the helper plans it, grub-reboot set; its preview says to use sudo")
 def _():
     run = ctx["boot3"]
     text, rc = run.doc("once-without")
@@ -318,6 +319,9 @@ def _():
     expect("Cannot read /boot/grub/grub.cfg" in text and "the helper plans this again as root" in text,
            (mode, text))
     expect("running grub-reboot" in text, text)
+    # A preview cannot ask the helper: it says how to get one
+    dry, rc = run.doc("once-dry")
+    expect(rc != 0 and "sudo passthroughctl boot once-without --dry-run" in dry, (rc, dry))
     entry = run.doc("once-entry")[0]
     expect("passthrough.vfio=off" in entry and "intel_iommu=on" not in entry, entry)
     expect("next_entry=passthrough-off" in run.doc("grubenv")[0], run.doc("grubenv"))
