@@ -845,6 +845,21 @@ def _():
     assert history_states(root) == ["rolled-back", "done"]
 
 
+@case("a recovery numbers its steps against the whole recovery: 1/N … N/N, one per file and regenerator")
+def _():
+    root = host("server-sriov")
+    emulate(root, "crash-in-command grub2-mkconfig")     # every file written, the regenerator cut short
+    assert run(root, "configure-boot", "enable-iommu").returncode == -9
+    os.unlink(os.path.join(root, ".emulate"))
+    r = run(root, "configure-boot", "undo")
+    assert r.returncode == EXIT_RECOVERED, (r.returncode, r.stderr)
+    steps = re.findall(r"^step (\d+)/(\d+): (.*)$", r.stdout, re.M)
+    total = len(steps)
+    assert total >= 3, r.stdout        # interrupted, at least one file, grub2-mkconfig
+    assert [(int(n), int(of)) for n, of, _ in steps] == [(i, total) for i in range(1, total + 1)], r.stdout
+    assert "was interrupted" in steps[0][2] and steps[-1][2] == "running grub2-mkconfig", r.stdout
+
+
 @case("an administrator's edit after an interrupted change is kept, and the old copy named")
 def _():
     root = host("server-sriov")

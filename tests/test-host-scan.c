@@ -199,6 +199,56 @@ test_inside_vm (void)
                             "intel_iommu=on"));
 }
 
+/* Debian 12's kernel turns the Intel IOMMU on by default except for
+ * integrated graphics (CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF, a Debian
+ * option): then intel_iommu=on is not missing. The same laptop with each
+ * kernel configuration. */
+static void
+test_kernel_default_iommu (void)
+{
+  static const struct {
+    const char *config;
+    PtCheckStatus status;
+    const char *summary_part;
+  } cases[] = {
+    { "# CONFIG_INTEL_IOMMU_DEFAULT_ON is not set\n", PT_CHECK_FAIL, "intel_iommu=on is missing" },
+    { "CONFIG_INTEL_IOMMU_DEFAULT_ON=y\n", PT_CHECK_PASS, "on by default; nothing is missing" },
+    { "# CONFIG_INTEL_IOMMU_DEFAULT_ON is not set\nCONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y\n",
+      PT_CHECK_PASS, "on by default, except for integrated graphics" },
+  };
+  g_autofree char *fixture = g_test_build_filename (G_TEST_BUILT, "laptop-iommu-off", NULL);
+  g_autofree char *tmp = g_dir_make_tmp ("host-scan-XXXXXX", NULL);
+  g_autofree char *root = g_build_filename (tmp, "laptop", NULL);
+  g_autofree char *config = g_build_filename (root, "boot", "config-6.5.6-300.fc39.x86_64", NULL);
+  const char *cp[] = { "cp", "-a", fixture, root, NULL };
+  const char *rm[] = { "rm", "-rf", tmp, NULL };
+  int status;
+  guint i;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) cp, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                               &status, NULL));
+  g_assert_cmpint (status, ==, 0);
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strconcat ("#\n# Linux/x86 6.5.6 Kernel Configuration\n#\n"
+                                           "CONFIG_INTEL_IOMMU=y\n", cases[i].config, NULL);
+      g_autoptr(PtScanner) scanner = pt_scanner_new (root);
+      g_autoptr(PtHost) host = NULL;
+      g_autoptr(GError) error = NULL;
+      PtCheck *check;
+
+      g_assert_true (g_file_set_contents (config, text, -1, NULL));
+      host = pt_scanner_scan (scanner, NULL, &error);
+      g_assert_no_error (error);
+      check = find_check (host, "kernel-cmdline");
+      g_test_message ("%s: %s", cases[i].config, pt_check_get_summary (check));
+      g_assert_cmpint (pt_check_get_status (check), ==, cases[i].status);
+      g_assert_nonnull (strstr (pt_check_get_summary (check), cases[i].summary_part));
+    }
+  g_assert_true (g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                               &status, NULL));
+}
+
 static void
 test_ready (void)
 {
@@ -593,6 +643,8 @@ main (int   argc,
   g_test_add_func ("/host-scan/ready", test_ready);
   g_test_add_func ("/host-scan/fix-command", test_fix_command);
   g_test_add_func ("/host-scan/inside-vm", test_inside_vm);
+
+  g_test_add_func ("/host-scan/kernel-default-iommu", test_kernel_default_iommu);
   g_test_add_func ("/host-scan/boot-setup", test_boot_setup);
   g_test_add_func ("/host-scan/groups", test_groups);
   g_test_add_func ("/host-scan/host-use", test_host_use);

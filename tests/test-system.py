@@ -32,10 +32,15 @@ work = os.path.join(build, "tests", "system")
 
 # The guest's side: what every script starts with.
 PRELUDE = r"""
+# Results on the second serial port, which nothing else writes to
+stty -F /dev/ttyS1 115200 raw -echo 2>/dev/null
+exec > /dev/ttyS1 2>&1
 export PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8
 CTL=/usr/local/bin/passthroughctl
 as_user () { runuser -u pt -- "$@"; }           # the path users take: pkexec, polkit
-doc () { n=$1; shift; echo "PT-BEGIN $n"; "$@" 2>&1; echo "PT-END $n rc=$?"; }
+uptime_cs () { u=$(cut -d' ' -f1 /proc/uptime); echo $((10#${u/./})); }
+doc () { n=$1; shift; t=$(uptime_cs); echo "PT-BEGIN $n"; "$@" 2>&1; rc=$?; d=$(( $(uptime_cs) - t ))
+         echo "PT-END $n rc=$rc $((d / 100)).$((d % 100 / 10)) s"; }
 driver_of () { d=$(readlink /sys/bus/pci/devices/$1/driver); echo ${d##*/}; }
 nics () { for d in /sys/bus/pci/devices/*; do
             [ "$(cat $d/vendor):$(cat $d/device)" = 0x8086:0x10d3 ] && echo ${d##*/}; done; }
@@ -62,7 +67,7 @@ echo "PT-UPTIME $(cut -d' ' -f1 /proc/uptime)"
 
 def documents(console):
     docs = {}
-    for m in re.finditer(r"PT-BEGIN (\S+)\n(.*?)PT-END \1 rc=(\d+)\n", console, re.S):
+    for m in re.finditer(r"PT-BEGIN (\S+)\n(.*?)PT-END \1 rc=(\d+)[^\n]*\n", console, re.S):
         docs[m.group(1)] = (m.group(2), int(m.group(3)))
     return docs
 
@@ -92,13 +97,15 @@ class Run:
     def __init__(self, disk, name, script, **kwargs):
         self.guest = Guest(qemu, disk, os.path.join(work, name + ".log"))
         self.console = self.guest.boot(PRELUDE + script, **kwargs)
-        self.docs = documents(self.console)
+        self.results = self.guest.results()
+        self.docs = documents(self.results)
         self.seconds = self.guest.seconds
-        m = re.search(r"PT-UPTIME ([\d.]+)", self.console)
+        m = re.search(r"PT-UPTIME ([\d.]+)", self.results)
         self.booted = float(m.group(1)) if m else None
 
     def doc(self, name):
-        expect(name in self.docs, f"the guest did not report {name}:\n{self.console[-2500:]}")
+        expect(name in self.docs, f"the guest did not report {name}:\n{self.results[-2000:]}\n"
+                                  f"-- console (ttyS0):\n{self.console[-2500:]}")
         return self.docs[name]
 
     def json(self, name):
@@ -191,8 +198,14 @@ doc check as_user $CTL check --json
 set -- $(nics); NIC=$1; TWIN=$2
 doc nics echo $NIC $TWIN
 doc early-dry as_user $CTL boot early-bind --by-address $NIC --dry-run --json
+doc state-before-early state
+sync
+# The power cut: the host kills QEMU as soon as this says so, a few seconds
+# into the mkinitramfs that update-initramfs runs for the change.
+( while ! pgrep -x mkinitramfs >/dev/null; do sleep 0.2; done; sleep 3
+  echo "PT-POWER-CUT $(pgrep -x mkinitramfs | wc -l) mkinitramfs running" ) &
 doc early as_user $CTL boot early-bind --by-address $NIC
-doc initramfs lsinitramfs /boot/initrd.img-$(uname -r)
+echo "PT-NO-POWER-CUT: the change finished first"
 """
 
 
@@ -209,7 +222,7 @@ def iommu_on(run):
 
 @step("boot 2: /proc/cmdline has intel_iommu=on iommu=pt, IOMMU groups exist, check passes (but VT-x and KVM under TCG)")
 def _():
-    run = ctx["boot2"] = Run(ctx["disk"], "boot2", BOOT2)
+    run = ctx["boot2"] = Run(ctx["disk"], "boot2", BOOT2, kill_when="PT-POWER-CUT", timeout=600)
     iommu_on(run)
     check = run.json("check")
     status = {c["id"]: c["status"] for c in check["checks"]}
@@ -219,15 +232,68 @@ def _():
     for id in ("iommu-firmware", "iommu-kernel", "interrupt-remapping", "kernel-cmdline", "vfio-modules",
                "bootloader", "initramfs"):
         expect(status[id] == "pass", (id, check))
-    return f"{run.seconds:.0f} s, the runner started {run.booted:.0f} s after the kernel"
+    return f"{run.seconds:.0f} s to the power cut, the runner started {run.booted:.0f} s after the kernel"
 
 
-@step("boot 2: boot early-bind --by-address one of two identical e1000e: rule and vfio modules in the new initramfs")
+@step("boot 2: power cut (QEMU killed) in the middle of boot early-bind's update-initramfs")
 def _():
     run = ctx["boot2"]
     nic, twin = run.doc("nics")[0].split()
     expect(nic != twin, (nic, twin))
     ctx["nic"], ctx["twin"] = nic, twin
+    expect(run.guest.killed, "QEMU was not killed:\n" + run.results[-2000:])
+    m = re.search(r"PT-POWER-CUT (\d+) mkinitramfs running", run.results)
+    expect(m and int(m.group(1)) >= 1, "mkinitramfs was not running at the cut:\n" + run.results[-2000:])
+    m = re.search(r"PT-BEGIN early\n(.*)", run.results, re.S)
+    expect(m is not None, run.results[-2000:])
+    progress = m.group(1)
+    expect("running update-initramfs" in progress, progress)
+    expect("PT-END early" not in progress and "recorded" not in progress, progress)
+    return "cut during: " + progress.strip().splitlines()[-2 if len(progress.strip().splitlines()) > 1 else -1][:80]
+
+
+BOOT3 = r"""
+doc cmdline cat /proc/cmdline
+doc history-cut as_user $CTL boot history --json
+doc recover as_user pkexec /usr/local/libexec/passthrough-helper configure-boot enable-iommu
+doc state-recovered state
+doc history-recovered as_user $CTL boot history --json
+set -- $(nics); NIC=$1; TWIN=$2
+doc early-dry as_user $CTL boot early-bind --by-address $NIC --dry-run --json
+doc early as_user $CTL boot early-bind --by-address $NIC
+doc initramfs lsinitramfs /boot/initrd.img-$(uname -r)
+doc grub-cfg-mode stat -c %a /boot/grub/grub.cfg
+doc once-dry as_user $CTL boot once-without --dry-run
+doc once-without as_user $CTL boot once-without
+doc once-entry cat /etc/grub.d/42_passthrough-off
+doc grubenv grub-editenv list
+"""
+
+
+@step("boot 3: the system boots after the cut; the next helper run rolls the change back (files and initramfs as before)")
+def _():
+    run = ctx["boot3"] = Run(ctx["disk"], "boot3", BOOT3)
+    expect(has_parameters(run.doc("cmdline")[0]), run.doc("cmdline"))
+    cut = {c["id"]: c["state"] for c in run.json("history-cut")}
+    expect(cut == {1: "done", 2: "applying"}, cut)
+    text, rc = run.doc("recover")
+    expect(rc == 0, text)
+    expect("change 2 was interrupted; rolling it back" in text, text)
+    expect("running update-initramfs" in text, text)
+    # One numbering for the whole recovery: [1/N] … [N/N]
+    numbers = [(int(a), int(b)) for a, b in re.findall(r"^step (\d+)/(\d+): ", text, re.M)]
+    expect(numbers and numbers == [(i, len(numbers)) for i in range(1, len(numbers) + 1)], text)
+    before, after = ctx["boot2"].doc("state-before-early")[0], run.doc("state-recovered")[0]
+    expect(before == after, f"before the cut:\n{before}\nafter the recovery:\n{after}")
+    recovered = {c["id"]: c["state"] for c in run.json("history-recovered")}
+    expect(recovered == {1: "done", 2: "rolled-back"}, recovered)
+    return f"{run.seconds:.0f} s, {len(numbers)} recovery steps"
+
+
+@step("boot 3: boot early-bind --by-address one of two identical e1000e: rule and vfio modules in the new initramfs")
+def _():
+    run = ctx["boot3"]
+    nic, twin = ctx["nic"], ctx["twin"]
     text, rc = run.doc("early")
     expect(rc == 0, text)
     plan = run.json("early-dry")
@@ -242,7 +308,47 @@ def _():
     return f"lsinitramfs: {len(listing)} files"
 
 
-BOOT3 = r"""
+@step("boot 3: boot once-without as an ordinary user (grub.cfg is root's): the helper plans it, grub-reboot set; its preview says to use sudo")
+def _():
+    run = ctx["boot3"]
+    text, rc = run.doc("once-without")
+    expect(rc == 0, text)
+    # Debian writes grub.cfg for root alone: the user's own plan stops, the helper's goes on
+    mode = run.doc("grub-cfg-mode")[0].strip()
+    expect(not int(mode, 8) & 0o004, f"grub.cfg is readable by all ({mode}): the fallback is not exercised")
+    expect("Cannot read /boot/grub/grub.cfg" in text and "the helper plans this again as root" in text,
+           (mode, text))
+    expect("running grub-reboot" in text, text)
+    # A preview cannot ask the helper: it says how to get one
+    dry, rc = run.doc("once-dry")
+    expect(rc != 0 and "sudo passthroughctl boot once-without --dry-run" in dry, (rc, dry))
+    entry = run.doc("once-entry")[0]
+    expect("passthrough.vfio=off" in entry and "intel_iommu=on" not in entry, entry)
+    expect("next_entry=passthrough-off" in run.doc("grubenv")[0], run.doc("grubenv"))
+    return f"grub.cfg mode {mode}"
+
+
+BOOT4 = r"""
+doc cmdline cat /proc/cmdline
+set -- $(nics); NIC=$1; TWIN=$2
+doc drivers-boot sh -c "echo $(driver_of $NIC) $(driver_of $TWIN)"
+doc grubenv grub-editenv list
+"""
+
+
+@step("boot 4: once without Passthrough: no IOMMU parameters, passthrough.vfio=off, both NICs on e1000e")
+def _():
+    run = ctx["boot4"] = Run(ctx["disk"], "boot4", BOOT4)
+    words = run.doc("cmdline")[0].split()
+    expect("passthrough.vfio=off" in words and "intel_iommu=on" not in words and "iommu=pt" not in words,
+           words)
+    expect(run.doc("drivers-boot")[0].split() == ["e1000e", "e1000e"], run.doc("drivers-boot"))
+    expect("next_entry=passthrough-off" not in run.doc("grubenv")[0], run.doc("grubenv"))
+    return f"{run.seconds:.0f} s"
+
+
+BOOT5 = r"""
+doc cmdline cat /proc/cmdline
 set -- $(nics); NIC=$1; TWIN=$2
 doc drivers-boot sh -c "echo $(driver_of $NIC) $(driver_of $TWIN)"
 doc define virsh define /run/pt/nested.xml
@@ -274,17 +380,19 @@ def pci_ids(reply):
     return found
 
 
-@step("boot 3: the chosen NIC is on vfio-pci from boot, its twin on e1000e")
+@step("boot 5: back to normal: the IOMMU parameters again, the chosen NIC on vfio-pci from boot, its twin on e1000e")
 def _():
     shutil.copy(os.path.join(os.path.dirname(os.path.abspath(__file__)), "system", "nested.xml"), work)
-    run = ctx["boot3"] = Run(ctx["disk"], "boot3", BOOT3, trees=[("nested.xml", os.path.join(work, "nested.xml"))])
+    run = ctx["boot5"] = Run(ctx["disk"], "boot5", BOOT5, trees=[("nested.xml", os.path.join(work, "nested.xml"))])
+    expect(has_parameters(run.doc("cmdline")[0]), run.doc("cmdline"))
+    expect("passthrough.vfio=off" not in run.doc("cmdline")[0], run.doc("cmdline"))
     expect(run.doc("drivers-boot")[0].split() == ["vfio-pci", "e1000e"], run.doc("drivers-boot"))
     return f"{run.seconds:.0f} s, the runner started {run.booted:.0f} s after the kernel"
 
 
-@step("boot 3: a q35 libvirt VM given the NIC starts (nested QEMU), query-pci shows 8086:10d3; destroy gives it back")
+@step("boot 5: a q35 libvirt VM given the NIC starts (nested QEMU), query-pci shows 8086:10d3; destroy gives it back")
 def _():
-    run = ctx["boot3"]
+    run = ctx["boot5"]
     for name in ("define", "attach", "start", "destroy"):
         text, rc = run.doc(name)
         expect(rc == 0, (name, text))
@@ -294,9 +402,9 @@ def _():
     expect(run.doc("drivers-after")[0].split()[0] == "vfio-pci", run.doc("drivers-after"))
 
 
-@step("boot 3: the twin hot-plugged into the running VM shows up in query-pci, back on e1000e after destroy; both taken back")
+@step("boot 5: the twin hot-plugged into the running VM shows up in query-pci, back on e1000e after destroy; both taken back")
 def _():
-    run = ctx["boot3"]
+    run = ctx["boot5"]
     text, rc = run.doc("hotplug")
     expect(rc == 0, text)
     ids = pci_ids(run.json("query-pci-hotplug"))
@@ -308,24 +416,24 @@ def _():
     expect("<hostdev" not in run.doc("xml-after")[0], run.doc("xml-after"))
 
 
-BOOT4 = r"""
+BOOT6 = r"""
 set -- $(nics); NIC=$1; TWIN=$2
 doc drivers-boot sh -c "echo $(driver_of $NIC) $(driver_of $TWIN)"
 doc state-after state
 """
 
 
-@step("boot 3: boot undo of both changes; boot 4: the original command line, grub files and initramfs, no vfio")
+@step("boot 5: boot undo of every change in effect; boot 6: the original command line, grub files and initramfs, no vfio")
 def _():
-    history = ctx["boot3"].json("history")
-    text, rc = ctx["boot3"].doc("undo")
+    history = {c["id"]: c["state"] for c in ctx["boot5"].json("history")}
+    expect(history == {1: "done", 2: "rolled-back", 3: "done", 4: "done"}, history)
+    text, rc = ctx["boot5"].doc("undo")
     expect(rc == 0, text)
-    expect(len(history) == 2, history)
-    run = ctx["boot4"] = Run(ctx["disk"], "boot4", BOOT4)
+    run = ctx["boot6"] = Run(ctx["disk"], "boot6", BOOT6)
     expect(run.doc("drivers-boot")[0].split() == ["e1000e", "e1000e"], run.doc("drivers-boot"))
     before, after = ctx["boot1"].doc("state-before")[0], run.doc("state-after")[0]
     expect(before == after, f"before:\n{before}\nafter:\n{after}")
-    return f"boot 4 {run.seconds:.0f} s"
+    return f"boot 6 {run.seconds:.0f} s"
 
 
 def run_steps():

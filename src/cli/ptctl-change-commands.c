@@ -255,6 +255,18 @@ plan_and_apply (PtctlContext       *ctx,
       return run_helper (ctx, change);
     }
 
+  /* A preview is planned by this user alone: say how to get one. */
+  if (plan == NULL && g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_ACCES) &&
+      ctx->root == NULL && geteuid () != 0)
+    {
+      g_autofree char *command = pt_host_change_to_command (change);
+
+      return ptctl_fail (_("%s as your user, so this cannot be planned without root. Preview it "
+                           "as root (sudo %s --dry-run), or run “%s”: the helper plans it after "
+                           "you authenticate and shows each step."),
+                         error->message, command, command);
+    }
+
   if (plan == NULL)
     return ptctl_fail ("%s", error->message);
   return preview_or_apply (ctx, plan, change);

@@ -431,20 +431,35 @@ check_interrupt_remapping (Context   *ctx,
          "resort, vfio_iommu_type1 allow_unsafe_interrupts=1 works but is unsafe."));
 }
 
-static gboolean
-kernel_defaults_intel_iommu_on (Context *ctx)
+/* How this kernel's build sets the Intel IOMMU when the command line says
+ * nothing: off, on, or (Debian's INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF) on for
+ * everything but the integrated graphics. */
+typedef enum
+{
+  INTEL_DEFAULT_OFF,
+  INTEL_DEFAULT_ON,
+  INTEL_DEFAULT_ON_BUT_IGPU,
+} IntelDefault;
+
+static IntelDefault
+kernel_default_intel_iommu (Context *ctx)
 {
   const char *release = pt_boot_setup_get_kernel_release (ctx->boot);
   g_autofree char *path = NULL;
   g_autofree char *config = NULL;
 
   if (release == NULL || strchr (release, '/') != NULL)
-    return FALSE;
+    return INTEL_DEFAULT_OFF;
 
   path = g_strdup_printf ("boot/config-%s", release);
   config = pt_root_read_file (ctx->root, path, NULL, NULL);
-
-  return config != NULL && strstr (config, "\nCONFIG_INTEL_IOMMU_DEFAULT_ON=y") != NULL;
+  if (config == NULL)
+    return INTEL_DEFAULT_OFF;
+  if (strstr (config, "\nCONFIG_INTEL_IOMMU_DEFAULT_ON=y") != NULL)
+    return INTEL_DEFAULT_ON;
+  if (strstr (config, "\nCONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y") != NULL)
+    return INTEL_DEFAULT_ON_BUT_IGPU;
+  return INTEL_DEFAULT_OFF;
 }
 
 static void
@@ -455,6 +470,7 @@ check_kernel_cmdline (Context   *ctx,
   const char * const *params = (const char * const *) ctx->cmdline;
   g_autoptr(GPtrArray) off = NULL;
   gboolean pt = FALSE;
+  IntelDefault intel_default;
 
   if (ctx->cmdline == NULL)
     {
@@ -495,7 +511,12 @@ check_kernel_cmdline (Context   *ctx,
         add (checks, "kernel-cmdline", title, PT_CHECK_PASS,
              pt ? _("intel_iommu=on and iommu=pt are set.") : _("intel_iommu=on is set."),
              NULL);
-      else if (kernel_defaults_intel_iommu_on (ctx) || ctx->n_groups > 0)
+      else if ((intel_default = kernel_default_intel_iommu (ctx)) == INTEL_DEFAULT_ON_BUT_IGPU)
+        add (checks, "kernel-cmdline", title, PT_CHECK_PASS,
+             _("This kernel turns the Intel IOMMU on by default, except for integrated graphics; "
+               "nothing is missing unless an integrated GPU is to be given to a VM (that needs "
+               "intel_iommu=on)."), NULL);
+      else if (intel_default == INTEL_DEFAULT_ON || ctx->n_groups > 0)
         add (checks, "kernel-cmdline", title, PT_CHECK_PASS,
              _("This kernel turns the Intel IOMMU on by default; nothing is missing."), NULL);
       else

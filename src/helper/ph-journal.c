@@ -290,8 +290,12 @@ restore_file (PhContext   *ctx,
   if (!pt_change_history_read_before (root, file, id, index, &path, &before, error) ||
       !ph_files_read (ctx->root_fd, path + 1, &now, error))
     return FALSE;
+  /* A step either way: the recovery's steps were counted per file. */
   if (g_strcmp0 (now, before) == 0)
-    return TRUE;
+    {
+      ph_context_step (ctx, "%s is as it was before change %u", path, id);
+      return TRUE;
+    }
 
   if (g_strcmp0 (wrote, "written") == 0)
     {
@@ -411,6 +415,25 @@ ph_journal_finish (PhContext  *ctx,
   return ph_journal_set_state (ctx, id, "done", error);
 }
 
+/* What rolling back change @id shows: its own line, one per file and one
+ * per regenerator (0 regenerators if they cannot be derived: the roll back
+ * says why). */
+static guint
+roll_back_steps (PhContext *ctx,
+                 guint      id)
+{
+  g_autoptr(PtRoot) root = NULL;
+  g_autoptr(GKeyFile) file = load_change (ctx, id, &root);
+  g_autoptr(GPtrArray) commands = NULL;
+  int files;
+
+  if (file == NULL)
+    return 1;
+  files = g_key_file_get_integer (file, "change", "files", NULL);
+  commands = pt_change_history_regenerators (root, file, id, NULL);
+  return 1 + (guint) MAX (files, 0) + (commands != NULL ? commands->len : 0);
+}
+
 /**
  * ph_journal_recover:
  *
@@ -428,6 +451,17 @@ ph_journal_recover (PhContext  *ctx,
   if (root == NULL)
     return FALSE;
   changes = pt_change_history_list (root);
+
+  /* Numbered against the whole recovery, not step by step. */
+  ctx->n_steps = ctx->step;
+  for (i = 0; i < changes->len; i++)
+    {
+      PtChange *change = g_ptr_array_index (changes, i);
+
+      if (g_strcmp0 (change->state, "applying") == 0)
+        ctx->n_steps += roll_back_steps (ctx, change->id);
+    }
+
   for (i = 0; i < changes->len; i++)
     {
       PtChange *change = g_ptr_array_index (changes, i);

@@ -2,8 +2,10 @@
 """QEMU for the vm and system suites: a q35 guest under TCG with the emulated Intel
 IOMMU that nested VFIO needs (kernel-irqchip=split, intremap, caching-mode),
 two identical e1000e NICs, its disk and a second disk that carries what the
-guest's runner (runner.sh) executes. Results come back on the serial console,
-which is kept in a log file."""
+guest's runner (runner.sh) executes. The console (ttyS0) is kept in a log
+file; a script may write its results to a second serial port (ttyS1, its own
+file), where nothing else writes: not the kernel, and not a rescue shell that
+takes the console over."""
 
 import io
 import os
@@ -44,11 +46,12 @@ def script_disk(path, script, trees=()):
 class Guest:
     def __init__(self, qemu, disk, log, fmt="qcow2", memory=2048):
         self.qemu, self.disk, self.log, self.fmt, self.memory = qemu, disk, log, fmt, memory
+        self.results_log = log + ".results"
 
     def args(self, scriptdisk, kernel=None, initrd=None, append=None, cache="unsafe"):
         args = [self.qemu, *MACHINE, "-cpu", "qemu64,vendor=GenuineIntel", "-smp", "2",
                 "-m", str(self.memory), "-nodefaults", "-display", "none", "-no-reboot",
-                "-serial", f"file:{self.log}", *INTEL_IOMMU,
+                "-serial", f"file:{self.log}", "-serial", f"file:{self.results_log}", *INTEL_IOMMU,
                 "-drive", f"file={self.disk},if=none,id=root,format={self.fmt},cache={cache}",
                 "-device", "virtio-blk-pci,drive=root,serial=ptroot",
                 "-drive", f"file={scriptdisk},if=none,id=script,format=raw,readonly=on",
@@ -59,21 +62,30 @@ class Guest:
             args += ["-kernel", kernel, "-initrd", initrd, "-append", append]
         return args
 
-    def console(self):
+    @staticmethod
+    def read(path):
         try:
-            with open(self.log, errors="replace") as f:
+            with open(path, errors="replace") as f:
                 return f.read().replace("\r", "")
         except FileNotFoundError:
             return ""
 
+    def console(self):
+        return self.read(self.log)
+
+    def results(self):
+        """What the script wrote to ttyS1."""
+        return self.read(self.results_log)
+
     def boot(self, script, trees=(), timeout=900, kill_when=None, kill_after=0.0, **kernel):
         """Boots, runs script in the guest, waits for QEMU to end; returns the
-        console. kill_when: a string whose appearance on the console makes us
-        kill QEMU kill_after seconds later (a power cut)."""
+        console. kill_when: a string whose appearance on the console or in the
+        results makes us kill QEMU kill_after seconds later (a power cut)."""
         scriptdisk = self.disk + ".script"
         script_disk(scriptdisk, script, trees)
-        if os.path.exists(self.log):
-            os.unlink(self.log)
+        for log in (self.log, self.results_log):
+            if os.path.exists(log):
+                os.unlink(log)
         cache = "writeback" if kill_when else "unsafe"
         qemu = subprocess.Popen(self.args(scriptdisk, cache=cache, **kernel),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -85,8 +97,10 @@ class Guest:
                 if time.monotonic() - started > timeout:
                     qemu.kill()
                     raise TimeoutError(f"the guest ran longer than {timeout} s:\n"
-                                       + self.console()[-3000:])
-                if kill_when and seen is None and kill_when in self.console():
+                                       + self.console()[-3000:] + "\n-- results (ttyS1):\n"
+                                       + self.results()[-2000:])
+                if kill_when and seen is None and (kill_when in self.console() or
+                                                   kill_when in self.results()):
                     seen = time.monotonic()
                 if seen is not None and time.monotonic() - seen >= kill_after:
                     qemu.send_signal(signal.SIGKILL)
