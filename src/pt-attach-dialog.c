@@ -23,7 +23,6 @@
 #include "pt-host-change.h"
 #include "pt-plan-dialog.h"
 #include "pt-vm-plan.h"
-#include "pt-window.h"
 
 struct _PtAttachDialog
 {
@@ -466,7 +465,6 @@ on_undo (AdwToast *toast,
 static void
 show_done_toast (Change *change)
 {
-  GtkWidget *window = active_window ();
   PtHost *host = pt_session_get_host (change->session);
   PtConnection *connection = pt_session_get_connection (change->session);
   /* Devices by their titles, the VM by its own: what the pages show. */
@@ -478,12 +476,6 @@ show_done_toast (Change *change)
   g_autofree char *title = NULL;
   AdwToast *toast;
 
-  if (!PT_IS_WINDOW (window))
-    {
-      change_free (change);
-      return;
-    }
-
   title = change->kind == PT_VM_PLAN_ATTACH
           ? g_strdup_printf (_("Gave %s to “%s”"), list, vm)
           : g_strdup_printf (_("Took %s back from “%s”"), list, vm);
@@ -492,7 +484,7 @@ show_done_toast (Change *change)
   adw_toast_set_timeout (toast, 10);
   g_signal_connect_data (toast, "button-clicked", G_CALLBACK (on_undo), change,
                          change_closure_free, 0);
-  pt_window_add_toast (PT_WINDOW (window), toast);
+  pt_session_announce (change->session, G_OBJECT (toast));
 }
 
 /* The host preparation chosen with the Give: its own review, right after. */

@@ -20,7 +20,6 @@
 #include "pt-compat.h"
 #include "pt-plan-dialog.h"
 #include "pt-sandbox.h"
-#include "pt-window.h"
 
 struct _PtPlanDialog
 {
@@ -409,10 +408,10 @@ on_undo (AdwToast  *toast,
 
 static void
 forget_toast (AdwToast *toast,
-              GObject  *window)
+              GObject  *session)
 {
-  if (g_object_get_data (window, "pt-host-change-toast") == toast)
-    g_object_set_data (window, "pt-host-change-toast", NULL);
+  if (g_object_get_data (session, "pt-host-change-toast") == toast)
+    g_object_set_data (session, "pt-host-change-toast", NULL);
 }
 
 static void
@@ -427,7 +426,7 @@ on_applied (PtPlanDialog *dialog,
   AdwToast *toast = adw_toast_new (title);
   UndoOffer *offer = undo_offer_new (dialog, session);
 
-  if (offer != NULL && PT_IS_WINDOW (parent))
+  if (offer != NULL && parent != NULL)
     {
       g_set_weak_pointer (&offer->window, GTK_WIDGET (parent));
       adw_toast_set_button_label (toast, _("_Undo"));
@@ -438,19 +437,16 @@ on_applied (PtPlanDialog *dialog,
   else if (offer != NULL)
     undo_offer_release (offer, NULL);
 
-  if (PT_IS_WINDOW (parent))
-    {
-      /* A newer change makes the last one's Undo stale: it goes at once. */
-      AdwToast *previous = g_object_get_data (G_OBJECT (parent), "pt-host-change-toast");
+  {
+    /* A newer change makes the last one's Undo stale: it goes at once. */
+    AdwToast *previous = g_object_get_data (G_OBJECT (session), "pt-host-change-toast");
 
-      if (previous != NULL)
-        adw_toast_dismiss (previous);
-      g_object_set_data (G_OBJECT (parent), "pt-host-change-toast", toast);
-      g_signal_connect_object (toast, "dismissed", G_CALLBACK (forget_toast), parent, 0);
-      pt_window_add_toast (PT_WINDOW (parent), toast);
-    }
-  else
-    g_object_unref (toast);
+    if (previous != NULL)
+      adw_toast_dismiss (previous);
+    g_object_set_data (G_OBJECT (session), "pt-host-change-toast", toast);
+    g_signal_connect_object (toast, "dismissed", G_CALLBACK (forget_toast), session, 0);
+    pt_session_announce (session, G_OBJECT (toast));
+  }
   pt_session_rescan (session);
 }
 

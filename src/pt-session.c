@@ -53,6 +53,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  ANNOUNCE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void scan (PtSession *self);
 
 static void
@@ -144,6 +151,17 @@ pt_session_class_init (PtSessionClass *klass)
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * PtSession::announce:
+   * @toast: (type Adw.Toast): what was just done, with its Undo
+   *
+   * A change was made: whoever shows this session (the window) shows the
+   * toast. Dialogs announce through the session and need no window.
+   */
+  signals[ANNOUNCE] =
+    g_signal_new ("announce", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_OBJECT);
 }
 
 static void
@@ -450,6 +468,22 @@ pt_session_is_demo (PtSession *self)
 {
   g_return_val_if_fail (PT_IS_SESSION (self), FALSE);
   return self->demo;
+}
+
+/**
+ * pt_session_announce:
+ * @toast: (transfer full): what was just done (an AdwToast), with its Undo
+ *
+ * Hands @toast to whoever shows this session; it is dropped when nobody does.
+ */
+void
+pt_session_announce (PtSession *self,
+                     GObject   *toast)
+{
+  g_return_if_fail (PT_IS_SESSION (self));
+
+  g_signal_emit (self, signals[ANNOUNCE], 0, toast);
+  g_object_unref (toast);
 }
 
 /**

@@ -37,6 +37,8 @@ void          pt_session_set_demo           (PtSession    *self,
                                              gboolean      demo);
 gboolean      pt_session_is_demo            (PtSession    *self);
 char         *pt_session_describe_host      (PtSession    *self);
+void          pt_session_announce           (PtSession    *self,
+                                             GObject      *toast);
 PtSearchQuery *pt_session_new_search_query (PtSession    *self,
                                              const char   *text);
 

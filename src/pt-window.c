@@ -351,6 +351,14 @@ on_permission (GObject      *source,
 }
 #endif
 
+/* What a dialog did, announced through the session: the window shows it. */
+static void
+on_announce (PtWindow *self,
+             GObject  *toast)
+{
+  pt_window_add_toast (self, ADW_TOAST (g_object_ref (toast)));
+}
+
 /* The header names the host under the app's name: "Demo Host", "Fixture
  * tree DIR", another host, "This Computer (sandboxed)"; this computer
  * itself goes without saying. */
@@ -396,6 +404,8 @@ pt_window_new (GtkApplication *application,
                            G_CONNECT_SWAPPED);
   on_busy (self);
   g_signal_connect_object (session, "notify::host", G_CALLBACK (update_host_state), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "announce", G_CALLBACK (on_announce), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "notify::error", G_CALLBACK (update_host_state), self,
                            G_CONNECT_SWAPPED);
