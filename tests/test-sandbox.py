@@ -18,47 +18,19 @@ import subprocess
 import sys
 import tempfile
 
+import flatpak_view
 from tapcases import case, run_cases
 
 ctl = os.path.realpath(sys.argv[1])
 build = os.path.dirname(os.path.dirname(os.path.dirname(ctl)))
 work = tempfile.mkdtemp(prefix="pt-sandbox-")
 
-HOSTS = {
-    "debian": 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n',
-    "openeuler": 'PRETTY_NAME="openEuler 24.03 (LTS)"\nID="openEuler"\nVERSION_ID="24.03"\n',
-}
-RUNTIME = 'PRETTY_NAME="GNOME OS Platform runtime"\nID=org.gnome.Platform\n'
-
-
-def write(name, text):
-    path = os.path.join(work, name)
-    with open(path, "w") as f:
-        f.write(text)
-    return path
-
-
-flatpak_info = write("flatpak-info", "[Application]\nname=org.example.Passthrough\nruntime=runtime/org.gnome.Platform/x86_64/47\n")
-runtime_os = write("runtime-os-release", RUNTIME)
 
 
 def sandbox(host, *args, trace=None):
-    """passthroughctl ARGS in a Flatpak-like sandbox of a HOST (os-release key)."""
-    host_os = write(f"host-os-release-{host}", HOSTS[host])
-    command = ["bwrap", "--die-with-parent", "--unshare-pid", "--unshare-ipc",
-               "--ro-bind", "/usr", "/usr"]
-    for link in ("bin", "sbin", "lib", "lib64", "lib32", "libx32"):
-        if os.path.islink("/" + link):
-            command += ["--symlink", os.readlink("/" + link), "/" + link]
-    command += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache",
-                "--ro-bind", runtime_os, "/etc/os-release",
-                "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-    for part in ("block", "bus", "class", "dev", "devices"):
-        command += ["--ro-bind", "/sys/" + part, "/sys/" + part]
-    command += ["--ro-bind", host_os, "/run/host/os-release",
-                "--ro-bind", flatpak_info, "/.flatpak-info",
-                "--ro-bind", build, build,
-                "--setenv", "LC_ALL", "C.UTF-8", ctl, *args]
+    """passthroughctl ARGS in a Flatpak-like sandbox of a HOST (see flatpak_view)."""
+    command = flatpak_view.command(work, host, [ctl, *args], binds=[build],
+                                   env=dict(os.environ, LC_ALL="C.UTF-8"))
     if trace is not None:
         command = ["strace", "-f", "-qq", "-o", trace, "-e", "trace=execve", *command]
     return subprocess.run(command, capture_output=True, text=True)
@@ -117,17 +89,8 @@ def _():
                 assert not any(p.endswith(("pkexec", "passthrough-helper")) for p in started), started
 
 
-def can_sandbox():
-    if shutil.which("bwrap") is None:
-        return "bwrap is not installed (package bubblewrap)"
-    r = subprocess.run(["bwrap", "--ro-bind", "/", "/", "true"], capture_output=True, text=True)
-    if r.returncode != 0:
-        return "bwrap cannot make a sandbox here: " + r.stderr.strip()
-    return None
-
-
 if __name__ == "__main__":
-    why = can_sandbox()
+    why = flatpak_view.unavailable()
     if why is not None:
         print(f"1..0 # SKIP {why}")
         sys.exit(0)

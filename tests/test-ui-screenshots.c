@@ -817,6 +817,72 @@ check_metainfo_screenshots (void)
   g_assert_cmpuint (found, >=, 3);
 }
 
+/* A window of the app other than @not (a dialog) that shows @text. */
+static GtkWidget *
+find_toplevel_showing (GtkWidget  *not,
+                       const char *text)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (l->data != (gpointer) not && shows_label (l->data, text))
+      return l->data;
+  return NULL;
+}
+
+/*
+ * This computer as the Flatpak sandbox shows it (test-ui-sandbox.py runs
+ * this inside bwrap): the Host page names it "This Computer (sandboxed)",
+ * has the host's OS from /run/host/os-release and the checks the sandbox
+ * can see; a host change says which native package to install.
+ */
+static void
+on_activate_sandboxed (GtkApplication *app,
+                       gpointer        user_data)
+{
+  g_autoptr(PtSession) session = pt_session_new (NULL, NULL);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  PtHostChange change;
+  GtkWidget *dialog;
+  PtWindow *window;
+
+  g_application_hold (G_APPLICATION (app));
+  while ((pt_session_get_host (session) == NULL || pt_session_get_busy (session)) &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (pt_session_get_host (session));
+
+  window = pt_window_new (app, session);
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 900);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "host");
+  spin (800);
+  g_assert_true (shows_label (GTK_WIDGET (window), "This Computer (sandboxed)"));
+  g_assert_true (shows_label (GTK_WIDGET (window), "Debian GNU/Linux 12 (bookworm)"));
+  g_assert_false (shows_label (GTK_WIDGET (window), "GNOME OS Platform runtime"));
+  g_assert_true (shows_label (GTK_WIDGET (window), "Flatpak sandbox"));
+  save_png (GTK_WIDGET (window), "host-sandboxed-light-narrow");
+
+  /* Any host change: one message, the package and the command. */
+  g_assert_true (pt_host_change_init (&change, PT_HOST_CHANGE_ENABLE_IOMMU, NULL, 0, 0,
+                                      PT_HOST_CHANGE_FLAGS_NONE, NULL));
+  pt_plan_dialog_review (GTK_WIDGET (window), session, &change);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while ((dialog = find_toplevel_showing (GTK_WIDGET (window), "Install Passthrough to Change This Computer")) == NULL &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_nonnull (dialog);
+  spin (400);
+  g_assert_true (shows_label (dialog, "sudo apt install passthrough"));
+  g_assert_true (shows_label (dialog, "passthroughctl boot enable-iommu"));
+  g_assert_false (shows_label (dialog, "host root"));
+  save_png (dialog, "change-sandboxed-light-narrow");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (100);
+  g_application_release (G_APPLICATION (app));
+}
+
 static void
 test_screenshots (void)
 {
@@ -825,6 +891,12 @@ test_screenshots (void)
 
   /* The app's own resources, so its style.css is loaded as in the app. */
   g_application_set_resource_base_path (G_APPLICATION (app), "/org/example/Passthrough");
+  if (g_getenv ("PT_SCREENSHOT_SANDBOXED") != NULL)
+    {
+      g_signal_connect (app, "activate", G_CALLBACK (on_activate_sandboxed), NULL);
+      g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
+      return;
+    }
   g_signal_connect (app, "activate", G_CALLBACK (on_activate), NULL);
   g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
   if (language == NULL)
