@@ -38,6 +38,12 @@ struct _PtDevicePage
 
   GtkLabel *heading;
   AdwPreferencesPage *page;
+  GtkWidget *state_row;
+  GtkImage *state_icon;
+  GtkWidget *give_row;
+  GtkWidget *take_back_row;
+  GtkWidget *return_row;
+  GtkWidget *stop_boot_row;
 };
 
 G_DEFINE_FINAL_TYPE (PtDevicePage, pt_device_page, PT_TYPE_PAGE)
@@ -67,27 +73,12 @@ add_property (AdwPreferencesGroup *group,
   adw_preferences_group_add (group, row);
 }
 
-static GtkWidget *
-add_button_row (AdwPreferencesGroup *group,
-                const char          *title,
-                const char          *subtitle,
-                const char          *icon_name)
-{
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  if (subtitle != NULL)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), icon);
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-  adw_preferences_group_add (group, row);
-  return row;
-}
-
 static void
-on_give (PtDevicePage *self)
+give_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
 {
+  PtDevicePage *self = PT_DEVICE_PAGE (widget);
   PtAttachDialog *dialog = pt_attach_dialog_new (pt_page_get_session (PT_PAGE (self)), self->device);
 
   gtk_window_set_transient_for (GTK_WINDOW (dialog),
@@ -96,8 +87,12 @@ on_give (PtDevicePage *self)
 }
 
 static void
-on_take_back (PtDevicePage *self)
+take_back_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
 {
+  PtDevicePage *self = PT_DEVICE_PAGE (widget);
+
   pt_attach_dialog_take_back (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), self->device);
 }
 
@@ -120,8 +115,12 @@ review_host_change (PtDevicePage     *self,
 }
 
 static void
-on_return (PtDevicePage *self)
+return_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
 {
+  PtDevicePage *self = PT_DEVICE_PAGE (widget);
+
   review_host_change (self, PT_HOST_CHANGE_RETURN);
 }
 
@@ -190,8 +189,11 @@ boot_binding_change (PtDevicePage *self)
 }
 
 static void
-on_stop_boot_binding (PtDevicePage *self)
+stop_boot_binding_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
 {
+  PtDevicePage *self = PT_DEVICE_PAGE (widget);
   guint id = boot_binding_change (self);
   g_autoptr(GError) error = NULL;
   PtHostChange change;
@@ -204,35 +206,53 @@ on_stop_boot_binding (PtDevicePage *self)
   pt_plan_dialog_review (GTK_WIDGET (self), pt_page_get_session (PT_PAGE (self)), &change);
 }
 
+/* Shows @row with @subtitle, and enables its action (or not). */
+static void
+offer (PtDevicePage *self,
+       GtkWidget    *row,
+       const char   *action,
+       const char   *subtitle,
+       gboolean      enabled)
+{
+  gtk_widget_set_visible (row, TRUE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), action, enabled);
+}
+
 /*
- * The device's state in words (the core's), then the one or two actions
- * that make sense from it: Give (whose review also prepares the host, now
- * or at every boot), Take Back, Return to the Host, Stop Binding at Boot.
- * Whether each is possible, and why not, is the core's verdict.
+ * The one place that decides what the page offers: the device's state in
+ * words (the core's), then the rows that follow from it — Give (whose
+ * review also prepares the host, now or at every boot), Take Back, Return to
+ * the Host, Stop Binding at Every Boot — each enabled, and its reason
+ * given, by the core's verdict.
  */
 static void
-add_state_and_actions (PtDevicePage *self)
+update_actions (PtDevicePage *self)
 {
   PtDevice *device = self->device;
   PtSession *session = pt_page_get_session (PT_PAGE (self));
-  PtHost *host = pt_session_get_host (session);
-  PtConnection *connection = pt_session_get_connection (session);
+  PtHost *host = session != NULL ? pt_session_get_host (session) : NULL;
+  PtConnection *connection = session != NULL ? pt_session_get_connection (session) : NULL;
   gboolean connected = connection != NULL && pt_connection_is_open (connection);
-  PtDeviceState state = pt_device_get_state (device);
-  g_autofree char *vm_label = connection != NULL && pt_device_get_vm (device) != NULL
+  PtDeviceState state = device != NULL ? pt_device_get_state (device) : PT_DEVICE_STATE_BRIDGE;
+  g_autofree char *vm_label = connection != NULL && device != NULL && pt_device_get_vm (device) != NULL
     ? pt_vm_dup_label (pt_connection_get_vms (connection), pt_device_get_vm (device)) : NULL;
-  g_autofree char *words = pt_device_dup_state_words (device, vm_label);
-  AdwPreferencesGroup *group = add_group (self, _("State"));
-  GtkWidget *row;
+  g_autofree char *words = device != NULL ? pt_device_dup_state_words (device, vm_label) : NULL;
+  GtkWidget *rows[] = { self->give_row, self->take_back_row, self->return_row, self->stop_boot_row };
+  const char *actions[] = { "device.give", "device.take-back", "device.return", "device.stop-boot-binding" };
+  guint i;
 
-  row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), words);
-  adw_action_row_add_prefix (ADW_ACTION_ROW (row),
-                             gtk_image_new_from_icon_name (state == PT_DEVICE_STATE_WITH_HOST
-                                                             ? "computer-symbolic"
-                                                             : "video-joined-displays-symbolic"));
-  gtk_widget_add_css_class (row, "pt-state");
-  adw_preferences_group_add (group, row);
+  for (i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      gtk_widget_set_visible (rows[i], FALSE);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), actions[i], FALSE);
+    }
+  if (device == NULL)
+    return;
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->state_row), words);
+  gtk_image_set_from_icon_name (self->state_icon, state == PT_DEVICE_STATE_WITH_HOST
+                                                    ? "computer-symbolic" : "video-joined-displays-symbolic");
 
   if (state == PT_DEVICE_STATE_BRIDGE)
     return;
@@ -241,10 +261,9 @@ add_state_and_actions (PtDevicePage *self)
     {
       g_autofree char *title = g_strdup_printf (_("Take Back from “%s”…"), vm_label);
 
-      row = add_button_row (group, title, _("Remove it and its group mates from that virtual machine"),
-                            "edit-undo-symbolic");
-      gtk_widget_set_sensitive (row, connected);
-      g_signal_connect_object (row, "activated", G_CALLBACK (on_take_back), self, G_CONNECT_SWAPPED);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->take_back_row), title);
+      offer (self, self->take_back_row, "device.take-back",
+             _("Remove it and its group mates from that virtual machine"), connected);
       return;
     }
 
@@ -253,11 +272,9 @@ add_state_and_actions (PtDevicePage *self)
     g_autoptr(PtVerdict) verdict = pt_verdict_for_give (host, addresses, NULL);
     g_autofree char *reason = verdict_words (verdict, _("Choose a virtual machine and review the change"));
 
-    row = add_button_row (group, _("Give to a Virtual Machine…"),
-                          connected ? reason : _("Not connected to libvirt: see Virtual Machines"),
-                          "go-next-symbolic");
-    gtk_widget_set_sensitive (row, connected && verdict->kind != PT_VERDICT_REFUSED);
-    g_signal_connect_object (row, "activated", G_CALLBACK (on_give), self, G_CONNECT_SWAPPED);
+    offer (self, self->give_row, "device.give",
+           connected ? reason : _("Not connected to libvirt: see Virtual Machines"),
+           connected && verdict->kind != PT_VERDICT_REFUSED);
   }
 
   if (state == PT_DEVICE_STATE_READY)
@@ -265,21 +282,16 @@ add_state_and_actions (PtDevicePage *self)
       g_autoptr(PtVerdict) verdict = host_change_verdict (self, PT_HOST_CHANGE_RETURN);
       g_autofree char *reason = verdict_words (verdict, _("Give its IOMMU group back to the host’s own drivers"));
 
-      row = add_button_row (group, _("Return to the Host…"), reason, "edit-undo-symbolic");
-      gtk_widget_set_sensitive (row, verdict->kind != PT_VERDICT_REFUSED);
-      g_signal_connect_object (row, "activated", G_CALLBACK (on_return), self, G_CONNECT_SWAPPED);
+      offer (self, self->return_row, "device.return", reason, verdict->kind != PT_VERDICT_REFUSED);
     }
   else if (state == PT_DEVICE_STATE_BOUND_AT_BOOT)
     {
       gboolean ours = boot_binding_change (self) > 0;
 
-      row = add_button_row (group, _("Stop Binding at Every Boot…"),
-                            ours ? _("Undo the boot change that keeps host drivers away from it")
-                                 : _("It was not bound by Passthrough: remove the binding where it was made"),
-                            "system-reboot-symbolic");
-      gtk_widget_set_sensitive (row, ours);
-      g_signal_connect_object (row, "activated", G_CALLBACK (on_stop_boot_binding), self,
-                               G_CONNECT_SWAPPED);
+      offer (self, self->stop_boot_row, "device.stop-boot-binding",
+             ours ? _("Undo the boot change that keeps host drivers away from it")
+                  : _("It was not bound by Passthrough: remove the binding where it was made"),
+             ours);
     }
 }
 
@@ -344,7 +356,7 @@ rebuild (PtDevicePage *self)
   host_use = pt_device_get_host_use (device);
 
   /* What can be done comes first. */
-  add_state_and_actions (self);
+  update_actions (self);
 
   if (host_use[0] != NULL)
     {
@@ -490,6 +502,17 @@ pt_device_page_class_init (PtDevicePageClass *klass)
   pt_page_class_set_template_from_resource (PT_PAGE_CLASS (klass), "/org/example/Passthrough/pt-device-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PtDevicePage, heading);
   gtk_widget_class_bind_template_child (widget_class, PtDevicePage, page);
+  gtk_widget_class_bind_template_child (widget_class, PtDevicePage, state_row);
+  gtk_widget_class_bind_template_child (widget_class, PtDevicePage, state_icon);
+  gtk_widget_class_bind_template_child (widget_class, PtDevicePage, give_row);
+  gtk_widget_class_bind_template_child (widget_class, PtDevicePage, take_back_row);
+  gtk_widget_class_bind_template_child (widget_class, PtDevicePage, return_row);
+  gtk_widget_class_bind_template_child (widget_class, PtDevicePage, stop_boot_row);
+
+  gtk_widget_class_install_action (widget_class, "device.give", NULL, give_action);
+  gtk_widget_class_install_action (widget_class, "device.take-back", NULL, take_back_action);
+  gtk_widget_class_install_action (widget_class, "device.return", NULL, return_action);
+  gtk_widget_class_install_action (widget_class, "device.stop-boot-binding", NULL, stop_boot_binding_action);
 }
 
 static void
