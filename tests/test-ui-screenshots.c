@@ -21,6 +21,7 @@
 
 #include "pt-attach-dialog.h"
 #include "pt-device-plan.h"
+#include "pt-device-page.h"
 #include "pt-devices-page.h"
 #include "pt-fold-bin.h"
 #include "pt-groups-page.h"
@@ -753,6 +754,26 @@ shoot_demo_zh_cn (GtkApplication *app,
     g_main_context_iteration (NULL, TRUE);
 }
 
+static void shoot_verdicts (GtkApplication *app);
+
+static GtkWidget *
+find_row_titled (GtkWidget  *widget,
+                 const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (widget) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row_titled (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 on_activate (GtkApplication *app,
              gpointer        user_data)
@@ -784,6 +805,7 @@ on_activate (GtkApplication *app,
   if (language == NULL)
     {
       shoot_boot_changes (app);
+      shoot_verdicts (app);
       shoot_failed_connection (app);
       shoot_demo_zh_cn (app, session);
     }
@@ -815,6 +837,56 @@ check_metainfo_screenshots (void)
       found++;
     }
   g_assert_cmpuint (found, >=, 3);
+}
+
+/* The app says what passthroughctl says (test-cli.py) for the same hosts:
+ * with the IOMMU off, Give is refused and says how to turn it on; the NVMe
+ * that holds /home is the host's, so Give warns and its group offers no
+ * Prepare. */
+static void
+shoot_verdicts (GtkApplication *app)
+{
+  static const struct
+  {
+    const char *host;
+    const char *address;
+    const char *says;
+    gboolean give_enabled;
+  } cases[] = {
+    { "laptop-iommu-off", "0000:00:14.0", "The IOMMU is off, so no device can be given to a virtual machine.", FALSE },
+    { "ubuntu-builtin", "0000:05:00.0", "The host uses it: storage controller of /home (nvme1n1p1)", TRUE },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *root = g_test_build_filename (G_TEST_BUILT, cases[i].host, NULL);
+      g_autoptr(PtSession) session = pt_session_new (root, "test:///default");
+      gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+      PtDevicesPage *devices;
+      PtWindow *window;
+
+      while ((pt_session_get_host (session) == NULL || pt_session_get_busy (session) ||
+              pt_session_get_connection (session) == NULL ||
+              !pt_connection_is_open (pt_session_get_connection (session))) &&
+             g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, TRUE);
+      window = pt_window_new (app, session);
+      gtk_window_set_default_size (GTK_WINDOW (window), 960, 720);
+      gtk_window_present (GTK_WINDOW (window));
+      devices = PT_DEVICES_PAGE (find_widget (GTK_WIDGET (window), PT_TYPE_DEVICES_PAGE));
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "devices");
+      g_assert_true (pt_devices_page_show_device (devices, cases[i].address));
+      spin (400);
+      g_test_message ("%s %s", cases[i].host, cases[i].address);
+      g_assert_true (shows_label (GTK_WIDGET (window), cases[i].says));
+      /* The row follows its device.give action's enabled state. */
+      g_assert_cmpint (gtk_widget_is_sensitive (find_row_titled (GTK_WIDGET (window),
+                                                                 "Give to a Virtual Machine…")),
+                       ==, cases[i].give_enabled);
+      gtk_window_destroy (GTK_WINDOW (window));
+      spin (100);
+    }
 }
 
 /* A window of the app other than @not (a dialog) that shows @text. */
