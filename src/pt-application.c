@@ -12,6 +12,7 @@
 #include <signal.h>
 
 #include "pt-application.h"
+#include "pt-sandbox.h"
 #include "pt-compat.h"
 #include "pt-demo-host.h"
 #include "pt-saved-connections.h"
@@ -118,7 +119,7 @@ pt_application_activate (GApplication *app)
 
           helper = pt_helper_client_new_for_root (demo_helper, self->demo_copy);
         }
-      else if (self->root == NULL && !g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+      else if (self->root == NULL && !pt_sandbox_is_flatpak ())
         helper = pt_helper_client_new ();
       pt_session_set_helper (session, helper);
       pt_session_set_demo (session, self->demo_copy != NULL);

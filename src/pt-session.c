@@ -17,6 +17,7 @@
 #include "pt-nodedev-scan.h"
 #include "pt-scanner.h"
 #include "pt-host-change.h"
+#include "pt-sandbox.h"
 #include "pt-saved-connections.h"
 #include "pt-vm-labels.h"
 #include "pt-session.h"
@@ -501,6 +502,22 @@ pt_session_new_search_query (PtSession  *self,
     ? pt_vm_dup_labels (pt_connection_get_vms (connection)) : NULL;
 
   return pt_search_query_new (text, vm_labels);
+}
+
+/**
+ * pt_session_shows_this_computer:
+ *
+ * Returns: whether the host shown is plainly this computer through its
+ *   system libvirt: not the demo, a fixture tree, another host, the user
+ *   session or the view from a sandbox (each of those is named)
+ */
+gboolean
+pt_session_shows_this_computer (PtSession *self)
+{
+  g_return_val_if_fail (PT_IS_SESSION (self), FALSE);
+
+  return !self->demo && g_str_equal (self->root, "/") &&
+         g_str_equal (self->uri, PT_CONNECTION_DEFAULT_URI) && !pt_sandbox_is_flatpak ();
 }
 
 /**

@@ -37,6 +37,7 @@ void          pt_session_set_demo           (PtSession    *self,
                                              gboolean      demo);
 gboolean      pt_session_is_demo            (PtSession    *self);
 char         *pt_session_describe_host      (PtSession    *self);
+gboolean      pt_session_shows_this_computer (PtSession   *self);
 void          pt_session_announce           (PtSession    *self,
                                              GObject      *toast);
 PtSearchQuery *pt_session_new_search_query (PtSession    *self,

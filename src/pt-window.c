@@ -365,10 +365,10 @@ on_announce (PtWindow *self,
 static void
 update_subtitle (PtWindow *self)
 {
-  g_autofree char *host = pt_session_describe_host (self->session);
+  g_autofree char *host = pt_session_shows_this_computer (self->session)
+    ? NULL : pt_session_describe_host (self->session);
 
-  adw_view_switcher_title_set_subtitle (self->switcher_title,
-                                        g_str_equal (host, _("This Computer")) ? NULL : host);
+  adw_view_switcher_title_set_subtitle (self->switcher_title, host);
 }
 
 /* The demo and a fixture tree must never pass for the user's own computer. */

@@ -21,6 +21,18 @@
 #include "pt-sandbox.h"
 
 /**
+ * pt_sandbox_is_flatpak:
+ *
+ * Returns: whether this process runs in a Flatpak sandbox (it has a
+ *   `/.flatpak-info`)
+ */
+gboolean
+pt_sandbox_is_flatpak (void)
+{
+  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+}
+
+/**
  * pt_sandbox_is_active:
  *
  * Returns: whether @root is this computer seen from inside a Flatpak

@@ -12,6 +12,7 @@
 
 G_BEGIN_DECLS
 
+gboolean     pt_sandbox_is_flatpak          (void);
 gboolean     pt_sandbox_is_active           (PtRoot      *root);
 void         pt_sandbox_add_checks          (GPtrArray   *checks);
 char        *pt_sandbox_dup_install_command (PtBootSetup *boot);

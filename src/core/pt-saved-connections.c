@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "pt-error.h"
+#include "pt-sandbox.h"
 #include "pt-saved-connections.h"
 
 static const char * const builtin[] = { "qemu:///system", "qemu:///session", NULL };
@@ -111,7 +112,7 @@ pt_connection_uri_describe (const char *uri)
 
   session = g_str_equal (path, "/session");
   /* In the Flatpak sandbox it is still this computer, seen partly. */
-  if ((host == NULL || host[0] == '\0') && g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+  if ((host == NULL || host[0] == '\0') && pt_sandbox_is_flatpak ())
     return g_strdup (session ? _("This Computer (User Session, sandboxed)") : _("This Computer (sandboxed)"));
   if (host == NULL || host[0] == '\0')
     return g_strdup (session ? _("This Computer (User Session)") : _("This Computer"));
