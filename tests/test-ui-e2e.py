@@ -123,6 +123,29 @@ def gone(root, contains, timeout=PATIENCE):
     raise AssertionError(f"still on screen: {contains}")
 
 
+def xdotool(*args):
+    """XTest input; xdotool's own messages go to stderr, never into the TAP stream."""
+    subprocess.run(["xdotool", *args], env=env, stdout=sys.stderr, check=True)
+
+
+def settled_extents(node, timeout=PATIENCE):
+    """Where @node sits once it has stopped moving: a page sliding in (the
+    leaflet's transition) reports coordinates left of the window until it
+    lands, and a loaded machine draws those frames slowly."""
+    component = node.get_component_iface()
+    last = None
+    end = time.time() + timeout
+    while time.time() < end:
+        extents = component.get_extents(Atspi.CoordType.WINDOW)
+        here = (extents.x, extents.y, extents.width, extents.height)
+        if here == last and extents.x >= 0 and extents.y >= 0 and extents.width > 0:
+            return extents
+        last = here
+        time.sleep(0.15)
+    raise AssertionError(f"{node.get_role_name()} “{node.get_name()}” never settled "
+                         f"inside the window (last at {last})")
+
+
 def click(node):
     action = node.get_action_iface()
     if action is not None:
@@ -133,26 +156,26 @@ def click(node):
     # List items have no actions in GTK 4.8: click them with XTest. Without
     # a window manager every window sits at 0,0, so window coordinates are
     # screen coordinates.
-    extents = node.get_component_iface().get_extents(Atspi.CoordType.WINDOW)
+    extents = settled_extents(node)
     x, y = extents.x + min(extents.width // 2, 40), extents.y + extents.height // 2
-    subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], check=True)
+    xdotool("mousemove", "--", str(x), str(y), "click", "1")
 
 
 def type_into(entry, text):
     """Keyboard input through XTest: GTK 4.8 does not take text over AT-SPI."""
-    extents = entry.get_component_iface().get_extents(Atspi.CoordType.WINDOW)
-    subprocess.run(["xdotool", "mousemove", str(extents.x + 20),
-                    str(extents.y + extents.height // 2), "click", "1"], check=True)
-    subprocess.run(["xdotool", "type", "--delay", "50", text], check=True)
+    extents = settled_extents(entry)
+    xdotool("mousemove", "--", str(extents.x + 20),
+                    str(extents.y + extents.height // 2), "click", "1")
+    xdotool("type", "--delay", "50", text)
 
 
 def retype(entry, text):
     """Replaces what the entry holds (clicked with the mouse: its AT-SPI
     action would activate it, which opens the first match)."""
     type_into(entry, "")
-    subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+a", "BackSpace"], env=env)
+    xdotool("key", "--clearmodifiers", "ctrl+a", "BackSpace")
     if text:
-        subprocess.run(["xdotool", "type", "--delay", "50", text], check=True)
+        xdotool("type", "--delay", "50", text)
 
 
 def absent(root, name, timeout=PATIENCE):
@@ -275,12 +298,12 @@ def _():
     devices_list(frame)
     # A list view has rows only for what is visible: search brings the GPU to the top.
     entry = find(frame, role="entry", contains="Search devices")
-    subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+a", "BackSpace"], env=env)
+    xdotool("key", "--clearmodifiers", "ctrl+a", "BackSpace")
     type_into(entry, "0000:02:00.0")
     # Enter right after typing opens the first match of what was typed (GTK
     # 4.8 does not show filtered rows to AT-SPI, and the entry delays its
     # search-changed): the GPU, not the first device of the whole list.
-    subprocess.run(["xdotool", "key", "Return"], env=env)
+    xdotool("key", "Return")
     find(frame, name="Given to “Ubuntu 22.04 (CUDA)”, which is running")
     find(frame, role="list item", name="Take Back from “Ubuntu 22.04 (CUDA)”…")
     gone(frame, "Return to the Host…", timeout=1)   # no Return for a device a VM has
@@ -342,7 +365,7 @@ def _():
     for words, says, other in (("gpu", "boot GPU (boot_vga=1)", given),
                                ("gpu gigabyte", given, "boot GPU (boot_vga=1)")):
         retype(entry, words)
-        subprocess.run(["xdotool", "key", "Return"], env=env)
+        xdotool("key", "Return")
         find(frame, name=says)
         absent(frame, name=other)
         click(find(frame, role="push button", name="Back"))
@@ -390,7 +413,7 @@ def _():
             click(find(frame, role="push button", name="Back"))
         else:
             focus_main_window()
-            subprocess.run(["xdotool", "key", "--clearmodifiers", way], env=env)
+            xdotool("key", "--clearmodifiers", way)
         end = time.time() + PATIENCE
         while not groups.get_state_set().contains(Atspi.StateType.SELECTED) and time.time() < end:
             time.sleep(0.2)
@@ -402,7 +425,7 @@ def _():
     if subprocess.run(["which", "yelp"], capture_output=True).returncode == 0:
         print("# yelp is installed: F1 opens it")
         return
-    subprocess.run(["xdotool", "key", "F1"], env=env)
+    xdotool("key", "F1")
     dialog = find_window(state["app"], "The Help Cannot Be Shown")
     find(dialog, contains="Install GNOME’s help viewer, Yelp")
     click(find(dialog, role="push button", contains="Close"))
@@ -412,7 +435,7 @@ def _():
 def _():
     focus_main_window()
     time.sleep(0.5)
-    subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+w"], env=env)
+    xdotool("key", "--clearmodifiers", "ctrl+w")
     process.wait(timeout=PATIENCE)
     app_log.seek(0)
     log = app_log.read()
