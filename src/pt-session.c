@@ -444,6 +444,22 @@ pt_session_set_uri (PtSession  *self,
   scan (self);
 }
 
+/**
+ * pt_session_reconnect:
+ *
+ * Tries the same connection again (after it failed, or to read it anew).
+ */
+void
+pt_session_reconnect (PtSession *self)
+{
+  g_autofree char *uri = NULL;
+
+  g_return_if_fail (PT_IS_SESSION (self));
+
+  uri = g_strdup (self->uri);
+  pt_session_set_uri (self, uri);
+}
+
 const char *
 pt_session_get_root (PtSession *self)
 {

@@ -33,6 +33,7 @@ void          pt_session_set_helper         (PtSession    *self,
                                              PtHelperClient *helper);
 void          pt_session_set_uri            (PtSession    *self,
                                              const char   *uri);
+void          pt_session_reconnect          (PtSession    *self);
 void          pt_session_set_demo           (PtSession    *self,
                                              gboolean      demo);
 gboolean      pt_session_is_demo            (PtSession    *self);

@@ -198,10 +198,8 @@ reconnect_action (GtkWidget  *widget,
                   GVariant   *parameter)
 {
   PtWindow *self = PT_WINDOW (widget);
-  PtConnection *connection = pt_session_get_connection (self->session);
-  g_autofree char *uri = g_strdup (connection != NULL ? pt_connection_get_uri (connection) : NULL);
 
-  pt_session_set_uri (self->session, uri);
+  pt_session_reconnect (self->session);
 }
 
 static void
