@@ -274,6 +274,7 @@ add_vm_rows (PtAttachDialog *self)
     {
       GtkWidget *row = adw_action_row_new ();
 
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
                                      _("There are no virtual machines on this connection"));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
@@ -290,10 +291,11 @@ add_vm_rows (PtAttachDialog *self)
       const char *title = pt_vm_get_title (vm);
       g_autofree char *subtitle = NULL;
       gboolean has_it = pt_vm_has_device (vm, pt_device_get_address (self->device));
-
       const char *state = pt_vm_is_active (vm)
                           ? _("Running: the devices are added now")
                           : _("Shut off: the devices are there from its next start");
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
 
       /* The row's title is the VM's name; its own title only when it differs. */
       if (has_it)
@@ -356,6 +358,7 @@ add_member_rows (PtAttachDialog *self)
       g_autofree char *subtitle = g_strdup_printf ("%s · %s", pt_device_get_address (member),
                                                    pt_device_get_vendor_name (member));
 
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), pt_device_get_title (member));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);

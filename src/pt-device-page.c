@@ -67,6 +67,7 @@ add_property (AdwPreferencesGroup *group,
 {
   GtkWidget *row = adw_action_row_new ();
 
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value != NULL ? value : _("None"));
   gtk_widget_add_css_class (row, "property");
@@ -305,6 +306,7 @@ add_vfs_control (PtDevicePage        *self,
   g_autoptr(PtVerdict) verdict = host_change_verdict (self, PT_HOST_CHANGE_SET_VFS);
   g_autofree char *reason = verdict_words (verdict, _("Existing virtual functions are removed first"));
 
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   self->vfs_spin = GTK_SPIN_BUTTON (spin);
   gtk_spin_button_set_value (self->vfs_spin, pt_device_get_sriov_num_vfs (self->device));
   gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
@@ -369,6 +371,7 @@ rebuild (PtDevicePage *self)
           GtkWidget *row = adw_action_row_new ();
           GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
 
+          adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
           gtk_widget_add_css_class (icon, "warning");
           adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
           adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), host_use[i]);
@@ -429,6 +432,7 @@ rebuild (PtDevicePage *self)
                                                          : _("no driver"));
           GtkWidget *row = adw_action_row_new ();
 
+          adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
           adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
                                          pt_device_get_title (member));
           adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);

@@ -167,6 +167,7 @@ show_changes (PtHostPage *self,
                                                    change_state_words (change->state));
       GtkWidget *row = adw_action_row_new ();
 
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), change->summary);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       if (!undo_offered && g_strcmp0 (change->state, "done") == 0)
@@ -218,6 +219,7 @@ create_check_row (gpointer item,
       GtkWidget *label = gtk_label_new (fix);
 
       row = adw_expander_row_new ();
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), pt_check_get_summary (check));
       adw_expander_row_add_prefix (ADW_EXPANDER_ROW (row), icon);
       gtk_label_set_wrap (GTK_LABEL (label), TRUE);
@@ -235,6 +237,7 @@ create_check_row (gpointer item,
         {
           GtkWidget *review = adw_action_row_new ();
 
+          adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (review), FALSE);
           adw_preferences_row_set_title (ADW_PREFERENCES_ROW (review), _("Turn the IOMMU On…"));
           adw_action_row_set_subtitle (ADW_ACTION_ROW (review),
                                        _("Review the change to the boot configuration"));
@@ -249,6 +252,7 @@ create_check_row (gpointer item,
   else
     {
       row = adw_action_row_new ();
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), pt_check_get_summary (check));
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
     }

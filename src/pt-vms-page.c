@@ -111,6 +111,7 @@ create_vm_row (gpointer item,
   g_autofree char *subtitle = NULL;
   guint i;
 
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %u PCI device",
                                            "%s · %u PCI devices", n),
                               state_words (pt_vm_get_state (vm)), n);
@@ -128,6 +129,7 @@ create_vm_row (gpointer item,
       GtkWidget *child = adw_action_row_new ();
       GtkWidget *button = gtk_button_new_with_mnemonic (_("_Take Back"));
 
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (child), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (child),
                                      device != NULL ? pt_device_get_title (device)
                                                     : _("Not on this host"));
@@ -144,6 +146,7 @@ create_vm_row (gpointer item,
     {
       GtkWidget *child = adw_action_row_new ();
 
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (child), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (child),
                                      _("No PCI devices: give one from the Devices page"));
       adw_expander_row_add_row (ADW_EXPANDER_ROW (row), child);

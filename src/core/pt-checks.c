@@ -20,6 +20,7 @@
 #include "pt-boot-plan.h"
 #include "pt-check.h"
 #include "pt-checks.h"
+#include "pt-saved-connections.h"
 #include "pt-host-change.h"
 #include "pt-sandbox.h"
 #include "pt-kernel-cmdline.h"
@@ -895,6 +896,7 @@ pt_checks_run_remote (const char *uri,
   GPtrArray *checks = g_ptr_array_new_with_free_func (g_object_unref);
   g_autofree char *summary = NULL;
   g_autofree char *fix = NULL;
+  g_autofree char *name = NULL;
 
   if (n_groups > 0)
     {
@@ -911,9 +913,10 @@ pt_checks_run_remote (const char *uri,
          _("Run “passthroughctl check” on that host to see what is missing."));
 
   g_clear_pointer (&summary, g_free);
+  name = pt_connection_uri_describe (uri);
   summary = g_strdup_printf (_("%s is read through libvirt: the firmware, kernel command line, "
                                "boot loader and what the host itself uses cannot be seen."),
-                             uri);
+                             name);
   fix = g_strdup_printf (_("Run “passthroughctl check” and “passthroughctl devices” on that host "
                            "before giving away a device it may need."));
   add (checks, "remote-host", _("Remote host"), PT_CHECK_WARN, summary, fix);
