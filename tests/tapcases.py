@@ -3,7 +3,9 @@
 shows"), then run_cases() prints TAP, reports every failure with its
 message, keeps going, and exits 1 if any failed."""
 
+import os
 import sys
+import traceback
 
 _cases = []
 
@@ -30,6 +32,9 @@ def run_cases(cleanup=None, select=None):
                 print(f"not ok {number} {name}")
                 for line in repr(error).splitlines():
                     print(f"# {line}")
+                # Where, when the message alone does not say.
+                where = traceback.extract_tb(error.__traceback__)[-1]
+                print(f"# at {os.path.basename(where.filename)}:{where.lineno}: {where.line}")
     finally:
         if cleanup is not None:
             cleanup()

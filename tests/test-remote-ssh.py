@@ -19,13 +19,10 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 
+import ssh_host
 from tapcases import case, run_cases
 
 ctl = os.path.realpath(sys.argv[1])
@@ -36,103 +33,25 @@ def skip(reason):
     sys.exit(0)
 
 
-if os.geteuid() != 0:
-    skip("sshd logs in other users only as root")
-for tool, package in (("/usr/sbin/sshd", "openssh-server"), ("ssh", "openssh-client"),
-                      ("libvirtd", "libvirt-daemon-system"), ("nc", "netcat-openbsd"),
-                      ("ssh-keygen", "openssh-client")):
-    if shutil.which(tool) is None:
-        skip(f"{tool} is not installed (Debian package {package})")
+reason = ssh_host.missing()
+if reason is not None:
+    skip(reason)
 
-work = tempfile.mkdtemp(prefix="pt-remote-ssh-")
-os.chmod(work, 0o755)
-sockets = os.path.join(work, "sock")
-os.mkdir(sockets)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-port = free_port()
-host_key = os.path.join(work, "host_key")
-user_key = os.path.join(work, "user_key")
-for key in (host_key, user_key):
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True)
-shutil.copy(user_key + ".pub", os.path.join(work, "authorized_keys"))
-os.chmod(os.path.join(work, "authorized_keys"), 0o600)
-with open(os.path.join(work, "sshd_config"), "w") as f:
-    f.write(f"""Port {port}
-ListenAddress 127.0.0.1
-HostKey {host_key}
-AuthorizedKeysFile {work}/authorized_keys
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-PidFile {work}/sshd.pid
-""")
-with open(os.path.join(work, "libvirtd.conf"), "w") as f:
-    f.write(f'unix_sock_dir = "{sockets}"\nlisten_tls = 0\nlisten_tcp = 0\n')
-os.makedirs("/run/sshd", exist_ok=True)
-
-daemons = []
-
-
-def start_daemons():
-    daemons.append(subprocess.Popen(["/usr/sbin/sshd", "-D", "-f", os.path.join(work, "sshd_config"),
-                                     "-E", os.path.join(work, "sshd.log")]))
-    daemons.append(subprocess.Popen(["libvirtd", "--config", os.path.join(work, "libvirtd.conf"),
-                                     "--pid-file", os.path.join(work, "libvirtd.pid")],
-                                    stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "libvirtd.log"), "w")))
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if os.path.exists(os.path.join(sockets, "libvirt-sock")):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                return
-            except OSError:
-                pass
-        time.sleep(0.2)
-    raise AssertionError("sshd or libvirtd did not come up: " + open(os.path.join(work, "libvirtd.log")).read()[-800:])
-
-
-def cleanup():
-    for daemon in daemons:
-        daemon.send_signal(signal.SIGTERM)
-    for daemon in daemons:
-        try:
-            daemon.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
-    shutil.rmtree(work, ignore_errors=True)
-
-
-# How a user spells it: user, host and port; the rest is this test's key and socket.
-URI = (f"qemu+ssh://root@127.0.0.1:{port}/system?keyfile={user_key}&no_verify=1"
-       f"&socket={sockets}/libvirt-sock")
+host = ssh_host.SshHost()
+work = host.work
+port = host.port
+URI = host.uri()
 
 
 def ctl_run(*args, trace=False):
     command = [ctl, "--connect", URI, *args]
-    env = dict(os.environ, LC_ALL="C.UTF-8", HOME=work)
+    env = dict(os.environ, LC_ALL="C.UTF-8", HOME=work, PATH=host.path_with_ssh())
     if not trace or shutil.which("strace") is None:
         return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env), None
     log = os.path.join(work, "strace.log")
     r = subprocess.run(["strace", "-f", "-qq", "-o", log, "-e", "trace=execve", *command],
                        capture_output=True, text=True, timeout=120, env=env)
     return r, [os.path.basename(p) for p in re.findall(r'execve\("([^"]+)"', open(log).read())]
-
-
-def first_endpoint():
-    for address in sorted(os.listdir("/sys/bus/pci/devices")):
-        with open(f"/sys/bus/pci/devices/{address}/class") as f:
-            if not f.read().startswith(("0x0604", "0x0600")):
-                return address
-    return sorted(os.listdir("/sys/bus/pci/devices"))[0]
 
 
 # This machine, the other host here, may have no IOMMU (a CI VM has none):
@@ -162,7 +81,7 @@ def driver(address):
 
 @case("bind, unbind and boot changes print the command for that host and never start this computer's helper")
 def _():
-    address = first_endpoint()
+    address = ssh_host.first_endpoint()
     for args in (["bind", address], ["bind", address, "--force"], ["unbind", address],
                  ["boot", "enable-iommu"], ["boot", "early-bind", "--by-address", address]):
         r, started = ctl_run(*args, trace=True)
@@ -186,9 +105,5 @@ def _():
 
 
 if __name__ == "__main__":
-    try:
-        start_daemons()
-    except Exception:
-        cleanup()
-        raise
-    run_cases(cleanup=cleanup)
+    host.start()
+    run_cases(cleanup=host.stop)
