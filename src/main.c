@@ -11,6 +11,7 @@
 #include "pt-application.h"
 #include "pt-compat.h"
 #include "pt-install-paths.h"
+#include "pt-ssh-askpass.h"
 
 int
 main (int   argc,
@@ -26,6 +27,8 @@ main (int   argc,
 
   /* Before GTK opens the display: the choice of renderer is made there. */
   pt_compat_avoid_software_gl ();
+  /* Before any thread: it sets SSH_ASKPASS for the ssh libvirt runs. */
+  pt_ssh_askpass_prepare_environment ();
 
   app = pt_application_new ();
 

@@ -16,6 +16,7 @@
 #include "pt-compat.h"
 #include "pt-demo-host.h"
 #include "pt-saved-connections.h"
+#include "pt-ssh-askpass.h"
 #include "pt-window.h"
 
 struct _PtApplication
@@ -26,11 +27,12 @@ struct _PtApplication
   char *uri;
   gboolean demo;
   char *demo_copy;     /* the demo's writable copy of its tree, removed at exit */
+  PtSshAskpass *askpass;  /* asks what ssh asks, for qemu+ssh:// connections */
 };
 
 G_DEFINE_FINAL_TYPE (PtApplication, pt_application, ADW_TYPE_APPLICATION)
 
-/* Quit cleanly on SIGTERM and SIGINT, so the demo's copy is removed. */
+/* Quit cleanly on SIGTERM and SIGINT (see pt_application_startup). */
 static gboolean
 on_quit_signal (gpointer user_data)
 {
@@ -88,8 +90,6 @@ pt_application_handle_local_options (GApplication *app,
       g_free (self->root);
       g_free (self->uri);
       self->root = g_strdup (self->demo_copy);
-      g_unix_signal_add (SIGTERM, on_quit_signal, self);
-      g_unix_signal_add (SIGINT, on_quit_signal, self);
       self->uri = pt_demo_host_libvirt_uri ();
     }
 
@@ -131,12 +131,29 @@ pt_application_activate (GApplication *app)
 }
 
 static void
+pt_application_startup (GApplication *app)
+{
+  PtApplication *self = PT_APPLICATION (app);
+
+  G_APPLICATION_CLASS (pt_application_parent_class)->startup (app);
+  self->askpass = pt_ssh_askpass_new (GTK_APPLICATION (app));
+  /* Quitting on a signal still removes what the app made for itself
+   * (the demo's copy, the askpass directory). */
+  g_unix_signal_add (SIGTERM, on_quit_signal, self);
+  g_unix_signal_add (SIGINT, on_quit_signal, self);
+}
+
+static void
 pt_application_shutdown (GApplication *app)
 {
   PtApplication *self = PT_APPLICATION (app);
 
   if (self->demo_copy != NULL)
     remove_demo_host (self->demo_copy);
+  /* Its directory goes now, even while a question is still open. */
+  if (self->askpass != NULL)
+    g_object_run_dispose (G_OBJECT (self->askpass));
+  g_clear_object (&self->askpass);
 
   G_APPLICATION_CLASS (pt_application_parent_class)->shutdown (app);
 }
@@ -160,6 +177,7 @@ pt_application_class_init (PtApplicationClass *klass)
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   object_class->finalize = pt_application_finalize;
+  app_class->startup = pt_application_startup;
   app_class->activate = pt_application_activate;
   app_class->shutdown = pt_application_shutdown;
   app_class->handle_local_options = pt_application_handle_local_options;

@@ -239,6 +239,11 @@ pt_compat_confirm_with_extra (GtkWidget         *parent,
   adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (dialog), "confirm",
                                             destructive ? ADW_RESPONSE_DESTRUCTIVE
                                                         : ADW_RESPONSE_SUGGESTED);
+  /* Enter confirms what is not destructive (an entry that activates the
+   * default, as a password's, submits); Escape always cancels. */
+  adw_alert_dialog_set_close_response (ADW_ALERT_DIALOG (dialog), "cancel");
+  if (!destructive)
+    adw_alert_dialog_set_default_response (ADW_ALERT_DIALOG (dialog), "confirm");
   if (extra != NULL)
     adw_alert_dialog_set_extra_child (ADW_ALERT_DIALOG (dialog), extra);
   g_signal_connect_data (dialog, "response", G_CALLBACK (on_response), confirm,
@@ -290,6 +295,9 @@ pt_compat_confirm_with_extra (GtkWidget         *parent,
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "confirm",
                                               destructive ? ADW_RESPONSE_DESTRUCTIVE
                                                           : ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  if (!destructive)
+    adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "confirm");
   if (extra != NULL)
     adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), extra);
   g_signal_connect_data (dialog, "response", G_CALLBACK (on_response), confirm,

@@ -192,6 +192,14 @@ def main():
                        if n.startswith("passthrough-helper-test")]
         tap.ok(not test_builds, "the helper's test builds are not installed", "\n".join(test_builds))
 
+        # ssh's askpass for the app's qemu+ssh:// connections, where the app looks for it;
+        # run by hand it says it is not meant to be.
+        askpass = os.path.join(libexecdir, "passthrough", "passthrough-askpass")
+        if installed(askpass, os.path.relpath(askpass, prefix), executable=True):
+            r = subprocess.run([staged(askpass)], capture_output=True, text=True)
+            tap.ok(r.returncode == 2 and "not run by hand" in r.stderr,
+                   "the installed askpass refuses to run without ssh's question", r.stderr)
+
         # polkit policy: every action runs the helper in libexecdir, one verb group each.
         policy = os.path.join(datadir, "polkit-1", "actions", POLICY)
         if installed(policy, os.path.relpath(policy, prefix)):

@@ -26,6 +26,7 @@
 #include "pt-hostdev-edit.h"
 #include "pt-libvirt-autoptr.h"
 #include "pt-libvirt-error.h"
+#include "pt-saved-connections.h"
 #include "pt-vm-private.h"
 
 struct _PtConnection
@@ -557,14 +558,15 @@ open_sync (PtConnection  *self,
   if (self->read_only ? !gvir_connection_open_read_only (connection, cancellable, &local_error)
                       : !gvir_connection_open (connection, cancellable, &local_error))
     {
-      g_autofree char *what = g_strdup_printf (_("Connecting to %s"), self->uri);
+      g_autofree char *name = pt_connection_uri_describe (self->uri);
+      g_autofree char *what = g_strdup_printf (_("Connecting to %s"), name);
 
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
-      pt_libvirt_set_error (error, self->uri, what);
+      pt_libvirt_set_error (error, name, what);
       return FALSE;
     }
 

@@ -85,7 +85,30 @@ pt_libvirt_set_error (GError     **error,
       break;
     }
 
-  if (message_has (message, "Permission denied"))
+  /* ssh's own failures (qemu+ssh://): its words, libvirt's code says only "system error". */
+  if (message_has (message, "IDENTIFICATION HAS CHANGED"))
+    g_set_error (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED,
+                 _("%s: the SSH key of %s is not the one trusted before, so the connection was "
+                   "stopped: someone may be in the way, or the host was reinstalled. Ask its "
+                   "administrator; if it was reinstalled, remove its old key from "
+                   "~/.ssh/known_hosts, then connect again."),
+                 what, uri);
+  else if (message_has (message, "Host key verification failed"))
+    g_set_error (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED,
+                 _("%s: the SSH key of %s was not trusted, so nothing was sent to it. Connect "
+                   "again and trust the key if its fingerprint is the one the host’s "
+                   "administrator gave you."),
+                 what, uri);
+  else if (message_has (message, "Permission denied ("))
+    g_set_error (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED,
+                 _("%s: %s refused the SSH login (%s). Check the user name and the password "
+                   "or key, then connect again."),
+                 what, uri, message);
+  else if (message_has (message, "Could not resolve hostname"))
+    g_set_error (error, PT_ERROR, PT_ERROR_UNAVAILABLE,
+                 _("%s: the name of %s cannot be found (%s). Check how it is spelled."),
+                 what, uri, message);
+  else if (message_has (message, "Permission denied"))
     g_set_error (error, PT_ERROR, PT_ERROR_PERMISSION_DENIED,
                  _("%s: permission to use %s was denied (%s). Add your user to the libvirt "
                    "group (sudo usermod -aG libvirt $USER), then log out and back in."),
@@ -100,7 +123,7 @@ pt_libvirt_set_error (GError     **error,
            message_has (message, "No route to host") || message_has (message, "Connection refused"))
     g_set_error (error, PT_ERROR, PT_ERROR_UNAVAILABLE,
                  _("%s: %s cannot be reached (%s). Check that the host is up, that you can "
-                   "log in to it with ssh without a password prompt, and that libvirt runs there."),
+                   "log in to it with ssh, and that libvirt runs there."),
                  what, uri, message);
   else if (code == VIR_ERR_NO_CONNECT || message_has (message, "connection closed") ||
            message_has (message, "client socket is closed"))
