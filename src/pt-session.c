@@ -12,6 +12,10 @@
 
 #include "config.h"
 
+#ifdef HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
+
 #include <glib/gi18n.h>
 
 #include "pt-nodedev-scan.h"
@@ -37,6 +41,7 @@ struct _PtSession
   GCancellable *cancellable;
   guint scans_running;
   gboolean rescan_again;
+  PtOwnerFacts *owner_facts;   /* the connection's owners, for the scans */
   guint generation;   /* of the host shown: a scan of another host is dropped */
 };
 
@@ -87,6 +92,7 @@ pt_session_finalize (GObject *object)
   g_clear_pointer (&self->uri, g_free);
   g_clear_pointer (&self->error, g_free);
   g_clear_pointer (&self->connection_error, g_free);
+  g_clear_pointer (&self->owner_facts, pt_owner_facts_unref);
 
   G_OBJECT_CLASS (pt_session_parent_class)->finalize (object);
 }
@@ -169,6 +175,7 @@ static void
 pt_session_init (PtSession *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->owner_facts = pt_owner_facts_new ();
 }
 
 static void
@@ -183,6 +190,17 @@ set_string (PtSession   *self,
   g_free (*field);
   *field = g_strdup (value);
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+/* The pages have let go of the previous snapshot: give what it used back
+ * to the system. The scan's thread allocated in its own malloc arena,
+ * which glibc keeps otherwise (tens of MB on a big host). */
+static void
+release_freed_memory (void)
+{
+#ifdef HAVE_MALLOC_TRIM
+  malloc_trim (0);
+#endif
 }
 
 static void
@@ -204,11 +222,15 @@ scan_finished (PtSession *self,
       g_set_object (&self->host, host);
       set_string (self, &self->error, NULL, PROP_ERROR);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOST]);
+      release_freed_memory ();
     }
   else
     set_string (self, &self->error, error->message, PROP_ERROR);
 
-  if (self->rescan_again)
+  /* Owners that came after the scan named them need another scan; owners
+   * that came before it got there do not. */
+  if (self->rescan_again ||
+      (generation == self->generation && pt_owner_facts_changed_since_scan (self->owner_facts)))
     {
       self->rescan_again = FALSE;
       scan (self);
@@ -263,6 +285,21 @@ nodedev_scan_done (GObject      *object,
  * was given (the demo): then the tree is the host and libvirt says who owns
  * what. Owners are taken from the VM list here, on its thread.
  */
+/* Which VM has which device, from the open connection: the scan under
+ * way takes them if it has not yet named owners (pt-owner-facts.c). */
+static void
+update_owners (PtSession *self)
+{
+  g_autoptr(GHashTable) owners = NULL;
+  g_autoptr(GHashTable) running = NULL;
+
+  if (self->connection == NULL || !pt_connection_is_open (self->connection))
+    return;
+  owners = pt_connection_dup_owners (self->connection);
+  running = pt_connection_dup_running_vms (self->connection);
+  pt_owner_facts_set (self->owner_facts, owners, running);
+}
+
 static void
 scan (PtSession *self)
 {
@@ -270,6 +307,7 @@ scan (PtSession *self)
   g_autoptr(GHashTable) owners = NULL;
   g_autoptr(GHashTable) running = NULL;
 
+  update_owners (self);
   if (self->scans_running > 0)
     {
       self->rescan_again = TRUE;
@@ -284,15 +322,11 @@ scan (PtSession *self)
   self->scans_running++;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 
-  if (open)
-    {
-      owners = pt_connection_dup_owners (self->connection);
-      running = pt_connection_dup_running_vms (self->connection);
-    }
-
   if (open && !pt_connection_is_local (self->connection) && g_str_equal (self->root, "/"))
     {
       g_autoptr(GTask) task = g_task_new (self, self->cancellable, nodedev_scan_done, NULL);
+
+      pt_owner_facts_take_for_scan (self->owner_facts, &owners, &running);
 
       g_task_set_task_data (task, g_steal_pointer (&owners), (GDestroyNotify) g_hash_table_unref);
       g_object_set_data (G_OBJECT (task), "pt-generation", GUINT_TO_POINTER (self->generation));
@@ -302,7 +336,7 @@ scan (PtSession *self)
     {
       g_autoptr(PtScanner) scanner = pt_scanner_new (self->root);
 
-      pt_scanner_set_owners (scanner, owners, running);
+      pt_scanner_set_owner_facts (scanner, self->owner_facts);
       g_object_set_data (G_OBJECT (scanner), "pt-generation", GUINT_TO_POINTER (self->generation));
       pt_scanner_scan_async (scanner, self->cancellable, scan_done, g_object_ref (self));
     }
@@ -382,9 +416,13 @@ open_done (GObject      *object,
   set_string (self, &self->connection_error, NULL, PROP_CONNECTION_ERROR);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
 
-  /* The first scan ran while connecting; scan again now that libvirt can
-   * say which VM has which device (and, remotely, what the devices are). */
-  scan (self);
+  /* The first scan ran while connecting: it names the owners if it has not
+   * got there yet, and is followed by another if it has (scan_finished).
+   * Another host is read now, through its node devices. */
+  if (self->scans_running > 0)
+    update_owners (self);
+  else
+    scan (self);
 }
 
 /**
@@ -435,6 +473,9 @@ pt_session_set_uri (PtSession  *self,
 
   g_clear_object (&self->connection);
   self->connection = pt_connection_new (self->uri);
+  /* Its owners, once it is open; a scan under way keeps the old facts. */
+  g_clear_pointer (&self->owner_facts, pt_owner_facts_unref);
+  self->owner_facts = pt_owner_facts_new ();
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
 
   pt_connection_open_async (self->connection, self->cancellable, open_done,

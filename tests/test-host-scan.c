@@ -630,6 +630,50 @@ test_async (void)
   g_assert_cmpstr (pt_host_get_boot_id (host), ==, "7d3e2c1b-9a8f-4e6d-b5c4-a3b2c1d0e9f8");
 }
 
+/* The app's first scan starts while libvirt is still being reached: owners
+ * set before a scan names them are in it; owners set after it did make it
+ * stale, and only then does the app scan again. */
+static void
+test_owner_facts (void)
+{
+  g_autofree char *root = g_test_build_filename (G_TEST_BUILT, "desktop-intel", NULL);
+  g_autoptr(PtScanner) scanner = pt_scanner_new (root);
+  g_autoptr(PtOwnerFacts) facts = pt_owner_facts_new ();
+  g_autoptr(GHashTable) owners = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) running = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) none = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(PtHost) before = NULL;
+  g_autoptr(PtHost) after = NULL;
+  g_autoptr(PtHost) async = NULL;
+
+  pt_scanner_set_owner_facts (scanner, facts);
+  before = pt_scanner_scan (scanner, NULL, NULL);
+  g_assert_null (pt_device_get_vm (pt_host_lookup_device (before, "0000:02:00.0")));
+  g_assert_false (pt_owner_facts_changed_since_scan (facts));
+
+  /* libvirt answers after that scan named owners: it is stale. */
+  g_hash_table_insert (owners, (char *) "0000:02:00.0", (char *) "win11-gaming");
+  g_hash_table_add (running, (char *) "win11-gaming");
+  pt_owner_facts_set (facts, owners, running);
+  g_assert_true (pt_owner_facts_changed_since_scan (facts));
+
+  after = pt_scanner_scan (scanner, NULL, NULL);
+  g_assert_cmpstr (pt_device_get_vm (pt_host_lookup_device (after, "0000:02:00.0")), ==, "win11-gaming");
+  g_assert_true (pt_device_is_vm_running (pt_host_lookup_device (after, "0000:02:00.0")));
+  g_assert_false (pt_owner_facts_changed_since_scan (facts));
+
+  /* A scan takes the owners when it names them, not when it was started:
+   * whichever came first, the snapshot and the staleness agree. */
+  pt_scanner_scan_async (scanner, NULL, scan_done, &async);
+  pt_owner_facts_set (facts, none, NULL);
+  while (async == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  if (pt_owner_facts_changed_since_scan (facts))
+    g_assert_cmpstr (pt_device_get_vm (pt_host_lookup_device (async, "0000:02:00.0")), ==, "win11-gaming");
+  else
+    g_assert_null (pt_device_get_vm (pt_host_lookup_device (async, "0000:02:00.0")));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -654,6 +698,7 @@ main (int   argc,
   g_test_add_func ("/host-scan/strange-root", test_strange_root);
   g_test_add_func ("/host-scan/bad-root", test_bad_root);
   g_test_add_func ("/host-scan/async", test_async);
+  g_test_add_func ("/host-scan/owner-facts", test_owner_facts);
 
   status = g_test_run ();
   g_hash_table_unref (scans);

@@ -31,8 +31,7 @@ struct _PtScanner
   GObject parent_instance;
 
   char *root;
-  GHashTable *owners;
-  GHashTable *running;
+  PtOwnerFacts *owner_facts;   /* (nullable) */
   gboolean skip_checks;
 };
 
@@ -52,8 +51,7 @@ pt_scanner_finalize (GObject *object)
   PtScanner *self = (PtScanner *) object;
 
   g_clear_pointer (&self->root, g_free);
-  g_clear_pointer (&self->owners, g_hash_table_unref);
-  g_clear_pointer (&self->running, g_hash_table_unref);
+  g_clear_pointer (&self->owner_facts, pt_owner_facts_unref);
 
   G_OBJECT_CLASS (pt_scanner_parent_class)->finalize (object);
 }
@@ -159,14 +157,28 @@ pt_scanner_set_owners (PtScanner  *self,
                        GHashTable *owners,
                        GHashTable *running)
 {
+  g_autoptr(PtOwnerFacts) facts = pt_owner_facts_new ();
+
   g_return_if_fail (PT_IS_SCANNER (self));
 
-  g_clear_pointer (&self->owners, g_hash_table_unref);
-  g_clear_pointer (&self->running, g_hash_table_unref);
-  if (owners != NULL)
-    self->owners = g_hash_table_ref (owners);
-  if (running != NULL)
-    self->running = g_hash_table_ref (running);
+  pt_owner_facts_set (facts, owners, running);
+  pt_scanner_set_owner_facts (self, facts);
+}
+
+/**
+ * pt_scanner_set_owner_facts:
+ * @facts: (nullable): where the scans take owners from, when they come to
+ *   name them (they may be set while a scan runs)
+ */
+void
+pt_scanner_set_owner_facts (PtScanner    *self,
+                            PtOwnerFacts *facts)
+{
+  g_return_if_fail (PT_IS_SCANNER (self));
+
+  g_clear_pointer (&self->owner_facts, pt_owner_facts_unref);
+  if (facts != NULL)
+    self->owner_facts = pt_owner_facts_ref (facts);
 }
 
 const char *
@@ -325,11 +337,12 @@ mark_bound_at_boot (PtRoot    *root,
 
 static PtHost *
 scan_root (PtScanner     *self,
-           GHashTable    *owners,
-           GHashTable    *running,
+           PtOwnerFacts  *owner_facts,
            GCancellable  *cancellable,
            GError       **error)
 {
+  g_autoptr(GHashTable) owners = NULL;
+  g_autoptr(GHashTable) running = NULL;
   g_autoptr(PtRoot) root = NULL;
   g_autoptr(PtBootSetup) boot = NULL;
   g_autoptr(PtModaliasIndex) aliases = NULL;
@@ -368,6 +381,9 @@ scan_root (PtScanner     *self,
   /* The sandbox shows the displays and the boot GPU, not the host's mounts. */
   for (i = 0; sandboxed && i < devices->len; i++)
     _pt_device_set_state_unknown (g_ptr_array_index (devices, i), _("State unknown in the sandbox"));
+  /* Owners as they are now: libvirt may have answered while the devices were read. */
+  if (owner_facts != NULL)
+    pt_owner_facts_take_for_scan (owner_facts, &owners, &running);
   _pt_host_set_owners (devices, owners, running);
   mark_bound_at_boot (root, devices);
   groups = _pt_host_build_groups (devices);
@@ -398,28 +414,7 @@ pt_scanner_scan (PtScanner     *self,
 {
   g_return_val_if_fail (PT_IS_SCANNER (self), NULL);
 
-  return scan_root (self, self->owners, self->running, cancellable, error);
-}
-
-static gpointer
-owner_facts_new (GHashTable *owners,
-                 GHashTable *running)
-{
-  GHashTable **facts = g_new0 (GHashTable *, 2);
-
-  facts[0] = owners != NULL ? g_hash_table_ref (owners) : NULL;
-  facts[1] = running != NULL ? g_hash_table_ref (running) : NULL;
-  return facts;
-}
-
-static void
-owner_facts_free (gpointer data)
-{
-  GHashTable **facts = data;
-
-  g_clear_pointer (&facts[0], g_hash_table_unref);
-  g_clear_pointer (&facts[1], g_hash_table_unref);
-  g_free (facts);
+  return scan_root (self, self->owner_facts, cancellable, error);
 }
 
 static void
@@ -429,11 +424,10 @@ scan_thread (GTask        *task,
              GCancellable *cancellable)
 {
   PtScanner *self = source_object;
-  GHashTable **facts = task_data;
   GError *error = NULL;
   PtHost *host;
 
-  host = scan_root (self, facts[0], facts[1], cancellable, &error);
+  host = scan_root (self, task_data, cancellable, &error);
   if (host == NULL)
     g_task_return_error (task, error);
   else
@@ -457,8 +451,10 @@ pt_scanner_scan_async (PtScanner           *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pt_scanner_scan_async);
-  /* The scan's own references: the scanner may be told new owners meanwhile. */
-  g_task_set_task_data (task, owner_facts_new (self->owners, self->running), owner_facts_free);
+  /* The scan's own reference: the scanner may be given other facts meanwhile. */
+  if (self->owner_facts != NULL)
+    g_task_set_task_data (task, pt_owner_facts_ref (self->owner_facts),
+                          (GDestroyNotify) pt_owner_facts_unref);
   g_task_run_in_thread (task, scan_thread);
 }
 

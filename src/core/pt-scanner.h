@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "pt-host.h"
+#include "pt-owner-facts.h"
 
 G_BEGIN_DECLS
 
@@ -19,6 +20,8 @@ PtScanner  *pt_scanner_new         (const char           *root);
 void        pt_scanner_set_owners  (PtScanner            *self,
                                     GHashTable           *owners,
                                     GHashTable           *running);
+void        pt_scanner_set_owner_facts (PtScanner        *self,
+                                        PtOwnerFacts     *facts);
 void        pt_scanner_set_skip_checks (PtScanner        *self,
                                         gboolean          skip_checks);
 const char *pt_scanner_get_root    (PtScanner            *self);
