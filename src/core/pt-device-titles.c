@@ -59,22 +59,33 @@ maker_of (PtDevice *device)
   return g_strdup_printf ("%04x:%04x", device->subsystem_vendor_id, device->subsystem_device_id);
 }
 
-/* The devices in @same (one name) that have the maker @maker. */
-static guint
-count_maker (GPtrArray  *same,
-             const char *maker)
+/* Titles for the functions in @same, which share one name: once through
+ * them, however many there are (a host can have thousands of alike VFs). */
+static void
+assign_same_name (GPtrArray *same)
 {
-  guint count = 0;
+  g_autoptr(GPtrArray) makers = g_ptr_array_new_full (same->len, g_free);
+  g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
   guint i;
 
   for (i = 0; i < same->len; i++)
     {
-      g_autofree char *other = maker_of (g_ptr_array_index (same, i));
+      char *maker = maker_of (g_ptr_array_index (same, i));
 
-      if (g_strcmp0 (other, maker) == 0)
-        count++;
+      g_ptr_array_add (makers, maker);
+      if (maker != NULL)
+        g_hash_table_insert (counts, maker,
+                             GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, maker)) + 1));
     }
-  return count;
+
+  for (i = 0; i < same->len; i++)
+    {
+      PtDevice *device = g_ptr_array_index (same, i);
+      const char *maker = g_ptr_array_index (makers, i);
+
+      if (maker != NULL && GPOINTER_TO_UINT (g_hash_table_lookup (counts, maker)) < same->len)
+        device->title = g_strdup_printf ("%s · %s", device->device_name, maker);
+    }
 }
 
 /*
@@ -88,31 +99,25 @@ _pt_device_titles_assign (GPtrArray *devices)
 {
   g_autoptr(GHashTable) by_name = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                          (GDestroyNotify) g_ptr_array_unref);
+  GHashTableIter iter;
+  GPtrArray *same;
   guint i;
 
   for (i = 0; i < devices->len; i++)
     {
       PtDevice *device = g_ptr_array_index (devices, i);
-      GPtrArray *same = g_hash_table_lookup (by_name, device->device_name);
 
+      g_clear_pointer (&device->title, g_free);
+      same = g_hash_table_lookup (by_name, device->device_name);
       if (same == NULL)
         g_hash_table_insert (by_name, (gpointer) device->device_name, same = g_ptr_array_new ());
       g_ptr_array_add (same, device);
     }
 
-  for (i = 0; i < devices->len; i++)
-    {
-      PtDevice *device = g_ptr_array_index (devices, i);
-      GPtrArray *same = g_hash_table_lookup (by_name, device->device_name);
-      g_autofree char *maker = NULL;
-
-      g_clear_pointer (&device->title, g_free);
-      if (same->len < 2)
-        continue;
-      maker = maker_of (device);
-      if (maker != NULL && count_maker (same, maker) < same->len)
-        device->title = g_strdup_printf ("%s · %s", device->device_name, maker);
-    }
+  g_hash_table_iter_init (&iter, by_name);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &same))
+    if (same->len >= 2)
+      assign_same_name (same);
 }
 
 /**
