@@ -28,6 +28,7 @@ struct _PtApplication
   gboolean demo;
   char *demo_copy;     /* the demo's writable copy of its tree, removed at exit */
   PtSshAskpass *askpass;  /* asks what ssh asks, for qemu+ssh:// connections */
+  PtSession *session;     /* started at startup, until the window takes it */
 };
 
 G_DEFINE_FINAL_TYPE (PtApplication, pt_application, ADW_TYPE_APPLICATION)
@@ -96,6 +97,15 @@ pt_application_handle_local_options (GApplication *app,
   return -1;
 }
 
+static PtSession *
+start_session (PtApplication *self)
+{
+  g_autoptr(GSettings) settings = g_settings_new (PT_SETTINGS_SCHEMA);
+  g_autofree char *saved_uri = g_settings_get_string (settings, "active-connection");
+
+  return pt_session_new (self->root, self->uri != NULL ? self->uri : saved_uri);
+}
+
 static void
 pt_application_activate (GApplication *app)
 {
@@ -104,11 +114,11 @@ pt_application_activate (GApplication *app)
 
   if (window == NULL)
     {
-      g_autoptr(GSettings) settings = g_settings_new (PT_SETTINGS_SCHEMA);
-      g_autofree char *saved_uri = g_settings_get_string (settings, "active-connection");
-      g_autoptr(PtSession) session = pt_session_new (self->root,
-                                                     self->uri != NULL ? self->uri : saved_uri);
+      g_autoptr(PtSession) session = g_steal_pointer (&self->session);
       g_autoptr(PtHelperClient) helper = NULL;
+
+      if (session == NULL)
+        session = start_session (self);
 
       /* The installed helper changes this host; a tree from --root is only
        * looked at, and a Flatpak cannot reach a helper on the host (no polkit
@@ -135,8 +145,12 @@ pt_application_startup (GApplication *app)
 {
   PtApplication *self = PT_APPLICATION (app);
 
-  G_APPLICATION_CLASS (pt_application_parent_class)->startup (app);
+  /* The host is read (and libvirt reached) while GTK starts: on a big host
+   * the scan is most of the wait for the first window. ssh may ask before
+   * that window exists: the askpass listens first and waits for it. */
   self->askpass = pt_ssh_askpass_new (GTK_APPLICATION (app));
+  self->session = start_session (self);
+  G_APPLICATION_CLASS (pt_application_parent_class)->startup (app);
   /* Quitting on a signal still removes what the app made for itself
    * (the demo's copy, the askpass directory). */
   g_unix_signal_add (SIGTERM, on_quit_signal, self);
@@ -166,6 +180,7 @@ pt_application_finalize (GObject *object)
   g_clear_pointer (&self->demo_copy, g_free);
   g_clear_pointer (&self->root, g_free);
   g_clear_pointer (&self->uri, g_free);
+  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (pt_application_parent_class)->finalize (object);
 }

@@ -40,6 +40,7 @@ struct _PtSshAskpass
   GtkApplication *app;         /* unowned: the app owns this */
   GSocketService *service;
   char *directory;
+  GQueue waiting;              /* Exchange: questions that came before any window */
 };
 
 G_DEFINE_FINAL_TYPE (PtSshAskpass, pt_ssh_askpass, G_TYPE_OBJECT)
@@ -99,6 +100,7 @@ typedef struct {
   PtSshAskpass *self;
   GSocketConnection *connection;
   GDataInputStream *in;
+  char *question;
   char *answer;
 } Exchange;
 
@@ -110,6 +112,7 @@ exchange_free (Exchange *exchange)
       memset (exchange->answer, 0, strlen (exchange->answer));
       g_free (exchange->answer);
     }
+  g_free (exchange->question);
   g_io_stream_close (G_IO_STREAM (exchange->connection), NULL, NULL);
   g_clear_object (&exchange->in);
   g_clear_object (&exchange->connection);
@@ -166,26 +169,53 @@ answered (GObject      *source,
 }
 
 static void
+ask (Exchange  *exchange,
+     GtkWindow *window)
+{
+  g_autoptr(PtSshPrompt) prompt = pt_ssh_prompt_parse (exchange->question);
+
+  pt_ssh_prompt_dialog_ask (window, prompt, NULL, answered, exchange);
+}
+
+/* The app asks while its window is being made (it connects meanwhile). */
+static void
+on_window_added (GtkApplication *app,
+                 GtkWindow      *window,
+                 PtSshAskpass   *self)
+{
+  Exchange *exchange;
+
+  g_signal_handlers_disconnect_by_func (app, on_window_added, self);
+  while ((exchange = g_queue_pop_head (&self->waiting)) != NULL)
+    ask (exchange, window);
+}
+
+static void
 question_read (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
   Exchange *exchange = user_data;
+  PtSshAskpass *self = exchange->self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(PtSshPrompt) prompt = NULL;
-  g_autofree char *question = NULL;
   GtkWindow *window;
   gsize length = 0;
 
-  question = g_data_input_stream_read_upto_finish (exchange->in, result, &length, &error);
-  window = gtk_application_get_active_window (exchange->self->app);
-  if (question == NULL || length > MAX_QUESTION || window == NULL)
+  exchange->question = g_data_input_stream_read_upto_finish (exchange->in, result, &length, &error);
+  if (exchange->question == NULL || length > MAX_QUESTION)
     {
       send_answer (exchange, NULL);
       return;
     }
-  prompt = pt_ssh_prompt_parse (question);
-  pt_ssh_prompt_dialog_ask (window, prompt, NULL, answered, exchange);
+  window = gtk_application_get_active_window (self->app);
+  if (window != NULL)
+    {
+      ask (exchange, window);
+      return;
+    }
+  if (g_queue_is_empty (&self->waiting))
+    g_signal_connect (self->app, "window-added", G_CALLBACK (on_window_added), self);
+  g_queue_push_tail (&self->waiting, exchange);
 }
 
 static gboolean
@@ -208,6 +238,13 @@ static void
 pt_ssh_askpass_dispose (GObject *object)
 {
   PtSshAskpass *self = (PtSshAskpass *) object;
+  Exchange *exchange;
+
+  /* Quitting before any window: ssh is told no. */
+  if (self->app != NULL)
+    g_signal_handlers_disconnect_by_func (self->app, on_window_added, self);
+  while ((exchange = g_queue_pop_head (&self->waiting)) != NULL)
+    send_answer (exchange, NULL);
 
   if (self->service != NULL)
     {

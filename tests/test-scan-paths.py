@@ -100,7 +100,7 @@ def strace_check(root):
     allowed = {"vendor": ffff, "device": ffff}
     wrong = {name: opened[name] for name in ID_ATTRIBUTES if opened[name] > allowed.get(name, 0)}
     assert not wrong, f"the config way opened ID attributes {wrong}"
-    driver_checks = len(re.findall(r'faccessat2?\([^,]+, "driver"', calls))
+    driver_checks = len(re.findall(r'faccessat2?\([^,]+, "(?:[^"]*/)?driver"', calls))
     drivers = {os.readlink(os.path.join(d, "driver")).rsplit("/", 1)[-1]
                for d in function_dirs(root) if os.path.islink(os.path.join(d, "driver"))}
     assert driver_checks <= len(drivers), f"{driver_checks} driver link checks on {len(drivers)} drivers"
@@ -143,5 +143,37 @@ vf_ffff_host = os.path.join(tmp, "vf-ffff-host")
 subprocess.run([sys.executable, build_host, spec_path, vf_ffff_host], check=True,
                stdout=subprocess.DEVNULL)
 add_cases("server-sriov with VF config ffff", vf_ffff_host)
+
+# A big host is read by two threads: the same host as one thread reads, with
+# the same warnings in the same order (a generated tree with a few odd functions).
+big = os.path.join(tmp, "big-host")
+subprocess.run([sys.executable, os.path.join(os.path.dirname(build_host), "gen-host.py"),
+                "1024", big], check=True, stdout=subprocess.DEVNULL)
+odd = function_dirs(big)
+for directory in (odd[3], odd[700]):
+    with open(os.path.join(directory, "numa_node"), "w") as f:
+        f.write("garbage\n")
+for name in ("uevent", "config"):
+    os.unlink(os.path.join(odd[900], name))
+with open(os.path.join(odd[900], "vendor"), "w") as f:
+    f.write("not hex\n")
+os.makedirs(os.path.join(big, "sys", "bus", "pci", "devices", "not-an-address"))
+# A driver both halves use, gone: said once, for its first function.
+drivers = collections.Counter(os.path.basename(os.readlink(os.path.join(d, "driver")))
+                              for d in odd if os.path.islink(os.path.join(d, "driver")))
+common = drivers.most_common(1)[0][0]
+shutil.rmtree(os.path.join(big, "sys", "bus", "pci", "drivers", common))
+
+
+@case("a host of 1,024 functions read by two threads is the host one thread reads")
+def _():
+    two = scan(big)
+    one = scan(big, prefix=("env", "PASSTHROUGH_SCAN_THREADS=1"))
+    assert_same(one, two)
+    warnings = two["devices warnings"]
+    for said in ("not a PCI address", "not hex", f"points to “{common}”, which does not exist"):
+        assert said in warnings, (said, warnings)
+    assert warnings.count(f"points to “{common}”") == 1, warnings
+
 
 run_cases(cleanup=lambda: shutil.rmtree(tmp))

@@ -33,7 +33,10 @@ PASSPHRASE = "correct horse battery"
 host = ssh_host.SshHost(key_passphrase=PASSPHRASE)
 host.start()
 
-app_env = dict(env, PATH=host.path_with_ssh())
+# Its own runtime directory, to see that the app leaves nothing there.
+runtime = os.path.join(host.work, "runtime")
+os.mkdir(runtime, 0o700)
+app_env = dict(env, PATH=host.path_with_ssh(), XDG_RUNTIME_DIR=runtime)
 app_log = open(os.path.join(os.environ.get("G_TEST_BUILDDIR", "/tmp"), "ui-ssh-app.log"), "w+")
 # No terminal, as from the desktop: ssh asks through SSH_ASKPASS only then.
 process = subprocess.Popen([APP, "--connect", host.uri(verify=True)], env=app_env,
@@ -88,9 +91,6 @@ def _():
 
 @case("the app logged no GTK warnings, and left nothing of its askpass behind")
 def _():
-    # Where GLib puts the user's runtime files (g_get_user_runtime_dir).
-    runtime = (os.environ.get("XDG_RUNTIME_DIR") or os.environ.get("XDG_CACHE_HOME")
-               or os.path.expanduser("~/.cache"))
     process.terminate()
     process.wait(timeout=15)
     app_log.seek(0)
@@ -98,9 +98,9 @@ def _():
     sys.stderr.write(log)
     problems = [line for line in log.splitlines() if "Gtk-WARNING" in line or "CRITICAL" in line]
     assert not problems, "the app logged:\n" + "\n".join(problems)
-    if os.path.isdir(runtime):
-        left = [n for n in os.listdir(runtime) if n.startswith("passthrough-askpass-")]
-        assert not left, left
+    # dconf and the like may leave their own; ours is passthrough-askpass-*.
+    left = [n for n in os.listdir(runtime) if n.startswith("passthrough-askpass-")]
+    assert not left, left
 
 
 def cleanup():

@@ -40,6 +40,7 @@ struct _PtModaliasIndex
   GHashTable *by_vendor;     /* prefix -> GPtrArray of Alias */
   GPtrArray *wildcard;       /* Alias */
   GHashTable *cache;         /* modalias -> GStrv */
+  GMutex cache_lock;         /* lookups come from the scan's threads */
 };
 
 static void
@@ -145,6 +146,7 @@ index_new (void)
   self->wildcard = g_ptr_array_new ();
   self->cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) g_strfreev);
+  g_mutex_init (&self->cache_lock);
 
   return self;
 }
@@ -246,9 +248,16 @@ pt_modalias_index_lookup (PtModaliasIndex *self,
   if (modalias == NULL || strncmp (modalias, "pci:v", 5) != 0)
     return g_new0 (char *, 1);
 
+  g_mutex_lock (&self->cache_lock);
   cached = g_hash_table_lookup (self->cache, modalias);
   if (cached != NULL)
-    return g_strdupv (cached);
+    {
+      GStrv copy = g_strdupv (cached);
+
+      g_mutex_unlock (&self->cache_lock);
+      return copy;
+    }
+  g_mutex_unlock (&self->cache_lock);
 
   matches = g_ptr_array_new ();
   if (strlen (modalias) >= DEVICE_PREFIX_LEN)
@@ -280,7 +289,9 @@ pt_modalias_index_lookup (PtModaliasIndex *self,
     }
 
   cached = g_strv_builder_end (builder);
-  g_hash_table_insert (self->cache, g_strdup (modalias), g_strdupv (cached));
+  g_mutex_lock (&self->cache_lock);
+  g_hash_table_replace (self->cache, g_strdup (modalias), g_strdupv (cached));
+  g_mutex_unlock (&self->cache_lock);
 
   return cached;
 }
@@ -345,6 +356,7 @@ pt_modalias_index_free (PtModaliasIndex *self)
   g_hash_table_unref (self->by_device);
   g_hash_table_unref (self->by_vendor);
   g_hash_table_unref (self->cache);
+  g_mutex_clear (&self->cache_lock);
   g_ptr_array_unref (self->aliases);
   g_free (self);
 }

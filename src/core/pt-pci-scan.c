@@ -54,9 +54,6 @@
 typedef struct
 {
   PtModaliasIndex *aliases;
-  GHashTable *known_groups;     /* group names listed in /sys/kernel/iommu_groups */
-  GHashTable *checked_groups;   /* group numbers already checked */
-  GHashTable *checked_drivers;  /* driver names whose link was already checked */
   GPtrArray *problems;
 } ScanContext;
 
@@ -179,16 +176,8 @@ read_driver_link (int          dirfd,
   if (target == NULL)
     return NULL;
 
+  /* Whether it exists is checked once per driver, after the scan (check_links). */
   driver = g_intern_string (target);
-  if (!g_hash_table_contains (ctx->checked_drivers, driver))
-    {
-      g_hash_table_add (ctx->checked_drivers, (gpointer) driver);
-      if (faccessat (dirfd, "driver", F_OK, 0) != 0)
-        add_problem (ctx->problems,
-                     _("%s: its “%s” link points to “%s”, which does not exist."),
-                     device->address, "driver", driver);
-    }
-
   return driver;
 }
 
@@ -217,17 +206,8 @@ read_iommu_group (int          dirfd,
       return;
     }
 
+  /* Whether it exists is checked once per group, after the scan (check_links). */
   device->iommu_group = (int) number;
-
-  if (!g_hash_table_contains (ctx->checked_groups, GINT_TO_POINTER (number)))
-    {
-      g_hash_table_add (ctx->checked_groups, GINT_TO_POINTER (number));
-      if (!g_hash_table_contains (ctx->known_groups, group) &&
-          faccessat (dirfd, "iommu_group", F_OK, 0) != 0)
-        add_problem (ctx->problems,
-                     _("%s: its iommu_group link points to group “%s”, which does not exist."),
-                     device->address, group);
-    }
 }
 
 static void
@@ -534,9 +514,138 @@ read_device (int          devices_fd,
 
   close (fd);
 
-  pt_pci_names_fill (device);
-
   return g_steal_pointer (&device);
+}
+
+/* Hosts at least this big are read by two threads: reading sysfs is
+ * system-call time that two cores halve. */
+#define PARALLEL_FROM 512
+
+/* One thread's share of the functions, with its own checks and problems. */
+typedef struct
+{
+  int devices_fd;
+  GPtrArray *names;
+  guint from, to;
+  ScanContext ctx;
+  GCancellable *cancellable;
+  GPtrArray *devices;         /* (nullable) the share's functions; NULL if cancelled */
+} Share;
+
+static gpointer
+read_share (gpointer data)
+{
+  Share *share = data;
+  guint i;
+
+  share->devices = g_ptr_array_new_full (share->to - share->from, g_object_unref);
+  for (i = share->from; i < share->to; i++)
+    {
+      const char *name = g_ptr_array_index (share->names, i);
+      PtDevice *device;
+
+      if (g_cancellable_is_cancelled (share->cancellable))
+        {
+          g_clear_pointer (&share->devices, g_ptr_array_unref);
+          return NULL;
+        }
+
+      if (!pt_sysfs_is_pci_address (name))
+        {
+          add_problem (share->ctx.problems,
+                       _("“%s” in the PCI devices directory is not a PCI address; it is left out."),
+                       name);
+          continue;
+        }
+
+      device = read_device (share->devices_fd, name, &share->ctx);
+      if (device != NULL)
+        g_ptr_array_add (share->devices, device);
+    }
+  return NULL;
+}
+
+static void
+share_init (Share        *share,
+            int           devices_fd,
+            GPtrArray    *names,
+            guint         from,
+            guint         to,
+            ScanContext  *base,
+            GCancellable *cancellable)
+{
+  share->devices_fd = devices_fd;
+  share->names = names;
+  share->from = from;
+  share->to = to;
+  share->cancellable = cancellable;
+  share->ctx.aliases = base->aliases;
+  share->ctx.problems = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+share_clear (Share *share)
+{
+  g_clear_pointer (&share->ctx.problems, g_ptr_array_unref);
+  g_clear_pointer (&share->devices, g_ptr_array_unref);
+}
+
+/* The shares' problems, in address order. */
+static void
+merge_problems (GPtrArray *problems,
+                Share     *shares,
+                guint      n_shares)
+{
+  guint i, j;
+
+  for (i = 0; i < n_shares; i++)
+    for (j = 0; j < shares[i].ctx.problems->len; j++)
+      g_ptr_array_add (problems, g_strdup (g_ptr_array_index (shares[i].ctx.problems, j)));
+}
+
+/*
+ * Dangling driver and iommu_group links mean a broken tree. They are
+ * checked once per driver and per group, not per function (thousands of
+ * system calls), against one listing of /sys/kernel/iommu_groups where
+ * that is visible, in address order once every function is read, so the
+ * same tree says the same, however many threads read it.
+ */
+static void
+check_links (int          devices_fd,
+             GPtrArray   *devices,
+             GHashTable  *known_groups,
+             GPtrArray   *problems)
+{
+  g_autoptr(GHashTable) checked_drivers = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autoptr(GHashTable) checked_groups = g_hash_table_new (g_direct_hash, g_direct_equal);
+  guint i;
+
+  for (i = 0; i < devices->len; i++)
+    {
+      PtDevice *device = g_ptr_array_index (devices, i);
+      char group[16];
+      char path[64];
+
+      if (device->driver != NULL && !g_hash_table_contains (checked_drivers, device->driver))
+        {
+          g_hash_table_add (checked_drivers, (gpointer) device->driver);
+          g_snprintf (path, sizeof path, "%s/driver", device->address);
+          if (faccessat (devices_fd, path, F_OK, 0) != 0)
+            add_problem (problems, _("%s: its “%s” link points to “%s”, which does not exist."),
+                         device->address, "driver", device->driver);
+        }
+
+      if (device->iommu_group < 0 ||
+          g_hash_table_contains (checked_groups, GINT_TO_POINTER (device->iommu_group)))
+        continue;
+      g_hash_table_add (checked_groups, GINT_TO_POINTER (device->iommu_group));
+      g_snprintf (group, sizeof group, "%d", device->iommu_group);
+      g_snprintf (path, sizeof path, "%s/iommu_group", device->address);
+      if (!g_hash_table_contains (known_groups, group) && faccessat (devices_fd, path, F_OK, 0) != 0)
+        add_problem (problems,
+                     _("%s: its iommu_group link points to group “%s”, which does not exist."),
+                     device->address, group);
+    }
 }
 
 /**
@@ -558,11 +667,11 @@ pt_pci_scan_devices (PtRoot           *root,
   g_autoptr(GPtrArray) devices = NULL;
   g_autoptr(GPtrArray) group_names = NULL;
   g_autoptr(GHashTable) known_groups = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GHashTable) checked_groups = g_hash_table_new (g_direct_hash, g_direct_equal);
-  g_autoptr(GHashTable) checked_drivers = g_hash_table_new (g_direct_hash, g_direct_equal);
-  ScanContext ctx = { aliases, known_groups, checked_groups, checked_drivers, problems };
+  ScanContext ctx = { aliases, problems };
   g_autoptr(GError) local_error = NULL;
-  guint i;
+  Share shares[2] = { { 0 } };
+  GThread *other = NULL;
+  guint i, n_shares;
   int devices_fd;
 
   names = pt_root_list_dir (root, PCI_DEVICES_DIR, &local_error);
@@ -592,30 +701,38 @@ pt_pci_scan_devices (PtRoot           *root,
   for (i = 0; group_names != NULL && i < group_names->len; i++)
     g_hash_table_add (known_groups, g_ptr_array_index (group_names, i));
 
+  /* The first half here, the second in another thread on a big host
+   * (PASSTHROUGH_SCAN_THREADS=1 reads in one, for the tests to compare). */
+  n_shares = names->len >= PARALLEL_FROM && g_strcmp0 (g_getenv ("PASSTHROUGH_SCAN_THREADS"), "1") != 0
+             ? 2 : 1;
+  for (i = 0; i < n_shares; i++)
+    share_init (&shares[i], devices_fd, names, names->len * i / n_shares,
+                names->len * (i + 1) / n_shares, &ctx, cancellable);
+  if (n_shares == 2)
+    other = g_thread_new ("pt-pci-scan", read_share, &shares[1]);
+  read_share (&shares[0]);
+  if (other != NULL)
+    g_thread_join (other);
+
   devices = g_ptr_array_new_full (names->len, g_object_unref);
-  for (i = 0; i < names->len; i++)
+  for (i = 0; i < n_shares; i++)
+    if (shares[i].devices != NULL)
+      g_ptr_array_extend_and_steal (devices, g_steal_pointer (&shares[i].devices));
+  merge_problems (problems, shares, n_shares);
+  for (i = 0; i < n_shares; i++)
+    share_clear (&shares[i]);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
     {
-      const char *name = g_ptr_array_index (names, i);
-      PtDevice *device;
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        {
-          close (devices_fd);
-          return NULL;
-        }
-
-      if (!pt_sysfs_is_pci_address (name))
-        {
-          add_problem (problems,
-                       _("“%s” in the PCI devices directory is not a PCI address; it is left out."),
-                       name);
-          continue;
-        }
-
-      device = read_device (devices_fd, name, &ctx);
-      if (device != NULL)
-        g_ptr_array_add (devices, device);
+      close (devices_fd);
+      return NULL;
     }
+
+  check_links (devices_fd, devices, known_groups, problems);
+
+  /* libpci's names are not for threads: one pass once every function is read. */
+  for (i = 0; i < devices->len; i++)
+    pt_pci_names_fill (g_ptr_array_index (devices, i));
 
   close (devices_fd);
 
