@@ -29,9 +29,9 @@ env = dict(os.environ, GDK_BACKEND="x11", GSK_RENDERER="cairo")
 env.pop("NO_AT_BRIDGE", None)
 
 
-def missing():
+def missing(xdotool_too=True):
     """Why these tests cannot run here, or None."""
-    if shutil.which("xdotool") is None:
+    if xdotool_too and shutil.which("xdotool") is None:
         return "xdotool is not installed"
     if _IMPORT_ERROR is not None:
         return f"no AT-SPI Python bindings ({_IMPORT_ERROR}); install python3-gi gir1.2-atspi-2.0"
@@ -52,12 +52,18 @@ def walk(node, depth=0, last_first=False):
             yield from walk(child, depth + 1, last_first)
 
 
-def find_app():
-    for _ in range(200):
+def find_app(process=None):
+    """The app on the accessibility bus; with @process, that very process
+    (and an error as soon as it exits)."""
+    end = time.time() + PATIENCE
+    while time.time() < end:
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"the app exited with status {process.returncode}")
         desktop = Atspi.get_desktop(0)
         for i in range(desktop.get_child_count()):
             app = desktop.get_child_at_index(i)
-            if app is not None and app.get_name() == "passthrough":
+            if (app is not None and app.get_name() == "passthrough" and
+                    (process is None or app.get_process_id() == process.pid)):
                 return app
         time.sleep(0.1)
     raise AssertionError("the app never appeared on the accessibility bus")

@@ -19,18 +19,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
-try:
-    import gi
-    gi.require_version("Atspi", "2.0")
-    from gi.repository import Atspi
-except (ImportError, ValueError) as error:
-    print(f"1..0 # SKIP no AT-SPI Python bindings ({error}); install python3-gi gir1.2-atspi-2.0")
+import atspi_ui
+from atspi_ui import click, find, find_app
+
+reason = atspi_ui.missing(xdotool_too=False)
+if reason is not None:
+    print(f"1..0 # SKIP {reason}")
     sys.exit(0)
 
 BUILD = os.path.realpath(sys.argv[1])
-PATIENCE = 45
 count = 0
 failed = 0
 
@@ -43,60 +41,6 @@ def ok(passed, name, diagnostic=""):
         failed += 1
         for line in str(diagnostic).splitlines():
             print(f"# {line}")
-
-
-def walk(node, depth=0):
-    yield node
-    if depth > 40:
-        return
-    try:
-        n = node.get_child_count()
-    except Exception:
-        return
-    for i in range(n):
-        child = node.get_child_at_index(i)
-        if child is not None:
-            yield from walk(child, depth + 1)
-
-
-def find(root, role=None, contains=None, timeout=PATIENCE):
-    end = time.time() + timeout
-    while time.time() < end:
-        root.clear_cache()
-        for node in walk(root):
-            try:
-                if role and node.get_role_name() != role:
-                    continue
-                if contains is not None and contains not in (node.get_name() or ""):
-                    continue
-                return node
-            except Exception:
-                continue
-        time.sleep(0.2)
-    raise AssertionError(f"nothing on screen with role={role} contains={contains}")
-
-
-def find_app(process):
-    end = time.time() + PATIENCE
-    while time.time() < end:
-        if process.poll() is not None:
-            raise AssertionError(f"the installed app exited with status {process.returncode}")
-        desktop = Atspi.get_desktop(0)
-        for i in range(desktop.get_child_count()):
-            app = desktop.get_child_at_index(i)
-            if app is not None and app.get_name() == "passthrough" and app.get_process_id() == process.pid:
-                return app
-        time.sleep(0.1)
-    raise AssertionError("the installed app never appeared on the accessibility bus")
-
-
-def click(node):
-    action = node.get_action_iface()
-    for i in range(action.get_n_actions()):
-        if action.get_action_name(i) in ("click", "activate", "press"):
-            action.do_action(i)
-            return
-    raise AssertionError(f"{node.get_name()} cannot be clicked")
 
 
 destdir = tempfile.mkdtemp(prefix="passthrough-install-demo-")
