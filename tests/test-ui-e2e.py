@@ -216,6 +216,40 @@ def _():
         assert "“ubuntu-ml” is running with a device of this IOMMU group. Shut that" in r.stderr, r.stderr
 
 
+@step("Take Back of a running VM's GPU that shares a guest slot: the dialog says why not now, "
+      "and its fix takes it back at the next start")
+def _():
+    frame = state["frame"]
+    given = "Given to “Ubuntu 22.04 (CUDA)”, which is running"
+    open_device(frame, "0000:02:00.0")
+    find(frame, name=given)
+    click(find(frame, role="list item", name="Take Back from “Ubuntu 22.04 (CUDA)”…"))
+    dialog = find_window(state["app"], "Not Possible While It Runs")
+    # What happened and what to do, in words: no CLI flag, no libvirt call.
+    body = find(dialog, contains="shares one slot of the running virtual machine")
+    words = body.get_name()
+    assert words.startswith("0000:02:00.0 shares one slot of the running virtual machine with other "
+                            "functions, and such a device cannot be unplugged while it runs."), words
+    assert "it leaves at the next start" in words, words
+    for cli in ("--", "virDomain", "passthroughctl", "AFFECT"):
+        assert cli not in words, f"the dialog says {cli}: {words}"
+    time.sleep(1)
+    click(find(dialog, role="push button", contains="Take Back at Next Start"))
+    # The saved definition's review, then Take Back.
+    dialog = find_window(state["app"], "Take the Devices Back")
+    find(dialog, contains="Take 0000:02:00.0, 0000:02:00.1 away from “ubuntu-ml” "
+                          "(in its saved definition, from its next start)")
+    time.sleep(1)
+    click(find(dialog, role="push button", contains="Take Back"))
+    # The toast says when they leave; until then the running VM keeps them.
+    find(frame, contains="will leave “Ubuntu 22.04 (CUDA)” at its next start", last_first=True)
+    find(frame, name=given)
+    # Its Undo puts them back in the saved definition, again for the next start.
+    click(find(frame, role="push button", contains="Undo", last_first=True))
+    find(frame, contains="will be given to “Ubuntu 22.04 (CUDA)” at its next start", last_first=True)
+    find(frame, name=given)
+
+
 @step("Groups: prepare a free group through the helper, then undo it from the toast")
 def _():
     frame = state["frame"]
