@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import time
+import traceback
 
 import atspi_ui
 from atspi_ui import (Atspi, PATIENCE, absent, click, env, find, find_app, find_window, gone,
@@ -170,14 +171,19 @@ def _():
     time.sleep(1)
     click(find(review, role="push button", contains="Apply"))
     time.sleep(3)
+    # The VM has it, and the State group says (under that) it is bound at
+    # every boot and offers to stop that.
     find(frame, name="Given to “Windows 11 (gaming)”")
+    find(frame, role="label", name="Bound to vfio-pci at every boot")
+    find(frame, role="list item", name="Stop Binding at Every Boot…")
     # Taken back from the VM, it stays kept away from its host driver at every
-    # boot, and the page offers to stop that.
+    # boot, which is now its state.
     click(find(frame, role="list item", name="Take Back from “Windows 11 (gaming)”…"))
     dialog = find_window(state["app"], "Take the Devices Back")
     find(dialog, contains="Take 0000:00:16.0 away from “win11-gaming”")
     time.sleep(1)
     click(find(dialog, role="push button", contains="Take Back"))
+    absent(frame, name="Given to “Windows 11 (gaming)”")
     find(frame, name="Bound to vfio-pci at every boot")
     click(find(frame, role="list item", name="Stop Binding at Every Boot…"))
     review = find_window(state["app"], "Review the Change")
@@ -235,6 +241,8 @@ def _():
         assert cli not in words, f"the dialog says {cli}: {words}"
     time.sleep(1)
     click(find(dialog, role="push button", contains="Take Back at Next Start"))
+    # Walking a window GTK 4.8 is destroying makes it log a critical: wait instead.
+    time.sleep(2)
     # The saved definition's review, then Take Back.
     dialog = find_window(state["app"], "Take the Devices Back")
     find(dialog, contains="Take 0000:02:00.0, 0000:02:00.1 away from “ubuntu-ml” "
@@ -389,6 +397,7 @@ try:
         except Exception as error:
             failed = True
             print(f"not ok {number} {name}")
+            traceback.print_exc(file=sys.stderr)   # where it failed, outside the TAP stream
             # What the screen showed, for whoever reads the failure.
             shot = os.path.join(os.environ.get("G_TEST_BUILDDIR", "/tmp"), "ui-e2e-failure.png")
             if subprocess.run(f"xwd -root -silent | convert xwd:- {shot}", shell=True,
