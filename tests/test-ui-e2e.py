@@ -7,7 +7,9 @@ Usage: test-ui-e2e.py PASSTHROUGH   (under Xvfb and a D-Bus session)
 On the demo host: open Devices, search for the GPU, open it, give it to the
 shut-off VM (confirming the boot-GPU warning), and check that the VM now has
 both functions and the device list names the VM; then take it back and check
-that it is free again. Prints TAP. Uses Debian's /usr/bin/python3 for the
+that it is free again. Give a free device with its boot binding and stop it
+again; take back at the next start what a running VM cannot unplug, from the
+dialog that says so. Prints TAP. Uses Debian's /usr/bin/python3 for the
 Atspi bindings (python3-gi, gir1.2-atspi-2.0).
 """
 
