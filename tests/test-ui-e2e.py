@@ -256,8 +256,11 @@ def _():
     find(frame, name=given)
     # Its Undo puts them back in the saved definition, again for the next start.
     click(find(frame, role="push button", contains="Undo", last_first=True))
-    find(frame, contains="will be given to “Ubuntu 22.04 (CUDA)” at its next start", last_first=True)
+    toast = find(frame, contains="will be given to “Ubuntu 22.04 (CUDA)” at its next start",
+                 last_first=True)
     find(frame, name=given)
+    # Toasts queue: the next step's Undo must be its own, so this one goes first.
+    absent(frame, name=toast.get_name(), timeout=60)
 
 
 @step("Groups: prepare a free group through the helper, then undo it from the toast")
