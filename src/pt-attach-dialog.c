@@ -476,12 +476,22 @@ show_done_toast (Change *change)
     : g_strjoinv (", ", change->addresses);
   g_autofree char *vm = pt_vm_dup_label (connection != NULL ? pt_connection_get_vms (connection) : NULL,
                                          change->vm);
+  PtVm *target = connection != NULL ? pt_connection_lookup_vm (connection, change->vm) : NULL;
   g_autofree char *title = NULL;
   AdwToast *toast;
 
-  title = change->kind == PT_VM_PLAN_ATTACH
-          ? g_strdup_printf (_("Gave %s to “%s”"), list, vm)
-          : g_strdup_printf (_("Took %s back from “%s”"), list, vm);
+  /* A running VM that gets the change in its saved definition only (it
+   * cannot take it now) still has, or still lacks, the devices until its
+   * next start: the toast says so. */
+  if (target != NULL && pt_vm_get_state (target) == PT_VM_STATE_RUNNING &&
+      change->plan != NULL && !pt_vm_plan_is_live (change->plan))
+    title = change->kind == PT_VM_PLAN_ATTACH
+            ? g_strdup_printf (_("%s will be given to “%s” at its next start"), list, vm)
+            : g_strdup_printf (_("%s will leave “%s” at its next start"), list, vm);
+  else
+    title = change->kind == PT_VM_PLAN_ATTACH
+            ? g_strdup_printf (_("Gave %s to “%s”"), list, vm)
+            : g_strdup_printf (_("Took %s back from “%s”"), list, vm);
   toast = adw_toast_new (title);
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_timeout (toast, 10);

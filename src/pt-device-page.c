@@ -220,12 +220,24 @@ offer (PtDevicePage *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), action, enabled);
 }
 
+/* Stop Binding at Every Boot, for a device bound so (given to a VM or not). */
+static void
+offer_stop_boot_binding (PtDevicePage *self)
+{
+  gboolean ours = boot_binding_change (self) > 0;
+
+  offer (self, self->stop_boot_row, "device.stop-boot-binding",
+         ours ? _("Undo the boot change that keeps host drivers away from it")
+              : _("It was not bound by Passthrough: remove the binding where it was made"),
+         ours);
+}
+
 /*
  * The one place that decides what the page offers: the device's state in
  * words (the core's), then the rows that follow from it — Give (whose
  * review also prepares the host, now or at every boot), Take Back, Return to
- * the Host, Stop Binding at Every Boot — each enabled, and its reason
- * given, by the core's verdict.
+ * the Host, Stop Binding at Every Boot (a given device too, if bound so) —
+ * each enabled, and its reason given, by the core's verdict.
  */
 static void
 update_actions (PtDevicePage *self)
@@ -239,6 +251,9 @@ update_actions (PtDevicePage *self)
   g_autofree char *vm_label = connection != NULL && device != NULL && pt_device_get_vm (device) != NULL
     ? pt_vm_dup_label (pt_connection_get_vms (connection), pt_device_get_vm (device)) : NULL;
   g_autofree char *words = device != NULL ? pt_device_dup_state_words (device, vm_label) : NULL;
+  /* A given device says so first; that it is bound at every boot, after. */
+  g_autofree char *boot_words = device != NULL && state == PT_DEVICE_STATE_GIVEN
+                                ? pt_device_dup_boot_words (device) : NULL;
   GtkWidget *rows[] = { self->give_row, self->take_back_row, self->return_row, self->stop_boot_row };
   const char *actions[] = { "device.give", "device.take-back", "device.return", "device.stop-boot-binding" };
   guint i;
@@ -252,6 +267,7 @@ update_actions (PtDevicePage *self)
     return;
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->state_row), words);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->state_row), boot_words);
   gtk_image_set_from_icon_name (self->state_icon, state == PT_DEVICE_STATE_WITH_HOST
                                                     ? "computer-symbolic" : "video-joined-displays-symbolic");
 
@@ -265,6 +281,8 @@ update_actions (PtDevicePage *self)
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->take_back_row), title);
       offer (self, self->take_back_row, "device.take-back",
              _("Remove it and its group mates from that virtual machine"), connected);
+      if (boot_words != NULL)
+        offer_stop_boot_binding (self);
       return;
     }
 
@@ -286,14 +304,7 @@ update_actions (PtDevicePage *self)
       offer (self, self->return_row, "device.return", reason, verdict->kind != PT_VERDICT_REFUSED);
     }
   else if (state == PT_DEVICE_STATE_BOUND_AT_BOOT)
-    {
-      gboolean ours = boot_binding_change (self) > 0;
-
-      offer (self, self->stop_boot_row, "device.stop-boot-binding",
-             ours ? _("Undo the boot change that keeps host drivers away from it")
-                  : _("It was not bound by Passthrough: remove the binding where it was made"),
-             ours);
-    }
+    offer_stop_boot_binding (self);
 }
 
 static void

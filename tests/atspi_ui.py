@@ -47,7 +47,12 @@ def walk(node, depth=0, last_first=False):
     except Exception:
         return
     for i in (reversed(range(count)) if last_first else range(count)):
-        child = node.get_child_at_index(i)
+        try:
+            child = node.get_child_at_index(i)
+        except Exception:
+            # A page rebuilt after a rescan drops its children while they
+            # are walked ("The application no longer exists"): skip them.
+            continue
         if child is not None:
             yield from walk(child, depth + 1, last_first)
 
@@ -112,8 +117,13 @@ def find_window(app, contains, timeout=PATIENCE):
         app.clear_cache()
         for i in range(app.get_child_count()):
             window = app.get_child_at_index(i)
-            if window is not None and any(contains in (n.get_name() or "") for n in walk(window)):
-                return window
+            try:
+                if window is not None and any(contains in (n.get_name() or "") for n in walk(window)):
+                    return window
+            except Exception:
+                # A window closing while it is walked (a dialog that just
+                # answered) is "no longer there": look at the next one.
+                continue
         time.sleep(0.2)
     raise AssertionError(f"no window shows {contains}")
 

@@ -606,7 +606,7 @@ pt_device_dup_state_words (PtDevice   *self,
         return g_strdup_printf (_("Given to “%s”, which is running"), vm_label != NULL ? vm_label : self->vm);
       return g_strdup_printf (_("Given to “%s”"), vm_label != NULL ? vm_label : self->vm);
     case PT_DEVICE_STATE_BOUND_AT_BOOT:
-      return g_strdup (_("Bound to vfio-pci at every boot"));
+      return pt_device_dup_boot_words (self);
     case PT_DEVICE_STATE_READY:
       return g_strdup (_("Ready for virtual machines (on vfio-pci)"));
     case PT_DEVICE_STATE_WITH_HOST:
@@ -614,6 +614,22 @@ pt_device_dup_state_words (PtDevice   *self,
       return self->driver != NULL ? g_strdup_printf (_("With the host (driver %s)"), self->driver)
                                   : g_strdup (_("With the host (no driver)"));
     }
+}
+
+/**
+ * pt_device_dup_boot_words:
+ *
+ * A device given to a VM says so first (see pt_device_get_state()); that it
+ * is also kept on vfio-pci from every boot is said by these words.
+ *
+ * Returns: (transfer full) (nullable): that the device is bound to vfio-pci
+ *   at every boot, in words; %NULL when it is not
+ */
+char *
+pt_device_dup_boot_words (PtDevice *self)
+{
+  g_return_val_if_fail (PT_IS_DEVICE (self), NULL);
+  return self->bound_at_boot ? g_strdup (_("Bound to vfio-pci at every boot")) : NULL;
 }
 
 /**

@@ -76,6 +76,7 @@ gboolean             pt_device_is_bound_at_boot         (PtDevice *self);
 PtDeviceState        pt_device_get_state                (PtDevice *self);
 char                *pt_device_dup_state_words          (PtDevice   *self,
                                                          const char *vm_label);
+char                *pt_device_dup_boot_words           (PtDevice   *self);
 gboolean             pt_device_is_used_by_host          (PtDevice *self);
 const char          *pt_device_get_state_unknown        (PtDevice *self);
 gboolean             pt_device_is_reset_known           (PtDevice *self);
