@@ -518,8 +518,22 @@ read_device (int          devices_fd,
 }
 
 /* Hosts at least this big are read by two threads: reading sysfs is
- * system-call time that two cores halve. */
-#define PARALLEL_FROM 512
+ * system-call time that two cores halve. Below it, the app's start (GTK's
+ * own start-up runs meanwhile on the other core) was faster with one:
+ * 557 against 650 ms to the first frame at 4,096 functions, 1,280 against
+ * 1,025 ms at 16,384 (build-aux/benchmark.py's hosts, 2 cores). */
+#define PARALLEL_FROM 8192
+
+/* PASSTHROUGH_SCAN_THREADS=1 or 2 chooses, for the tests to compare. */
+static guint
+scan_threads (guint n_functions)
+{
+  const char *chosen = g_getenv ("PASSTHROUGH_SCAN_THREADS");
+
+  if (g_strcmp0 (chosen, "1") == 0 || g_strcmp0 (chosen, "2") == 0)
+    return chosen[0] - '0';
+  return n_functions >= PARALLEL_FROM ? 2 : 1;
+}
 
 /* One thread's share of the functions, with its own checks and problems. */
 typedef struct
@@ -701,10 +715,8 @@ pt_pci_scan_devices (PtRoot           *root,
   for (i = 0; group_names != NULL && i < group_names->len; i++)
     g_hash_table_add (known_groups, g_ptr_array_index (group_names, i));
 
-  /* The first half here, the second in another thread on a big host
-   * (PASSTHROUGH_SCAN_THREADS=1 reads in one, for the tests to compare). */
-  n_shares = names->len >= PARALLEL_FROM && g_strcmp0 (g_getenv ("PASSTHROUGH_SCAN_THREADS"), "1") != 0
-             ? 2 : 1;
+  /* The first half here, the second in another thread on a big host. */
+  n_shares = scan_threads (names->len);
   for (i = 0; i < n_shares; i++)
     share_init (&shares[i], devices_fd, names, names->len * i / n_shares,
                 names->len * (i + 1) / n_shares, &ctx, cancellable);
