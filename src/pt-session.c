@@ -192,15 +192,17 @@ set_string (PtSession   *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
 }
 
-/* The pages have let go of the previous snapshot: give what it used back
- * to the system. The scan's thread allocated in its own malloc arena,
- * which glibc keeps otherwise (tens of MB on a big host). */
-static void
-release_freed_memory (void)
+/* The pages have let go of the previous snapshot, and the scan of what it
+ * only needed while reading: give that back to the system, once the frames
+ * showing the new one are drawn. The scan's threads allocated in their own
+ * malloc arenas, which glibc keeps otherwise (tens of MB on a big host). */
+static gboolean
+release_freed_memory (gpointer unused)
 {
 #ifdef HAVE_MALLOC_TRIM
   malloc_trim (0);
 #endif
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -222,7 +224,7 @@ scan_finished (PtSession *self,
       g_set_object (&self->host, host);
       set_string (self, &self->error, NULL, PROP_ERROR);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOST]);
-      release_freed_memory ();
+      g_idle_add_full (G_PRIORITY_LOW, release_freed_memory, NULL, NULL);
     }
   else
     set_string (self, &self->error, error->message, PROP_ERROR);
