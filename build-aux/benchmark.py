@@ -220,8 +220,12 @@ def ui_benchmark(args):
         return times, max(peaks)
 
     def idle_frames(argv):
-        out = output(argv, {"PASSTHROUGH_IDLE_SECONDS": str(IDLE_SECONDS)})
-        line = next(l for l in out.splitlines() if l.startswith("idle"))
+        r = subprocess.run(argv, env=dict(env, PASSTHROUGH_IDLE_SECONDS=str(IDLE_SECONDS)),
+                           capture_output=True, text=True, timeout=120)
+        line = next((l for l in r.stdout.splitlines() if l.startswith("idle")), None)
+        if line is None:
+            sys.exit(f"{' '.join(argv)} printed no idle count (exit status {r.returncode}):\n"
+                     f"{r.stdout[-2000:]}{r.stderr[-2000:]}")
         return int(line.split()[1])
 
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; app: {app}")

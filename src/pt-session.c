@@ -339,6 +339,7 @@ scan (PtSession *self)
       g_autoptr(PtScanner) scanner = pt_scanner_new (self->root);
 
       pt_scanner_set_owner_facts (scanner, self->owner_facts);
+      pt_scanner_set_beside_gtk (scanner, TRUE);
       g_object_set_data (G_OBJECT (scanner), "pt-generation", GUINT_TO_POINTER (self->generation));
       pt_scanner_scan_async (scanner, self->cancellable, scan_done, g_object_ref (self));
     }

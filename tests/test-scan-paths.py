@@ -144,7 +144,7 @@ subprocess.run([sys.executable, build_host, spec_path, vf_ffff_host], check=True
                stdout=subprocess.DEVNULL)
 add_cases("server-sriov with VF config ffff", vf_ffff_host)
 
-# A big host (8,192 functions and more) is read by two threads: the same host as
+# A big host (1,024 functions and more; 8,192 in the app) is read by two threads: the same host as
 # one thread reads, with the same warnings in the same order (a generated tree
 # with a few odd functions, read both ways).
 big = os.path.join(tmp, "big-host")

@@ -517,22 +517,21 @@ read_device (int          devices_fd,
   return g_steal_pointer (&device);
 }
 
-/* Hosts at least this big are read by two threads: reading sysfs is
- * system-call time that two cores halve. Below it, the app's start (GTK's
- * own start-up runs meanwhile on the other core) was faster with one:
- * 557 against 650 ms to the first frame at 4,096 functions, 1,280 against
- * 1,025 ms at 16,384 (build-aux/benchmark.py's hosts, 2 cores). */
-#define PARALLEL_FROM 8192
-
-/* PASSTHROUGH_SCAN_THREADS=1 or 2 chooses, for the tests to compare. */
+/* Two threads from @parallel_from functions: reading sysfs is system-call
+ * time that two cores halve. In the app, GTK's own start-up runs meanwhile
+ * on the other core, and its first frame came sooner with one thread at
+ * 4,096 functions (557 against 650 ms) and with two at 16,384 (1,025
+ * against 1,280 ms; build-aux/benchmark.py's hosts, 2 cores).
+ * PASSTHROUGH_SCAN_THREADS=1 or 2 chooses, for the tests to compare. */
 static guint
-scan_threads (guint n_functions)
+scan_threads (guint n_functions,
+              guint parallel_from)
 {
   const char *chosen = g_getenv ("PASSTHROUGH_SCAN_THREADS");
 
   if (g_strcmp0 (chosen, "1") == 0 || g_strcmp0 (chosen, "2") == 0)
     return chosen[0] - '0';
-  return n_functions >= PARALLEL_FROM ? 2 : 1;
+  return n_functions >= parallel_from ? 2 : 1;
 }
 
 /* One thread's share of the functions, with its own checks and problems. */
@@ -673,6 +672,7 @@ check_links (int          devices_fd,
 GPtrArray *
 pt_pci_scan_devices (PtRoot           *root,
                      PtModaliasIndex  *aliases,
+                     guint             parallel_from,
                      GPtrArray        *problems,
                      GCancellable     *cancellable,
                      GError          **error)
@@ -716,7 +716,7 @@ pt_pci_scan_devices (PtRoot           *root,
     g_hash_table_add (known_groups, g_ptr_array_index (group_names, i));
 
   /* The first half here, the second in another thread on a big host. */
-  n_shares = scan_threads (names->len);
+  n_shares = scan_threads (names->len, parallel_from);
   for (i = 0; i < n_shares; i++)
     share_init (&shares[i], devices_fd, names, names->len * i / n_shares,
                 names->len * (i + 1) / n_shares, &ctx, cancellable);

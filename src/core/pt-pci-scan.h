@@ -12,8 +12,14 @@
 
 G_BEGIN_DECLS
 
+/* From this many functions a scan reads with two threads (a command; the
+ * app, whose GTK starts on the other core meanwhile, uses the second). */
+#define PT_PCI_SCAN_PARALLEL_FROM 1024
+#define PT_PCI_SCAN_PARALLEL_FROM_BESIDE_GTK 8192
+
 GPtrArray *pt_pci_scan_devices (PtRoot           *root,
                                 PtModaliasIndex  *aliases,
+                                guint             parallel_from,
                                 GPtrArray        *problems,
                                 GCancellable     *cancellable,
                                 GError          **error);

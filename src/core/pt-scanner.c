@@ -33,6 +33,7 @@ struct _PtScanner
   char *root;
   PtOwnerFacts *owner_facts;   /* (nullable) */
   gboolean skip_checks;
+  guint parallel_from;         /* functions from which two threads read */
 };
 
 G_DEFINE_FINAL_TYPE (PtScanner, pt_scanner, G_TYPE_OBJECT)
@@ -115,6 +116,7 @@ pt_scanner_class_init (PtScannerClass *klass)
 static void
 pt_scanner_init (PtScanner *self)
 {
+  self->parallel_from = PT_PCI_SCAN_PARALLEL_FROM;
 }
 
 /**
@@ -135,6 +137,20 @@ pt_scanner_new (const char *root)
  * Leaves out the readiness checks, which no plan needs: the privileged
  * helper reads no more as root than its plan takes.
  */
+/**
+ * pt_scanner_set_beside_gtk:
+ *
+ * The scans run while GTK starts on the other core (the app): two threads
+ * only on bigger hosts than for a command.
+ */
+void
+pt_scanner_set_beside_gtk (PtScanner *self,
+                           gboolean   beside_gtk)
+{
+  g_return_if_fail (PT_IS_SCANNER (self));
+  self->parallel_from = beside_gtk ? PT_PCI_SCAN_PARALLEL_FROM_BESIDE_GTK : PT_PCI_SCAN_PARALLEL_FROM;
+}
+
 void
 pt_scanner_set_skip_checks (PtScanner *self,
                             gboolean   skip_checks)
@@ -364,7 +380,7 @@ scan_root (PtScanner     *self,
   boot = sandboxed ? pt_boot_setup_detect_sandboxed (root) : pt_boot_setup_detect (root);
   aliases = pt_modalias_index_load (root, pt_boot_setup_get_kernel_release (boot));
 
-  devices = pt_pci_scan_devices (root, aliases, problems, cancellable, error);
+  devices = pt_pci_scan_devices (root, aliases, self->parallel_from, problems, cancellable, error);
   if (devices == NULL)
     return NULL;
 

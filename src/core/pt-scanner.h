@@ -22,6 +22,8 @@ void        pt_scanner_set_owners  (PtScanner            *self,
                                     GHashTable           *running);
 void        pt_scanner_set_owner_facts (PtScanner        *self,
                                         PtOwnerFacts     *facts);
+void        pt_scanner_set_beside_gtk  (PtScanner        *self,
+                                        gboolean          beside_gtk);
 void        pt_scanner_set_skip_checks (PtScanner        *self,
                                         gboolean          skip_checks);
 const char *pt_scanner_get_root    (PtScanner            *self);
