@@ -579,41 +579,21 @@ read_share (gpointer data)
 }
 
 static void
-share_init (Share        *share,
-            int           devices_fd,
-            GPtrArray    *names,
-            guint         from,
-            guint         to,
-            ScanContext  *base,
-            GCancellable *cancellable)
+share_init (Share           *share,
+            int              devices_fd,
+            GPtrArray       *names,
+            guint            from,
+            guint            to,
+            PtModaliasIndex *aliases,
+            GCancellable    *cancellable)
 {
   share->devices_fd = devices_fd;
   share->names = names;
   share->from = from;
   share->to = to;
   share->cancellable = cancellable;
-  share->ctx.aliases = base->aliases;
+  share->ctx.aliases = aliases;
   share->ctx.problems = g_ptr_array_new_with_free_func (g_free);
-}
-
-static void
-share_clear (Share *share)
-{
-  g_clear_pointer (&share->ctx.problems, g_ptr_array_unref);
-  g_clear_pointer (&share->devices, g_ptr_array_unref);
-}
-
-/* The shares' problems, in address order. */
-static void
-merge_problems (GPtrArray *problems,
-                Share     *shares,
-                guint      n_shares)
-{
-  guint i, j;
-
-  for (i = 0; i < n_shares; i++)
-    for (j = 0; j < shares[i].ctx.problems->len; j++)
-      g_ptr_array_add (problems, g_strdup (g_ptr_array_index (shares[i].ctx.problems, j)));
 }
 
 /*
@@ -681,7 +661,6 @@ pt_pci_scan_devices (PtRoot           *root,
   g_autoptr(GPtrArray) devices = NULL;
   g_autoptr(GPtrArray) group_names = NULL;
   g_autoptr(GHashTable) known_groups = g_hash_table_new (g_str_hash, g_str_equal);
-  ScanContext ctx = { aliases, problems };
   g_autoptr(GError) local_error = NULL;
   Share shares[2] = { { 0 } };
   GThread *other = NULL;
@@ -719,20 +698,21 @@ pt_pci_scan_devices (PtRoot           *root,
   n_shares = scan_threads (names->len, parallel_from);
   for (i = 0; i < n_shares; i++)
     share_init (&shares[i], devices_fd, names, names->len * i / n_shares,
-                names->len * (i + 1) / n_shares, &ctx, cancellable);
+                names->len * (i + 1) / n_shares, aliases, cancellable);
   if (n_shares == 2)
     other = g_thread_new ("pt-pci-scan", read_share, &shares[1]);
   read_share (&shares[0]);
   if (other != NULL)
     g_thread_join (other);
 
+  /* The shares' functions and problems, in address order. */
   devices = g_ptr_array_new_full (names->len, g_object_unref);
   for (i = 0; i < n_shares; i++)
-    if (shares[i].devices != NULL)
-      g_ptr_array_extend_and_steal (devices, g_steal_pointer (&shares[i].devices));
-  merge_problems (problems, shares, n_shares);
-  for (i = 0; i < n_shares; i++)
-    share_clear (&shares[i]);
+    {
+      if (shares[i].devices != NULL)
+        g_ptr_array_extend_and_steal (devices, g_steal_pointer (&shares[i].devices));
+      g_ptr_array_extend_and_steal (problems, g_steal_pointer (&shares[i].ctx.problems));
+    }
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     {
