@@ -11,6 +11,7 @@ Prints TAP. With --syscall-sweep only the (slow) kill-at-every-syscall sweep
 runs; without it, everything else.
 """
 
+import atexit
 import fcntl
 import hashlib
 import json
@@ -34,8 +35,14 @@ EXIT_LOCKED = 75
 
 
 
+# Every tree a case copies lives in one directory, removed when the test ends: a run used to leave
+# about a thousand fixture copies in /tmp.
+trees = tempfile.mkdtemp(prefix="passthrough-helper-test-")
+atexit.register(shutil.rmtree, trees, True)
+
+
 def host(name):
-    root = tempfile.mkdtemp(prefix=f"helper-{name}-")
+    root = tempfile.mkdtemp(prefix=f"{name}-", dir=trees)
     shutil.rmtree(root)
     shutil.copytree(os.path.join(fixtures, name), root, symlinks=True)
     return root
@@ -43,7 +50,7 @@ def host(name):
 
 def host_copy(prepared):
     """A copy of a tree a test has prepared (as host() copies a fixture)."""
-    root = tempfile.mkdtemp(prefix="helper-copy-")
+    root = tempfile.mkdtemp(prefix="copy-", dir=trees)
     shutil.rmtree(root)
     shutil.copytree(prepared, root, symlinks=True)
     return root
@@ -431,7 +438,7 @@ def _():
     assert r.returncode == 0 and "nothing to return" in r.stdout, r.stdout
     # /etc/default is a link to another directory
     root = host("server-sriov")
-    outside = tempfile.mkdtemp()
+    outside = tempfile.mkdtemp(dir=trees)
     shutil.copy(os.path.join(root, "etc/default/grub"), outside)
     shutil.rmtree(os.path.join(root, "etc/default"))
     os.symlink(outside, os.path.join(root, "etc/default"))
