@@ -215,12 +215,7 @@ advice_without_helper (const PtHostChange *change,
   g_autofree char *command = pt_host_change_to_command (change);
 
   if (remote_uri != NULL)
-    {
-      g_autofree char *remote = pt_host_change_to_remote_command (change, remote_uri);
-
-      return g_strdup_printf (_("“%s” is not this computer, so Passthrough does not change it from "
-                                "here. To make this change, run:\n\n%s"), remote_uri, remote);
-    }
+    return pt_host_change_dup_remote_advice (change, remote_uri);
   return g_strdup_printf (_("This host was opened from a folder, so it cannot be changed from "
                             "here. On the computer itself, this change is:\n\nsudo %s"), command);
 }
@@ -484,23 +479,36 @@ pt_plan_dialog_review (GtkWidget          *widget,
                        const PtHostChange *change)
 {
   PtHost *host = pt_session_get_host (session);
+  const char *remote_uri = pt_session_get_remote_uri (session);
   g_autoptr(GError) error = NULL;
   g_autoptr(PtRoot) root = NULL;
   g_autoptr(PtPlan) plan = NULL;
 
-  if (host != NULL && (root = pt_root_open (pt_host_get_root (host), &error)) != NULL)
+  /* Another host's boot files cannot be seen from here: no plan, the
+   * command to run. Its device changes are planned from its devices, as
+   * passthroughctl --connect does; the review then shows that command
+   * instead of Apply. */
+  if (remote_uri != NULL && pt_host_change_is_boot (change))
     {
-      /* The sandbox's /etc is not this computer's: nothing is planned from it. */
-      if (pt_sandbox_is_active (root))
-        {
-          g_autofree char *command = pt_host_change_to_command (change);
-          g_autofree char *advice = pt_sandbox_dup_change_advice (pt_host_get_boot_setup (host), command);
+      g_autofree char *advice = pt_host_change_dup_remote_advice (change, remote_uri);
 
-          pt_compat_show_error (widget, _("Install Passthrough to Change This Computer"), advice);
-          return;
-        }
-      plan = pt_host_change_plan (change, root, host, &error);
+      pt_compat_show_error (widget, _("Make This Change on the Other Computer"), advice);
+      return;
     }
+  if (host != NULL)
+    root = pt_root_open (remote_uri != NULL ? "/" : pt_host_get_root (host), &error);
+
+  /* The sandbox's /etc is not this computer's: nothing is planned from it. */
+  if (root != NULL && remote_uri == NULL && pt_sandbox_is_active (root))
+    {
+      g_autofree char *command = pt_host_change_to_command (change);
+      g_autofree char *advice = pt_sandbox_dup_change_advice (pt_host_get_boot_setup (host), command);
+
+      pt_compat_show_error (widget, _("Install Passthrough to Change This Computer"), advice);
+      return;
+    }
+  if (root != NULL)
+    plan = pt_host_change_plan (change, root, host, &error);
 
   if (plan == NULL)
     {

@@ -117,11 +117,9 @@ static int
 refuse_other_host (PtctlContext       *ctx,
                    const PtHostChange *change)
 {
-  g_autofree char *command = pt_host_change_to_remote_command (change, ctx->connect);
+  g_autofree char *advice = pt_host_change_dup_remote_advice (change, ctx->connect);
 
-  return ptctl_fail (_("“%s” is not this computer: its changes are made on it, never by this "
-                       "computer’s helper, so nothing was changed. To make this change, run:\n    %s"),
-                     ctx->connect, command);
+  return ptctl_fail ("%s", advice);
 }
 
 /* Shows the plan; unless it is a dry run or empty, has the helper apply it.
@@ -226,7 +224,8 @@ plan_and_apply (PtctlContext       *ctx,
     {
       g_autoptr(PtVerdict) verdict =
         pt_verdict_for_host_change (host, change, NULL,
-                                    is_other_host (ctx) ? _("State unknown on a remote host") : NULL);
+                                    is_other_host (ctx) ? _("State unknown on a remote host")
+                                                        : pt_verdict_vms_unknown (change->kind, !ctx->vms_unseen));
       g_autofree char *words = pt_verdict_to_text (verdict, "--force");
 
       /* Another host is refused below whatever is acknowledged: its warnings are shown only. */
@@ -288,10 +287,14 @@ expect_arguments (PtctlContext  *ctx,
   return FALSE;
 }
 
+/* --force acknowledges the verdict's risks for every device change; only
+ * a bind carries it to the helper, as its own authorisation to take what
+ * the host uses. */
 static PtHostChangeFlags
-change_flags (PtctlContext *ctx)
+change_flags (PtctlContext     *ctx,
+              PtHostChangeKind  kind)
 {
-  return (ctx->force ? PT_HOST_CHANGE_FORCE : 0) |
+  return (ctx->force && kind == PT_HOST_CHANGE_BIND ? PT_HOST_CHANGE_FORCE : 0) |
          (ctx->device_only ? PT_HOST_CHANGE_DEVICE_ONLY : 0) |
          (ctx->keep_vfs_free ? PT_HOST_CHANGE_KEEP_VFS_FREE : 0);
 }
@@ -318,7 +321,7 @@ device_command (PtctlContext     *ctx,
       count = (int) value;
     }
 
-  if (!pt_host_change_init (&change, kind, addresses, count, 0, change_flags (ctx), &error))
+  if (!pt_host_change_init (&change, kind, addresses, count, 0, change_flags (ctx, kind), &error))
     return ptctl_fail ("%s", error->message);
   return plan_and_apply (ctx, &change, TRUE);
 }
@@ -338,8 +341,8 @@ ptctl_cmd_unbind (PtctlContext *ctx)
 {
   int status;
 
-  if (!expect_arguments (ctx, "unbind", "dry-run device-only", 1,
-                         "unbind ADDRESS [--device-only] [--dry-run]", &status))
+  if (!expect_arguments (ctx, "unbind", "dry-run device-only force", 1,
+                         "unbind ADDRESS [--device-only] [--force] [--dry-run]", &status))
     return status;
   return device_command (ctx, PT_HOST_CHANGE_RETURN);
 }
@@ -349,8 +352,8 @@ ptctl_cmd_vfs (PtctlContext *ctx)
 {
   int status;
 
-  if (!expect_arguments (ctx, "vfs", "dry-run keep-vfs-free", 2,
-                         "vfs ADDRESS COUNT [--keep-vfs-free] [--dry-run]", &status))
+  if (!expect_arguments (ctx, "vfs", "dry-run keep-vfs-free force", 2,
+                         "vfs ADDRESS COUNT [--keep-vfs-free] [--force] [--dry-run]", &status))
     return status;
   return device_command (ctx, PT_HOST_CHANGE_SET_VFS);
 }

@@ -176,7 +176,10 @@ pt_device_plan_bind (PtRoot             *root,
   members = pt_device_plan_members (host, address, TRUE);
 
   plan = pt_plan_new (NULL);
-  if (!pt_root_is_dir (root, "sys/bus/pci/drivers/vfio-pci"))
+  /* @root is this computer's: for a host read through libvirt, whether the
+   * driver is loaded there is unknown, and loading it again does no harm. */
+  if (pt_device_get_state_unknown (device) != NULL ||
+      !pt_root_is_dir (root, "sys/bus/pci/drivers/vfio-pci"))
     {
       const char *modprobe[] = { "modprobe", "vfio-pci", NULL };
 

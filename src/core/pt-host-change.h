@@ -60,6 +60,20 @@ gboolean    pt_host_change_init        (PtHostChange        *change,
                                         guint                change_id,
                                         PtHostChangeFlags    flags,
                                         GError             **error);
+/* What the person chose in a Give that decides what the host needs. */
+typedef enum
+{
+  PT_GIVE_MANAGED = 1 << 0,        /* libvirt binds the devices when the VM starts */
+  PT_GIVE_AT_EVERY_BOOT = 1 << 1,  /* keep the host's drivers away from every boot */
+  PT_GIVE_ON_VFIO = 1 << 2,        /* the device is on vfio-pci already */
+  PT_GIVE_ACKNOWLEDGED = 1 << 3,   /* the verdict's risks were accepted */
+} PtGiveChoice;
+
+gboolean    pt_host_change_for_give    (PtHostChange        *change,
+                                        const char * const  *addresses,
+                                        PtGiveChoice         choice,
+                                        gboolean            *needed,
+                                        GError             **error);
 gboolean    pt_host_change_parse_argv  (int                  argc,
                                         char               **argv,
                                         PtHostChange        *change,
@@ -71,6 +85,8 @@ gboolean    pt_host_change_inverse     (const PtHostChange  *change,
                                         PtHostChange        *inverse);
 gboolean    pt_uri_is_remote           (const char          *uri);
 char       *pt_host_change_to_remote_command (const PtHostChange *change,
+                                              const char         *uri);
+char       *pt_host_change_dup_remote_advice (const PtHostChange *change,
                                               const char         *uri);
 gboolean    pt_host_change_is_write    (const PtHostChange  *change);
 gboolean    pt_host_change_is_boot     (const PtHostChange  *change);
