@@ -146,7 +146,7 @@ host_change_verdict (PtDevicePage     *self,
 
   /* Which VM runs matters only to what takes a device from vfio-pci. */
   if (connection == NULL || !pt_connection_is_open (connection))
-    unknown = kind == PT_HOST_CHANGE_BIND ? NULL : _("libvirt cannot be reached");
+    unknown = pt_verdict_vms_unknown (kind, FALSE);
   else
     {
       GListModel *vms = pt_connection_get_vms (connection);

@@ -235,7 +235,7 @@ def _():
             r = run("--connect", uri, *args)
         assert r.returncode == 2, (args, r.returncode, r.stderr)
         assert "is not this computer" in r.stderr and "nothing was changed" in r.stderr, (args, r.stderr)
-        assert r.stderr.rstrip().endswith("\n    " + command), (args, r.stderr)
+        assert r.stderr.rstrip().endswith("\n" + command), (args, r.stderr)
         assert "helper is not installed" not in r.stderr, (args, r.stderr)
 
     # The plan, made from the other host's devices, is shown; its boot files are not read here.
@@ -303,6 +303,31 @@ def _():
     assert r.returncode == 2 and "State unknown on a remote host: what uses it" in r.stderr, r.stderr
     r = run("--root", ready, *give, "0000:00:14.0")
     assert r.returncode == 0 and r.stderr == "", r.stderr
+
+
+@case("libvirt here but unreachable: unbind and vfs name the risk and need --force, as the app does; bind does not")
+def _():
+    # This machine's own /sys, with a libvirt socket that answers nothing
+    # (bwrap hides the real one): which VM runs cannot be asked.
+    devices = sorted(os.listdir("/sys/bus/pci/devices")) if os.path.isdir("/sys/bus/pci/devices") else []
+    if shutil.which("bwrap") is None or not devices:
+        print("# no bwrap or no PCI device here: nothing to check")
+        return
+    dead = ["bwrap", "--dev-bind", "/", "/", "--tmpfs", "/run/libvirt",
+            "--ro-bind", "/dev/null", "/run/libvirt/libvirt-sock", ctl]
+    address = devices[-1]
+    for args in (["unbind", address], ["vfs", address, "0"]):
+        r = subprocess.run([*dead, *args, "--dry-run"], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 2, (args, r.returncode, r.stdout, r.stderr)
+        assert "which VM has which device is not shown" in r.stderr, r.stderr
+        assert "  - libvirt cannot be reached: " in r.stderr, r.stderr
+        assert r.stderr.rstrip().endswith("To go ahead all the same, add --force."), r.stderr
+    r = subprocess.run([*dead, "unbind", address, "--dry-run", "--force"], capture_output=True, text=True,
+                       timeout=60)
+    assert "passthroughctl: warning: libvirt cannot be reached: " in r.stderr, r.stderr
+    assert "To go ahead all the same" not in r.stderr, r.stderr
+    r = subprocess.run([*dead, "bind", address, "--dry-run"], capture_output=True, text=True, timeout=60)
+    assert "libvirt cannot be reached" not in r.stderr, r.stderr
 
 
 @case("lspci's short addresses (01:00.0) are taken wherever an address is, as the long form")

@@ -38,6 +38,7 @@ typedef struct
   gboolean keep_vfs_free;
   gboolean by_id;
   gboolean by_address;
+  gboolean vms_unseen;        /* libvirt listens here but could not be asked which VMs run */
   char **args;                /* positional arguments after the command name */
 } PtctlContext;
 

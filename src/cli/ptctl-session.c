@@ -120,6 +120,7 @@ ptctl_scan_host (PtctlContext  *ctx,
         }
       g_printerr (_("passthroughctl: warning: which VM has which device is not shown: %s\n"),
                   connect_error->message);
+      ctx->vms_unseen = TRUE;
     }
 
   if (connection != NULL)

@@ -241,6 +241,26 @@ is_running (PtDevice   *device,
 }
 
 /**
+ * pt_verdict_vms_unknown:
+ * @vms_seen: whether libvirt told which virtual machines run
+ *
+ * Every face asks this when libvirt could not be asked: binding takes a
+ * group from the host's drivers, so no VM can hold it; every other change
+ * may take a device from a VM that runs.
+ *
+ * Returns: (nullable): the unknown to pass to pt_verdict_for_host_change(),
+ *   or %NULL when nothing is unknown that matters
+ */
+const char *
+pt_verdict_vms_unknown (PtHostChangeKind kind,
+                        gboolean         vms_seen)
+{
+  if (vms_seen || kind == PT_HOST_CHANGE_BIND)
+    return NULL;
+  return _("libvirt cannot be reached");
+}
+
+/**
  * pt_verdict_find_running_vm:
  * @running: (nullable) (element-type utf8 utf8): the names of the VMs that
  *   run or are paused, as a set; %NULL to take it from the snapshot

@@ -58,6 +58,8 @@ PtVerdict *pt_verdict_for_host_change    (PtHost               *host,
 PtVerdict *pt_verdict_for_give           (PtHost               *host,
                                           const char * const   *addresses,
                                           const char           *unknown);
+const char *pt_verdict_vms_unknown       (PtHostChangeKind      kind,
+                                          gboolean              vms_seen);
 const char *pt_verdict_find_running_vm   (PtHost               *host,
                                           const char           *address,
                                           GHashTable           *running);
