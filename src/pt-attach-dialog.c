@@ -390,7 +390,7 @@ typedef struct
   PtVmPlanFlags flags;
   PtVmPlan *plan;            /* once planned */
   /* What the host needs then: binding now (unmanaged) or at every boot. */
-  PtHostChangeKind host_followup;
+  PtHostChange host_followup;
   gboolean has_host_followup;
 } Change;
 
@@ -504,23 +504,7 @@ show_done_toast (Change *change)
 static void
 review_host_followup (const Change *change)
 {
-  g_autoptr(GError) error = NULL;
-  PtHostChange host_change;
-  const char *addresses[PT_HOST_CHANGE_MAX_ADDRESSES + 1] = { NULL };
-  guint i;
-
-  for (i = 0; change->addresses[i] != NULL && i < PT_HOST_CHANGE_MAX_ADDRESSES; i++)
-    addresses[i] = change->addresses[i];
-  /* Binding now takes the whole group from one address. */
-  if (change->host_followup == PT_HOST_CHANGE_BIND)
-    addresses[1] = NULL;
-  if (!pt_host_change_init (&host_change, change->host_followup, addresses, 0, 0,
-                            PT_HOST_CHANGE_FLAGS_NONE, &error))
-    {
-      pt_compat_show_error (active_window (), _("The Host Cannot Be Prepared"), error->message);
-      return;
-    }
-  pt_plan_dialog_review (active_window (), change->session, &host_change);
+  pt_plan_dialog_review (active_window (), change->session, &change->host_followup);
 }
 
 static void
@@ -656,6 +640,8 @@ run_from_next_start (gpointer user_data)
 static void
 on_give (PtAttachDialog *self)
 {
+  g_autoptr(GError) error = NULL;
+  PtGiveChoice choice;
   Change *change;
 
   if (self->plan == NULL)
@@ -664,17 +650,17 @@ on_give (PtAttachDialog *self)
   change = change_new (self->session, self->vm, chosen_addresses (self), PT_VM_PLAN_ATTACH);
   change->plan = g_object_ref (self->plan);
   /* libvirt binds managed devices when the VM starts; otherwise the host
-   * is prepared here, now or from every boot. */
-  if (gtk_switch_get_active (self->boot_switch))
+   * is prepared here, now or from every boot: the core says which. */
+  choice = (gtk_switch_get_active (self->managed_switch) ? PT_GIVE_MANAGED : 0) |
+           (gtk_switch_get_active (self->boot_switch) ? PT_GIVE_AT_EVERY_BOOT : 0) |
+           (g_strcmp0 (pt_device_get_driver (self->device), "vfio-pci") == 0 ? PT_GIVE_ON_VFIO : 0) |
+           (self->needs_force ? PT_GIVE_ACKNOWLEDGED : 0);
+  if (!pt_host_change_for_give (&change->host_followup, (const char * const *) change->addresses, choice,
+                                &change->has_host_followup, &error))
     {
-      change->host_followup = PT_HOST_CHANGE_EARLY_BIND_ADDRESSES;
-      change->has_host_followup = TRUE;
-    }
-  else if (!gtk_switch_get_active (self->managed_switch) &&
-           g_strcmp0 (pt_device_get_driver (self->device), "vfio-pci") != 0)
-    {
-      change->host_followup = PT_HOST_CHANGE_BIND;
-      change->has_host_followup = TRUE;
+      pt_compat_show_error (GTK_WIDGET (self), _("The Host Cannot Be Prepared"), error->message);
+      change_free (change);
+      return;
     }
   apply_change (change);
   gtk_window_destroy (GTK_WINDOW (self));

@@ -127,6 +127,49 @@ test_inverse (void)
   g_assert_false (pt_host_change_inverse (&change, 3, &inverse));
 }
 
+/* What a Give leaves the host to do: the same words as the CLI would run. */
+static void
+test_for_give (void)
+{
+  static const struct
+  {
+    PtGiveChoice choice;
+    const char *command;   /* NULL: nothing */
+  } gives[] = {
+    { PT_GIVE_MANAGED, NULL },
+    { PT_GIVE_ON_VFIO, NULL },
+    { PT_GIVE_ON_VFIO | PT_GIVE_ACKNOWLEDGED, NULL },
+    { 0, "passthroughctl bind " A },
+    /* risks accepted in the app are --force for the helper, its own authorisation */
+    { PT_GIVE_ACKNOWLEDGED, "passthroughctl bind " A " --force" },
+    { PT_GIVE_AT_EVERY_BOOT, "passthroughctl boot early-bind --by-address " A " " B },
+    { PT_GIVE_AT_EVERY_BOOT | PT_GIVE_MANAGED | PT_GIVE_ACKNOWLEDGED,
+      "passthroughctl boot early-bind --by-address " A " " B },
+  };
+  const char *both[] = { A, B, NULL };
+  const char *nine[] = { A, A, A, A, A, A, A, A, A, NULL };
+  g_autoptr(GError) error = NULL;
+  PtHostChange change;
+  gboolean needed;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (gives); i++)
+    {
+      g_autofree char *command = NULL;
+
+      g_assert_true (pt_host_change_for_give (&change, both, gives[i].choice, &needed, NULL));
+      g_assert_cmpint (needed, ==, gives[i].command != NULL);
+      if (!needed)
+        continue;
+      command = pt_host_change_to_command (&change);
+      g_assert_cmpstr (command, ==, gives[i].command);
+    }
+
+  /* More than one change takes: said before anything is changed. */
+  g_assert_false (pt_host_change_for_give (&change, nine, PT_GIVE_AT_EVERY_BOOT, &needed, &error));
+  g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT);
+}
+
 static void
 test_refusals (void)
 {
@@ -213,6 +256,7 @@ main (int   argc,
   g_test_add_func ("/host-change/round-trip", test_round_trip);
   g_test_add_func ("/host-change/inverse", test_inverse);
   g_test_add_func ("/host-change/refusals", test_refusals);
+  g_test_add_func ("/host-change/for-give", test_for_give);
   g_test_add_func ("/host-change/remote-command", test_remote_command);
   return g_test_run ();
 }
