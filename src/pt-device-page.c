@@ -136,34 +136,11 @@ static PtVerdict *
 host_change_verdict (PtDevicePage     *self,
                      PtHostChangeKind  kind)
 {
-  PtSession *session = pt_page_get_session (PT_PAGE (self));
-  PtHost *host = pt_session_get_host (session);
-  PtConnection *connection = pt_session_get_connection (session);
   const char *addresses[] = { pt_device_get_address (self->device), NULL };
-  g_autoptr(GHashTable) running = g_hash_table_new (g_str_hash, g_str_equal);
-  const char *unknown = NULL;
   PtHostChange change;
 
-  /* Which VM runs matters only to what takes a device from vfio-pci. */
-  if (connection == NULL || !pt_connection_is_open (connection))
-    unknown = pt_verdict_vms_unknown (kind, FALSE);
-  else
-    {
-      GListModel *vms = pt_connection_get_vms (connection);
-      guint i;
-
-      for (i = 0; i < g_list_model_get_n_items (vms); i++)
-        {
-          g_autoptr(PtVm) vm = g_list_model_get_item (vms, i);
-          PtVmState state = pt_vm_get_state (vm);
-
-          if (state == PT_VM_STATE_RUNNING || state == PT_VM_STATE_PAUSED)
-            g_hash_table_add (running, (gpointer) pt_vm_get_name (vm));
-        }
-    }
   pt_host_change_init (&change, kind, addresses, 0, 0, PT_HOST_CHANGE_FLAGS_NONE, NULL);
-  return pt_verdict_for_host_change (host, &change, pt_verdict_find_running_vm (host, addresses[0], running),
-                                     unknown);
+  return pt_session_judge_host_change (pt_page_get_session (PT_PAGE (self)), &change);
 }
 
 /* A row's subtitle from a verdict: the refusal and its remedy, or the first risk. */

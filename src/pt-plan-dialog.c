@@ -33,6 +33,7 @@ struct _PtPlanDialog
   GtkWidget *apply_button;
   GtkWidget *cancel_button;
   GtkLabel *message;
+  GtkLabel *risks;          /* what applying accepts, when the verdict names risks */
   GtkStack *stack;
   GtkProgressBar *progress;
   GtkTextBuffer *log;
@@ -317,7 +318,17 @@ pt_plan_dialog_new (PtPlan             *plan,
   gtk_stack_add_named (self->stack, progress_box, "progress");
 
   gtk_box_append (GTK_BOX (box), header);
+  self->risks = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_wrap (self->risks, TRUE);
+  gtk_label_set_xalign (self->risks, 0);
+  gtk_widget_set_margin_start (GTK_WIDGET (self->risks), 12);
+  gtk_widget_set_margin_end (GTK_WIDGET (self->risks), 12);
+  gtk_widget_set_margin_top (GTK_WIDGET (self->risks), 12);
+  gtk_widget_add_css_class (GTK_WIDGET (self->risks), "warning");
+  gtk_widget_set_visible (GTK_WIDGET (self->risks), FALSE);
+
   gtk_box_append (GTK_BOX (box), summary);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->risks));
   gtk_box_append (GTK_BOX (box), message);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->stack));
   adw_window_set_content (ADW_WINDOW (self), box);
@@ -460,6 +471,19 @@ pt_plan_dialog_present (GtkWidget          *widget,
 {
   PtPlanDialog *dialog = pt_plan_dialog_new (plan, pt_session_get_helper (session), change,
                                              pt_session_get_remote_uri (session));
+  g_autoptr(PtVerdict) verdict = pt_session_judge_host_change (session, change);
+
+  /* Applying is accepting the verdict's risks: they are said above the plan. */
+  if (verdict->risks->len > 0)
+    {
+      g_autoptr(GString) words = g_string_new (NULL);
+
+      for (guint i = 0; i < verdict->risks->len; i++)
+        g_string_append_printf (words, "%s%s", i > 0 ? "\n" : "",
+                                (const char *) g_ptr_array_index (verdict->risks, i));
+      gtk_label_set_label (dialog->risks, words->str);
+      gtk_widget_set_visible (GTK_WIDGET (dialog->risks), TRUE);
+    }
 
   gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (gtk_widget_get_root (widget)));
   g_signal_connect_object (dialog, "applied", G_CALLBACK (on_applied), session, 0);
@@ -495,8 +519,20 @@ pt_plan_dialog_review (GtkWidget          *widget,
       pt_compat_show_error (widget, _("Make This Change on the Other Computer"), advice);
       return;
     }
+  /* Every review asks the verdict, an Undo's too: a VM may run now. */
   if (host != NULL)
-    root = pt_root_open (remote_uri != NULL ? "/" : pt_host_get_root (host), &error);
+    {
+      g_autoptr(PtVerdict) verdict = pt_session_judge_host_change (session, change);
+
+      if (verdict->kind == PT_VERDICT_REFUSED)
+        {
+          g_autofree char *words = g_strdup_printf ("%s %s", verdict->reason, verdict->remedy);
+
+          pt_compat_show_error (widget, _("The Change Cannot Be Made"), words);
+          return;
+        }
+      root = pt_root_open (remote_uri != NULL ? "/" : pt_host_get_root (host), &error);
+    }
 
   /* The sandbox's /etc is not this computer's: nothing is planned from it. */
   if (root != NULL && remote_uri == NULL && pt_sandbox_is_active (root))

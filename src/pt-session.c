@@ -23,6 +23,7 @@
 #include "pt-host-change.h"
 #include "pt-sandbox.h"
 #include "pt-saved-connections.h"
+#include "pt-verdict.h"
 #include "pt-vm-labels.h"
 #include "pt-session.h"
 
@@ -703,6 +704,46 @@ pt_session_get_helper (PtSession *self)
   if (pt_session_get_remote_uri (self) != NULL)
     return NULL;
   return self->helper;
+}
+
+/**
+ * pt_session_judge_host_change:
+ *
+ * The core's verdict on @change to the host shown, from what this session
+ * sees: the VMs that run (or that libvirt could not be asked), and what a
+ * host read through libvirt hides. The device page and every review ask
+ * this, so a change offered later (an Undo) is judged as when it was made.
+ *
+ * Returns: (transfer full): the verdict
+ */
+PtVerdict *
+pt_session_judge_host_change (PtSession          *self,
+                              const PtHostChange *change)
+{
+  g_autoptr(GHashTable) running = g_hash_table_new (g_str_hash, g_str_equal);
+  PtConnection *connection = self->connection;
+  gboolean vms_seen = connection != NULL && pt_connection_is_open (connection);
+  const char *running_vm = NULL;
+
+  g_return_val_if_fail (PT_IS_SESSION (self), NULL);
+
+  if (vms_seen)
+    {
+      GListModel *vms = pt_connection_get_vms (connection);
+
+      for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
+        {
+          g_autoptr(PtVm) vm = g_list_model_get_item (vms, i);
+          PtVmState state = pt_vm_get_state (vm);
+
+          if (state == PT_VM_STATE_RUNNING || state == PT_VM_STATE_PAUSED)
+            g_hash_table_add (running, (gpointer) pt_vm_get_name (vm));
+        }
+    }
+  if (self->host != NULL && change->n_addresses > 0)
+    running_vm = pt_verdict_find_running_vm (self->host, change->addresses[0], running);
+  return pt_verdict_for_host_change (self->host, change, running_vm,
+                                     pt_verdict_vms_unknown (change->kind, vms_seen));
 }
 
 /**

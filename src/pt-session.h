@@ -11,6 +11,7 @@
 #include "pt-helper-client.h"
 #include "pt-host.h"
 #include "pt-search-query.h"
+#include "pt-verdict.h"
 
 G_BEGIN_DECLS
 
@@ -24,6 +25,8 @@ const char   *pt_session_get_root           (PtSession    *self);
 PtHost       *pt_session_get_host           (PtSession    *self);
 PtConnection *pt_session_get_connection     (PtSession    *self);
 const char   *pt_session_get_remote_uri     (PtSession    *self);
+PtVerdict    *pt_session_judge_host_change  (PtSession          *self,
+                                             const PtHostChange *change);
 gboolean      pt_session_get_busy           (PtSession    *self);
 const char   *pt_session_get_error          (PtSession    *self);
 const char   *pt_session_get_connection_error (PtSession  *self);

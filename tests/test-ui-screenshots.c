@@ -636,6 +636,34 @@ shoot_window (GtkApplication *app,
 
 /* The Host page after a boot change: the restart it waits for, and Undo.
  * The change is made by the helper's test build on a copy of the demo tree. */
+static GtkWidget *wait_toplevel_showing (GtkWidget  *window,
+                                         const char *text);
+
+/* A review asks the verdict itself, as an Undo's does: returning the GPU
+ * that the running "ubuntu-ml" holds is refused with what to do, never
+ * planned. */
+static void
+review_refused_while_vm_runs (GtkApplication *app,
+                              PtSession      *session)
+{
+  const char *addresses[] = { "0000:02:00.0", NULL };
+  PtWindow *window = pt_window_new (app, session);
+  PtHostChange change;
+  GtkWidget *dialog;
+
+  gtk_window_present (GTK_WINDOW (window));
+  spin (200);
+  g_assert_true (pt_host_change_init (&change, PT_HOST_CHANGE_RETURN, addresses, 0, 0,
+                                      PT_HOST_CHANGE_FLAGS_NONE, NULL));
+  pt_plan_dialog_review (GTK_WIDGET (window), session, &change);
+  dialog = wait_toplevel_showing (GTK_WIDGET (window), "The Change Cannot Be Made");
+  g_assert_false (PT_IS_PLAN_DIALOG (dialog));
+  g_assert_true (shows_label (dialog, "ubuntu-ml"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (100);
+}
+
 static void
 shoot_boot_changes (GtkApplication *app)
 {
@@ -809,6 +837,7 @@ on_activate (GtkApplication *app,
       shoot_verdicts (app);
       shoot_failed_connection (app);
       shoot_remote_changes (app);
+      review_refused_while_vm_runs (app, session);
       shoot_demo_zh_cn (app, session);
     }
 
@@ -951,6 +980,9 @@ shoot_remote_changes (GtkApplication *app)
   dialog = wait_toplevel_showing (GTK_WIDGET (window), "is not this computer");
   spin (400);
   g_assert_true (PT_IS_PLAN_DIALOG (dialog));
+  /* Applying there accepts the verdict's risk: said above the plan. */
+  g_assert_true (shows_label (dialog, "State unknown on a remote host: what uses it and whether a virtual "
+                                      "machine holds it cannot be seen"));
   g_assert_true (shows_label (dialog, "nothing was changed. To make this change, run:\npassthroughctl bind 0000:01:00.0"));
   g_assert_true (shows_label (dialog, "Close"));
   g_assert_false (shows_label (dialog, "Apply"));

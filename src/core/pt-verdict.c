@@ -135,13 +135,15 @@ pt_verdict_for_host_change (PtHost             *host,
   PtDevice *device;
 
   /* Boot changes take nothing from the host now; their review is the check. */
-  if (change->kind >= G_N_ELEMENTS (actions))
+  if (pt_host_change_is_boot (change))
     {
       PtVerdict *verdict = g_new0 (PtVerdict, 1);
 
       verdict->risks = g_ptr_array_new_with_free_func (g_free);
       return verdict;
     }
+  /* A device change kind needs its row above: never allowed by default. */
+  g_assert (change->kind < G_N_ELEMENTS (actions));
 
   facts.action = actions[change->kind];
   facts.address = change->addresses[0];
