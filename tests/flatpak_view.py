@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The view of this computer a Flatpak gets, made with bwrap, for the tests
 of Passthrough in the sandbox: only /sys/{block,bus,class,dev,devices} and
-/proc of the host, the host's os-release at /run/host/os-release, a
+/proc of the host, /run/libvirt (as the manifest grants), the host's os-release at /run/host/os-release, a
 /.flatpak-info, the runtime's own /etc (here: a made-up os-release, the
 loader cache and fonts), /usr, and what a test names to bind."""
 
@@ -53,6 +53,8 @@ def command(work, host, argv, binds=(), env=None):
     for part in ("block", "bus", "class", "dev", "devices"):
         cmd += ["--ro-bind", "/sys/" + part, "/sys/" + part]
     cmd += ["--ro-bind", host_os, "/run/host/os-release", "--ro-bind", info, "/.flatpak-info"]
+    # The manifest's --filesystem=/run/libvirt: libvirt's sockets, where libvirt runs.
+    cmd += ["--bind-try", "/run/libvirt", "/run/libvirt"]
     for path in binds:
         cmd += ["--bind", path, path]
     if env is not None:
