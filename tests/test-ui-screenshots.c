@@ -636,8 +636,8 @@ shoot_window (GtkApplication *app,
 
 /* The Host page after a boot change: the restart it waits for, and Undo.
  * The change is made by the helper's test build on a copy of the demo tree. */
-static GtkWidget *wait_toplevel_showing (GtkWidget  *window,
-                                         const char *text);
+static GtkWidget *review_and_wait (PtWindow *window, PtSession *session, PtHostChangeKind kind,
+                                   const char *address, const char *text);
 
 /* A review asks the verdict itself, as an Undo's does: returning the GPU
  * that the running "ubuntu-ml" holds is refused with what to do, never
@@ -646,17 +646,13 @@ static void
 review_refused_while_vm_runs (GtkApplication *app,
                               PtSession      *session)
 {
-  const char *addresses[] = { "0000:02:00.0", NULL };
   PtWindow *window = pt_window_new (app, session);
-  PtHostChange change;
   GtkWidget *dialog;
 
   gtk_window_present (GTK_WINDOW (window));
   spin (200);
-  g_assert_true (pt_host_change_init (&change, PT_HOST_CHANGE_RETURN, addresses, 0, 0,
-                                      PT_HOST_CHANGE_FLAGS_NONE, NULL));
-  pt_plan_dialog_review (GTK_WIDGET (window), session, &change);
-  dialog = wait_toplevel_showing (GTK_WIDGET (window), "The Change Cannot Be Made");
+  dialog = review_and_wait (window, session, PT_HOST_CHANGE_RETURN, "0000:02:00.0",
+                            "The Change Cannot Be Made");
   g_assert_false (PT_IS_PLAN_DIALOG (dialog));
   g_assert_true (shows_label (dialog, "ubuntu-ml"));
   gtk_window_destroy (GTK_WINDOW (dialog));
@@ -933,15 +929,26 @@ find_toplevel_showing (GtkWidget  *not,
   return NULL;
 }
 
-/* Waits up to 10 s for a window other than @window that shows @text. */
+/* Opens the review of a change of @kind (to @address, if any) as a page
+ * would, and waits up to 10 s for a window other than @window that shows
+ * @text. */
 static GtkWidget *
-wait_toplevel_showing (GtkWidget  *window,
-                       const char *text)
+review_and_wait (PtWindow         *window,
+                 PtSession        *session,
+                 PtHostChangeKind  kind,
+                 const char       *address,
+                 const char       *text)
 {
+  const char *addresses[] = { address, NULL };
   gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  PtHostChange change;
   GtkWidget *dialog;
 
-  while ((dialog = find_toplevel_showing (window, text)) == NULL && g_get_monotonic_time () < deadline)
+  g_assert_true (pt_host_change_init (&change, kind, address != NULL ? addresses : NULL, 0, 0,
+                                      PT_HOST_CHANGE_FLAGS_NONE, NULL));
+  pt_plan_dialog_review (GTK_WIDGET (window), session, &change);
+  while ((dialog = find_toplevel_showing (GTK_WIDGET (window), text)) == NULL &&
+         g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, FALSE);
   g_assert_nonnull (dialog);
   return dialog;
@@ -959,8 +966,6 @@ shoot_remote_changes (GtkApplication *app)
 {
   g_autoptr(PtSession) session = pt_session_new (NULL, "test://" PT_DEMO_LIBVIRT_HOST);
   gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  const char *addresses[] = { "0000:01:00.0", NULL };
-  PtHostChange change;
   GtkWidget *dialog;
   PtWindow *window;
 
@@ -974,10 +979,7 @@ shoot_remote_changes (GtkApplication *app)
   gtk_window_present (GTK_WINDOW (window));
   spin (300);
 
-  g_assert_true (pt_host_change_init (&change, PT_HOST_CHANGE_BIND, addresses, 0, 0,
-                                      PT_HOST_CHANGE_FLAGS_NONE, NULL));
-  pt_plan_dialog_review (GTK_WIDGET (window), session, &change);
-  dialog = wait_toplevel_showing (GTK_WIDGET (window), "is not this computer");
+  dialog = review_and_wait (window, session, PT_HOST_CHANGE_BIND, "0000:01:00.0", "is not this computer");
   spin (400);
   g_assert_true (PT_IS_PLAN_DIALOG (dialog));
   /* Applying there accepts the verdict's risk: said above the plan. */
@@ -990,10 +992,8 @@ shoot_remote_changes (GtkApplication *app)
   save_png (dialog, "change-remote-light-narrow");
   gtk_window_destroy (GTK_WINDOW (dialog));
 
-  g_assert_true (pt_host_change_init (&change, PT_HOST_CHANGE_ENABLE_IOMMU, NULL, 0, 0,
-                                      PT_HOST_CHANGE_FLAGS_NONE, NULL));
-  pt_plan_dialog_review (GTK_WIDGET (window), session, &change);
-  dialog = wait_toplevel_showing (GTK_WIDGET (window), "Make This Change on the Other Computer");
+  dialog = review_and_wait (window, session, PT_HOST_CHANGE_ENABLE_IOMMU, NULL,
+                            "Make This Change on the Other Computer");
   spin (200);
   g_assert_true (shows_label (dialog, "To make this change, run:\npassthroughctl boot enable-iommu"));
   g_assert_false (shows_label (dialog, "host root"));
@@ -1014,7 +1014,6 @@ on_activate_sandboxed (GtkApplication *app,
 {
   g_autoptr(PtSession) session = pt_session_new (NULL, NULL);
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-  PtHostChange change;
   GtkWidget *dialog;
   PtWindow *window;
 
@@ -1036,10 +1035,8 @@ on_activate_sandboxed (GtkApplication *app,
   save_png (GTK_WIDGET (window), "host-sandboxed-light-narrow");
 
   /* Any host change: one message, the package and the command. */
-  g_assert_true (pt_host_change_init (&change, PT_HOST_CHANGE_ENABLE_IOMMU, NULL, 0, 0,
-                                      PT_HOST_CHANGE_FLAGS_NONE, NULL));
-  pt_plan_dialog_review (GTK_WIDGET (window), session, &change);
-  dialog = wait_toplevel_showing (GTK_WIDGET (window), "Install Passthrough to Change This Computer");
+  dialog = review_and_wait (window, session, PT_HOST_CHANGE_ENABLE_IOMMU, NULL,
+                            "Install Passthrough to Change This Computer");
   spin (400);
   g_assert_true (shows_label (dialog, "sudo apt install passthrough"));
   g_assert_true (shows_label (dialog, "passthroughctl boot enable-iommu"));
