@@ -30,8 +30,10 @@ the start's work has ended: a second without a frame): from the switch to
 the first frame painted with its cards, the main thread's CPU time in that
 (what the page costs, however busy the machine), to the last frame of the
 work the switch set going (a second without a frame after it), RSS then and
-its peak. Each run is paired with a run of the empty window, to whose start
-the time to the first frame is compared (a busy machine slows both alike).
+its peak. The starts are interleaved (each round starts the empty window, then
+every host) and each run is paired with the empty window's run of its round,
+to whose start the time to the first frame is compared (a busy machine slows
+both alike).
 
 Usage: build-aux/benchmark.py [--build DIR] [--runs N] [--sizes 1024,4096,…]
                               [--ui] [--ui-sizes 4096,16384] [--app PATH] [--ctl PATH]
@@ -211,13 +213,17 @@ def ui_benchmark(args):
         line = next(l for l in out.splitlines() if l.startswith("populated"))
         return float(line.split("; after ")[1].split()[0]) / 1e3, line, out
 
-    def startup(argv):
-        times, peaks = [], []
+    def startup(rows):
+        """Every row's start, interleaved: each round runs the empty window and
+        then every host, so a run and its reference see the same machine."""
+        times = {row[0]: [] for row in rows}
+        peaks = {row[0]: [] for row in rows}
         for _ in range(max(3, args.runs // 2)):
-            seconds, line, _ = until_populated(argv)
-            times.append(seconds)
-            peaks.append(int(line.split("VmHWM:")[1].split()[0]) / 1024)
-        return times, max(peaks)
+            for row in rows:
+                seconds, line, _ = until_populated(row[1])
+                times[row[0]].append(seconds)
+                peaks[row[0]].append(int(line.split("VmHWM:")[1].split()[0]) / 1024)
+        return {label: (times[label], max(peaks[label])) for label in times}
 
     def idle_frames(argv):
         r = subprocess.run(argv, env=dict(env, PASSTHROUGH_IDLE_SECONDS=str(IDLE_SECONDS)),
@@ -240,11 +246,10 @@ def ui_benchmark(args):
         os.sync()
         print(f"{'host':>16}  {'exec to populated list':>22}  {'peak RSS':>9}"
               f"  {'time vs empty':>13}  {'RSS vs empty':>12}  {'idle frames/s':>13}")
-        results = {}
+        results = startup(rows)
         for row in rows:
             label, argv = row[0], row[1]
-            times, rss = startup(argv)
-            results[label] = (times, rss)
+            times, rss = results[label]
             t0s, rss0 = results["empty window"]
             # Each run against the empty window's run of the same index: paired.
             ratio = statistics.median(t / t0 for t, t0 in zip(times, t0s))
