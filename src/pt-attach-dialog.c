@@ -637,6 +637,24 @@ run_from_next_start (gpointer user_data)
   plan_change (change);
 }
 
+/* Whether the host uses one of @addresses (the scanner names a group
+ * mate's use on every member); never so where it cannot be seen. */
+static gboolean
+host_uses_chosen (PtAttachDialog     *self,
+                  const char * const *addresses)
+{
+  PtHost *host = pt_session_get_host (self->session);
+
+  for (guint i = 0; host != NULL && addresses[i] != NULL; i++)
+    {
+      PtDevice *device = pt_host_lookup_device (host, addresses[i]);
+
+      if (device != NULL && pt_device_get_host_use (device)[0] != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 on_give (PtAttachDialog *self)
 {
@@ -654,7 +672,8 @@ on_give (PtAttachDialog *self)
   choice = (gtk_switch_get_active (self->managed_switch) ? PT_GIVE_MANAGED : 0) |
            (gtk_switch_get_active (self->boot_switch) ? PT_GIVE_AT_EVERY_BOOT : 0) |
            (g_strcmp0 (pt_device_get_driver (self->device), "vfio-pci") == 0 ? PT_GIVE_ON_VFIO : 0) |
-           (self->needs_force ? PT_GIVE_ACKNOWLEDGED : 0);
+           (self->needs_force ? PT_GIVE_ACKNOWLEDGED : 0) |
+           (host_uses_chosen (self, (const char * const *) change->addresses) ? PT_GIVE_HOST_USES : 0);
   if (!pt_host_change_for_give (&change->host_followup, (const char * const *) change->addresses, choice,
                                 &change->has_host_followup, &error))
     {

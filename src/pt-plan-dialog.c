@@ -216,7 +216,7 @@ advice_without_helper (const PtHostChange *change,
   g_autofree char *command = pt_host_change_to_command (change);
 
   if (remote_uri != NULL)
-    return pt_host_change_dup_remote_advice (change, remote_uri);
+    return pt_verdict_dup_remote_advice (change, remote_uri);
   return g_strdup_printf (_("This host was opened from a folder, so it cannot be changed from "
                             "here. On the computer itself, this change is:\n\nsudo %s"), command);
 }
@@ -514,7 +514,7 @@ pt_plan_dialog_review (GtkWidget          *widget,
    * instead of Apply. */
   if (remote_uri != NULL && pt_host_change_is_boot (change))
     {
-      g_autofree char *advice = pt_host_change_dup_remote_advice (change, remote_uri);
+      g_autofree char *advice = pt_verdict_dup_remote_advice (change, remote_uri);
 
       pt_compat_show_error (widget, _("Make This Change on the Other Computer"), advice);
       return;

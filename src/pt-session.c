@@ -709,8 +709,8 @@ pt_session_get_helper (PtSession *self)
 /**
  * pt_session_judge_host_change:
  *
- * The core's verdict on @change to the host shown, from what this session
- * sees: the VMs that run (or that libvirt could not be asked), and what a
+ * The core's verdict on @change to the host shown (which must have been
+ * read), from what this session sees: the VMs that run (or that libvirt could not be asked), and what a
  * host read through libvirt hides. The device page and every review ask
  * this, so a change offered later (an Undo) is judged as when it was made.
  *
@@ -720,16 +720,22 @@ PtVerdict *
 pt_session_judge_host_change (PtSession          *self,
                               const PtHostChange *change)
 {
-  g_autoptr(GHashTable) running = g_hash_table_new (g_str_hash, g_str_equal);
-  PtConnection *connection = self->connection;
-  gboolean vms_seen = connection != NULL && pt_connection_is_open (connection);
+  g_autoptr(GHashTable) running = NULL;
+  gboolean connected, vms_seen;
   const char *running_vm = NULL;
 
   g_return_val_if_fail (PT_IS_SESSION (self), NULL);
+  g_return_val_if_fail (self->host != NULL, NULL);
 
-  if (vms_seen)
+  running = g_hash_table_new (g_str_hash, g_str_equal);
+  connected = self->connection != NULL && pt_connection_is_open (self->connection);
+  /* This computer without libvirt runs no VM of it: which ones run is
+   * known, as passthroughctl has it. */
+  vms_seen = connected || (pt_session_get_remote_uri (self) == NULL && g_str_equal (self->root, "/") &&
+                           !pt_libvirt_listens_here ());
+  if (connected)
     {
-      GListModel *vms = pt_connection_get_vms (connection);
+      GListModel *vms = pt_connection_get_vms (self->connection);
 
       for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
         {
@@ -740,10 +746,9 @@ pt_session_judge_host_change (PtSession          *self,
             g_hash_table_add (running, (gpointer) pt_vm_get_name (vm));
         }
     }
-  if (self->host != NULL && change->n_addresses > 0)
+  if (change->n_addresses > 0)
     running_vm = pt_verdict_find_running_vm (self->host, change->addresses[0], running);
-  return pt_verdict_for_host_change (self->host, change, running_vm,
-                                     pt_verdict_vms_unknown (change->kind, vms_seen));
+  return pt_verdict_for_host_change (self->host, change, running_vm, NULL, vms_seen);
 }
 
 /**

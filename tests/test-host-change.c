@@ -140,8 +140,11 @@ test_for_give (void)
     { PT_GIVE_ON_VFIO, NULL },
     { PT_GIVE_ON_VFIO | PT_GIVE_ACKNOWLEDGED, NULL },
     { 0, "passthroughctl bind " A },
-    /* risks accepted in the app are --force for the helper, its own authorisation */
-    { PT_GIVE_ACKNOWLEDGED, "passthroughctl bind " A " --force" },
+    /* the host's use accepted in the app is --force for the helper, its own authorisation */
+    { PT_GIVE_ACKNOWLEDGED | PT_GIVE_HOST_USES, "passthroughctl bind " A " --force" },
+    /* other accepted risks (a mate left out, a state unknown) leave the helper's check standing */
+    { PT_GIVE_ACKNOWLEDGED, "passthroughctl bind " A },
+    { PT_GIVE_HOST_USES, "passthroughctl bind " A },
     { PT_GIVE_AT_EVERY_BOOT, "passthroughctl boot early-bind --by-address " A " " B },
     { PT_GIVE_AT_EVERY_BOOT | PT_GIVE_MANAGED | PT_GIVE_ACKNOWLEDGED,
       "passthroughctl boot early-bind --by-address " A " " B },

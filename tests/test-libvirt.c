@@ -502,7 +502,7 @@ test_remote_is_unknown (void)
     g_autoptr(PtVerdict) verdict = NULL;
 
     g_assert_true (pt_host_change_init (&change, PT_HOST_CHANGE_BIND, gpu, 0, 0, 0, NULL));
-    verdict = pt_verdict_for_host_change (host, &change, NULL, NULL);
+    verdict = pt_verdict_for_host_change (host, &change, NULL, NULL, TRUE);
     g_assert_cmpint (verdict->kind, ==, PT_VERDICT_NEEDS_ACKNOWLEDGEMENT);
     g_assert_cmpstr (g_ptr_array_index (verdict->risks, 0), ==,
                      "State unknown on a remote host: what uses it and whether a virtual machine "
@@ -518,7 +518,7 @@ test_remote_is_unknown (void)
 
     /* The snapshot says ubuntu-ml runs with it: refused with no live VM list. */
     g_assert_true (pt_host_change_init (&change, PT_HOST_CHANGE_RETURN, held, 0, 0, 0, NULL));
-    verdict = pt_verdict_for_host_change (host, &change, NULL, NULL);
+    verdict = pt_verdict_for_host_change (host, &change, NULL, NULL, TRUE);
     g_assert_cmpint (verdict->kind, ==, PT_VERDICT_REFUSED);
     g_assert_cmpstr (verdict->reason, ==, "“ubuntu-ml” is running with a device of this IOMMU group.");
   }

@@ -634,8 +634,6 @@ shoot_window (GtkApplication *app,
   spin (100);
 }
 
-/* The Host page after a boot change: the restart it waits for, and Undo.
- * The change is made by the helper's test build on a copy of the demo tree. */
 static GtkWidget *review_and_wait (PtWindow *window, PtSession *session, PtHostChangeKind kind,
                                    const char *address, const char *text);
 
@@ -660,6 +658,8 @@ review_refused_while_vm_runs (GtkApplication *app,
   spin (100);
 }
 
+/* The Host page after a boot change: the restart it waits for, and Undo.
+ * The change is made by the helper's test build on a copy of the demo tree. */
 static void
 shoot_boot_changes (GtkApplication *app)
 {

@@ -63,9 +63,17 @@ static const Case cases[] = {
   { "unknown is never free", { BIND, "0000:02:00.0", .unknown = "State unknown on a remote host" }, ACK,
     "This takes a risk:\n  - State unknown on a remote host: what uses it and whether a virtual machine "
     "holds it cannot be seen\nNothing was changed. To go ahead all the same, add --force.\n" },
-  { "unknown on a return too", { RETURN, "0000:02:00.0", .unknown = "libvirt cannot be reached" }, ACK,
-    "This takes a risk:\n  - libvirt cannot be reached: what uses it and whether a virtual machine "
+  { "unknown on a return too", { RETURN, "0000:02:00.0", .unknown = "State unknown in the sandbox" }, ACK,
+    "This takes a risk:\n  - State unknown in the sandbox: what uses it and whether a virtual machine "
     "holds it cannot be seen\nNothing was changed. To go ahead all the same, add --force.\n" },
+  { "libvirt unreachable: a return names the VMs it cannot see", { RETURN, "0000:02:00.0", .vms_unseen = TRUE },
+    ACK, "This takes a risk:\n  - libvirt cannot be reached, so whether a virtual machine holds it cannot be "
+    "seen\nNothing was changed. To go ahead all the same, add --force.\n" },
+  { "libvirt unreachable: a VF change too", { VFS, "0000:02:00.0", .vms_unseen = TRUE }, ACK,
+    "This takes a risk:\n  - libvirt cannot be reached, so whether a virtual machine holds it cannot be "
+    "seen\nNothing was changed. To go ahead all the same, add --force.\n" },
+  { "libvirt unreachable means nothing to a bind (no VM holds a group on host drivers)",
+    { BIND, "0000:02:00.0", .vms_unseen = TRUE }, ALLOWED, "" },
   { "boot GPU given with its audio left out: both risks, host use first",
     { GIVE, "0000:01:00.0", .host_use = gpu_use + 1, .left_out = audio_left }, ACK,
     "This takes a risk:\n  - The host uses it: drives a connected display (HDMI-A-1)\n"
@@ -163,7 +171,7 @@ test_from_host (void)
       g_assert_true (pt_host_change_init (&change, cases_[i].kind, cases_[i].address != NULL ? addresses : NULL,
                                           0, 0, 0, NULL));
       verdict = pt_verdict_for_host_change (hosts[GPOINTER_TO_UINT (cases_[i].host)], &change,
-                                            cases_[i].running_vm, cases_[i].unknown);
+                                            cases_[i].running_vm, cases_[i].unknown, TRUE);
       text = pt_verdict_to_text (verdict, "--force");
       g_test_message ("case %u: %s", i, text);
       g_assert_cmpint (verdict->kind, ==, cases_[i].verdict);

@@ -117,7 +117,7 @@ static int
 refuse_other_host (PtctlContext       *ctx,
                    const PtHostChange *change)
 {
-  g_autofree char *advice = pt_host_change_dup_remote_advice (change, ctx->connect);
+  g_autofree char *advice = pt_verdict_dup_remote_advice (change, ctx->connect);
 
   return ptctl_fail ("%s", advice);
 }
@@ -224,8 +224,8 @@ plan_and_apply (PtctlContext       *ctx,
     {
       g_autoptr(PtVerdict) verdict =
         pt_verdict_for_host_change (host, change, NULL,
-                                    is_other_host (ctx) ? _("State unknown on a remote host")
-                                                        : pt_verdict_vms_unknown (change->kind, !ctx->vms_unseen));
+                                    is_other_host (ctx) ? _("State unknown on a remote host") : NULL,
+                                    !ctx->vms_unseen);
       g_autofree char *words = pt_verdict_to_text (verdict, "--force");
 
       /* Another host is refused below whatever is acknowledged: its warnings are shown only. */

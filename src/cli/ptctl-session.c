@@ -13,20 +13,13 @@
 #include <glib/gi18n.h>
 
 #include "pt-error.h"
+#include "pt-saved-connections.h"
 #include "pt-scanner.h"
 #include "ptctl-context.h"
 
 #if PTCTL_WITH_LIBVIRT
 #include "pt-nodedev-scan.h"
 #endif
-
-/* Either daemon layout: monolithic libvirtd, or the modular virtqemud. */
-static gboolean
-local_libvirt_listens (void)
-{
-  return g_file_test ("/run/libvirt/libvirt-sock", G_FILE_TEST_EXISTS) ||
-         g_file_test ("/run/libvirt/virtqemud-sock", G_FILE_TEST_EXISTS);
-}
 
 /**
  * ptctl_needs_libvirt:
@@ -50,7 +43,7 @@ ptctl_needs_libvirt (PtctlContext *ctx,
   if (g_str_equal (command, "check") || (g_str_equal (command, "groups") && ctx->json))
     return FALSE;
 
-  return ctx->root == NULL && local_libvirt_listens ();
+  return ctx->root == NULL && pt_libvirt_listens_here ();
 }
 
 #if PTCTL_WITH_LIBVIRT
@@ -74,7 +67,7 @@ ptctl_open_connection (PtctlContext  *ctx,
 {
   g_autoptr(PtConnection) connection = NULL;
 
-  if (ctx->connect == NULL && !required && (ctx->root != NULL || !local_libvirt_listens ()))
+  if (ctx->connect == NULL && !required && (ctx->root != NULL || !pt_libvirt_listens_here ()))
     return NULL;
 
   connection = pt_connection_new (ctx->connect);

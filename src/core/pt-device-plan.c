@@ -176,8 +176,9 @@ pt_device_plan_bind (PtRoot             *root,
   members = pt_device_plan_members (host, address, TRUE);
 
   plan = pt_plan_new (NULL);
-  /* @root is this computer's: for a host read through libvirt, whether the
-   * driver is loaded there is unknown, and loading it again does no harm. */
+  /* Where the device's state cannot be seen (a host read through libvirt,
+   * whose plan is made with this computer's @root; the sandbox), whether
+   * the driver is loaded is unknown, and loading it again does no harm. */
   if (pt_device_get_state_unknown (device) != NULL ||
       !pt_root_is_dir (root, "sys/bus/pci/drivers/vfio-pci"))
     {

@@ -27,7 +27,6 @@
 
 #include "pt-error.h"
 #include "pt-host-change.h"
-#include "pt-saved-connections.h"
 #include "pt-sysfs.h"
 
 typedef enum
@@ -260,8 +259,11 @@ pt_host_change_init (PtHostChange        *change,
  * The host change a Give needs after the VM's definition has the devices:
  * binding them at every boot when chosen; binding the group now when
  * libvirt will not (unmanaged) and the device is not on vfio-pci yet, with
- * %PT_HOST_CHANGE_FORCE once the risks were accepted, as `passthroughctl
- * bind --force` (the helper's own authorisation for what the host uses).
+ * %PT_HOST_CHANGE_FORCE when the host uses the group and that risk was
+ * accepted, as `passthroughctl bind --force` (the helper's own
+ * authorisation for what the host uses). Other accepted risks (a group
+ * mate left out, a state that cannot be seen) never force: the helper's
+ * own check of what the host uses still stands.
  *
  * @needed: (out): set to whether the host needs a change; %FALSE, with
  *   %TRUE returned, when it needs nothing
@@ -281,12 +283,20 @@ pt_host_change_for_give (PtHostChange        *change,
   *needed = (choice & PT_GIVE_AT_EVERY_BOOT) || !(choice & (PT_GIVE_MANAGED | PT_GIVE_ON_VFIO));
   if (!*needed)
     return TRUE;
+  if (g_strv_length ((char **) addresses) > PT_HOST_CHANGE_MAX_ADDRESSES)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
+                   _("One change binds at most %d devices at every boot: choose fewer, or let libvirt "
+                     "bind them when the virtual machine starts."), PT_HOST_CHANGE_MAX_ADDRESSES);
+      return FALSE;
+    }
   if (choice & PT_GIVE_AT_EVERY_BOOT)
     return pt_host_change_init (change, PT_HOST_CHANGE_EARLY_BIND_ADDRESSES, addresses, 0, 0,
                                 PT_HOST_CHANGE_FLAGS_NONE, error);
   /* Binding takes the whole group from one address. */
   return pt_host_change_init (change, PT_HOST_CHANGE_BIND, first, 0, 0,
-                              (choice & PT_GIVE_ACKNOWLEDGED) ? PT_HOST_CHANGE_FORCE : PT_HOST_CHANGE_FLAGS_NONE,
+                              (choice & PT_GIVE_ACKNOWLEDGED) && (choice & PT_GIVE_HOST_USES)
+                                ? PT_HOST_CHANGE_FORCE : PT_HOST_CHANGE_FLAGS_NONE,
                               error);
 }
 
@@ -518,28 +528,6 @@ pt_host_change_to_remote_command (const PtHostChange *change,
     g_string_append_printf (line, " -p %d", g_uri_get_port (parsed));
   g_string_append_printf (line, " %s", command);
   return g_string_free (line, FALSE);
-}
-
-/**
- * pt_host_change_dup_remote_advice:
- * @uri: the libvirt URI of the host @change is for, not this computer
- *
- * What every face says when a change is asked of another host: this
- * computer's helper never changes it, and the command that does, run from
- * here (pt_host_change_to_remote_command()).
- *
- * Returns: (transfer full): the words, the command on a line of its own
- */
-char *
-pt_host_change_dup_remote_advice (const PtHostChange *change,
-                                  const char         *uri)
-{
-  g_autofree char *name = pt_connection_uri_describe (uri);
-  g_autofree char *command = pt_host_change_to_remote_command (change, uri);
-
-  return g_strdup_printf (_("%s is not this computer: its changes are made on it, never from "
-                            "here, so nothing was changed. To make this change, run:\n%s"),
-                          name, command);
 }
 
 /**

@@ -67,6 +67,7 @@ typedef enum
   PT_GIVE_AT_EVERY_BOOT = 1 << 1,  /* keep the host's drivers away from every boot */
   PT_GIVE_ON_VFIO = 1 << 2,        /* the device is on vfio-pci already */
   PT_GIVE_ACKNOWLEDGED = 1 << 3,   /* the verdict's risks were accepted */
+  PT_GIVE_HOST_USES = 1 << 4,      /* the host uses a device of the group (a fact, not a choice) */
 } PtGiveChoice;
 
 gboolean    pt_host_change_for_give    (PtHostChange        *change,
@@ -85,8 +86,6 @@ gboolean    pt_host_change_inverse     (const PtHostChange  *change,
                                         PtHostChange        *inverse);
 gboolean    pt_uri_is_remote           (const char          *uri);
 char       *pt_host_change_to_remote_command (const PtHostChange *change,
-                                              const char         *uri);
-char       *pt_host_change_dup_remote_advice (const PtHostChange *change,
                                               const char         *uri);
 gboolean    pt_host_change_is_write    (const PtHostChange  *change);
 gboolean    pt_host_change_is_boot     (const PtHostChange  *change);

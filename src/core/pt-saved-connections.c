@@ -66,6 +66,20 @@ pt_connection_uri_validate (const char  *uri,
 }
 
 /**
+ * pt_libvirt_listens_here:
+ *
+ * Whether a libvirt daemon listens on this computer (either layout: the
+ * monolithic libvirtd, or the modular virtqemud). Where none does, no VM
+ * of this computer's libvirt runs, so which ones run is known: none.
+ */
+gboolean
+pt_libvirt_listens_here (void)
+{
+  return g_file_test ("/run/libvirt/libvirt-sock", G_FILE_TEST_EXISTS) ||
+         g_file_test ("/run/libvirt/virtqemud-sock", G_FILE_TEST_EXISTS);
+}
+
+/**
  * pt_connection_uri_describe:
  *
  * Names the machine behind @uri the way the connection switcher shows it:

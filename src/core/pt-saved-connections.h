@@ -21,6 +21,7 @@ gboolean pt_saved_connections_remove (GSettings   *settings,
 gboolean pt_connection_uri_validate  (const char  *uri,
                                       GError     **error);
 char    *pt_connection_uri_describe  (const char  *uri);
+gboolean pt_libvirt_listens_here     (void);
 char    *pt_connection_uri_build     (gboolean     over_ssh,
                                       const char  *user,
                                       const char  *host,

@@ -17,6 +17,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pt-saved-connections.h"
 #include "pt-verdict.h"
 
 /* @cli_remedy: the remedy with the command that does it; %NULL when the
@@ -86,6 +87,12 @@ pt_verdict_decide (const PtVerdictFacts *facts)
   if (facts->unknown != NULL)
     g_ptr_array_add (verdict->risks, g_strdup_printf (_("%s: what uses it and whether a virtual machine "
                                                         "holds it cannot be seen"), facts->unknown));
+  /* Binding takes a group from the host's drivers: no VM can hold it then.
+   * Every other change may take a device from a VM that runs. */
+  else if (facts->vms_unseen && facts->action != PT_VERDICT_ACTION_BIND &&
+           facts->action != PT_VERDICT_ACTION_GIVE)
+    g_ptr_array_add (verdict->risks, g_strdup (_("libvirt cannot be reached, so whether a virtual "
+                                                 "machine holds it cannot be seen")));
 
   verdict->kind = verdict->risks->len > 0 ? PT_VERDICT_NEEDS_ACKNOWLEDGEMENT : PT_VERDICT_ALLOWED;
   return verdict;
@@ -116,7 +123,9 @@ find_vf_in_use (PtHost   *host,
  * @running_vm: (nullable): a running or paused VM with a member of the group,
  *   as libvirt says now; %NULL to take it from the snapshot
  * @unknown: (nullable): why the host cannot be seen whole (another host, a
- *   sandbox, libvirt unreachable); %NULL to take it from the snapshot
+ *   sandbox); %NULL to take it from the snapshot
+ * @vms_seen: whether libvirt said which virtual machines run (or runs not
+ *   at all here)
  *
  * Returns: (transfer full): the verdict on making @change on @host
  */
@@ -124,28 +133,43 @@ PtVerdict *
 pt_verdict_for_host_change (PtHost             *host,
                             const PtHostChange *change,
                             const char         *running_vm,
-                            const char         *unknown)
+                            const char         *unknown,
+                            gboolean            vms_seen)
 {
-  static const PtVerdictAction actions[] = {
-    [PT_HOST_CHANGE_BIND] = PT_VERDICT_ACTION_BIND,
-    [PT_HOST_CHANGE_RETURN] = PT_VERDICT_ACTION_RETURN,
-    [PT_HOST_CHANGE_SET_VFS] = PT_VERDICT_ACTION_SET_VFS,
-  };
   PtVerdictFacts facts = { 0 };
   PtDevice *device;
 
-  /* Boot changes take nothing from the host now; their review is the check. */
-  if (pt_host_change_is_boot (change))
+  /* Every kind is named: a new one is a compiler warning here, never
+   * allowed by default. Boot changes take nothing from the host now; their
+   * review is the check. */
+  switch (change->kind)
     {
-      PtVerdict *verdict = g_new0 (PtVerdict, 1);
+    case PT_HOST_CHANGE_BIND:
+      facts.action = PT_VERDICT_ACTION_BIND;
+      break;
+    case PT_HOST_CHANGE_RETURN:
+      facts.action = PT_VERDICT_ACTION_RETURN;
+      break;
+    case PT_HOST_CHANGE_SET_VFS:
+      facts.action = PT_VERDICT_ACTION_SET_VFS;
+      break;
+    case PT_HOST_CHANGE_ENABLE_IOMMU:
+    case PT_HOST_CHANGE_EARLY_BIND_IDS:
+    case PT_HOST_CHANGE_EARLY_BIND_ADDRESSES:
+    case PT_HOST_CHANGE_BOOT_ONCE_WITHOUT:
+    case PT_HOST_CHANGE_UNDO:
+    case PT_HOST_CHANGE_HISTORY:
+      {
+        PtVerdict *verdict = g_new0 (PtVerdict, 1);
 
-      verdict->risks = g_ptr_array_new_with_free_func (g_free);
-      return verdict;
+        verdict->risks = g_ptr_array_new_with_free_func (g_free);
+        return verdict;
+      }
+    default:
+      g_assert_not_reached ();
     }
-  /* A device change kind needs its row above: never allowed by default. */
-  g_assert (change->kind < G_N_ELEMENTS (actions));
 
-  facts.action = actions[change->kind];
+  facts.vms_unseen = !vms_seen;
   facts.address = change->addresses[0];
   facts.running_vm = running_vm != NULL ? running_vm
                                         : pt_verdict_find_running_vm (host, change->addresses[0], NULL);
@@ -243,26 +267,6 @@ is_running (PtDevice   *device,
 }
 
 /**
- * pt_verdict_vms_unknown:
- * @vms_seen: whether libvirt told which virtual machines run
- *
- * Every face asks this when libvirt could not be asked: binding takes a
- * group from the host's drivers, so no VM can hold it; every other change
- * may take a device from a VM that runs.
- *
- * Returns: (nullable): the unknown to pass to pt_verdict_for_host_change(),
- *   or %NULL when nothing is unknown that matters
- */
-const char *
-pt_verdict_vms_unknown (PtHostChangeKind kind,
-                        gboolean         vms_seen)
-{
-  if (vms_seen || kind == PT_HOST_CHANGE_BIND)
-    return NULL;
-  return _("libvirt cannot be reached");
-}
-
-/**
  * pt_verdict_find_running_vm:
  * @running: (nullable) (element-type utf8 utf8): the names of the VMs that
  *   run or are paused, as a set; %NULL to take it from the snapshot
@@ -291,6 +295,29 @@ pt_verdict_find_running_vm (PtHost     *host,
         return pt_device_get_vm (member);
     }
   return NULL;
+}
+
+/**
+ * pt_verdict_dup_remote_advice:
+ * @change: the change asked
+ * @uri: the libvirt URI of the host @change is for, not this computer
+ *
+ * What every face says when a change is asked of another host: this
+ * computer's helper never changes it, and the command that does, run from
+ * here (pt_host_change_to_remote_command()).
+ *
+ * Returns: (transfer full): the words, the command on a line of its own
+ */
+char *
+pt_verdict_dup_remote_advice (const PtHostChange *change,
+                                  const char         *uri)
+{
+  g_autofree char *name = pt_connection_uri_describe (uri);
+  g_autofree char *command = pt_host_change_to_remote_command (change, uri);
+
+  return g_strdup_printf (_("%s is not this computer: its changes are made on it, never from "
+                            "here, so nothing was changed. To make this change, run:\n%s"),
+                          name, command);
 }
 
 /**

@@ -39,6 +39,7 @@ typedef struct
   const char *vf_in_use;         /* a VF on vfio-pci or given to a running VM */
   const char * const *left_out;  /* group mates left out of a Give (nullable) */
   const char *unknown;           /* why the host's state cannot be seen (remote, sandbox) */
+  gboolean vms_unseen;           /* libvirt runs here but could not say which VMs run */
 } PtVerdictFacts;
 
 typedef struct
@@ -54,15 +55,16 @@ PtVerdict *pt_verdict_decide             (const PtVerdictFacts *facts);
 PtVerdict *pt_verdict_for_host_change    (PtHost               *host,
                                           const PtHostChange   *change,
                                           const char           *running_vm,
-                                          const char           *unknown);
+                                          const char           *unknown,
+                                          gboolean              vms_seen);
 PtVerdict *pt_verdict_for_give           (PtHost               *host,
                                           const char * const   *addresses,
                                           const char           *unknown);
-const char *pt_verdict_vms_unknown       (PtHostChangeKind      kind,
-                                          gboolean              vms_seen);
 const char *pt_verdict_find_running_vm   (PtHost               *host,
                                           const char           *address,
                                           GHashTable           *running);
+char      *pt_verdict_dup_remote_advice  (const PtHostChange   *change,
+                                          const char           *uri);
 char      *pt_verdict_to_text            (const PtVerdict      *verdict,
                                           const char           *acknowledge_option);
 void       pt_verdict_free               (PtVerdict            *verdict);
