@@ -456,25 +456,21 @@ on_applied (PtPlanDialog *dialog,
   pt_session_rescan (session);
 }
 
-/**
- * pt_plan_dialog_present:
- * @change: the change @plan is the plan of
- *
- * Shows the review of @plan for @session's host; once applied, the window
- * shows a toast and the host is scanned again.
- */
-void
-pt_plan_dialog_present (GtkWidget          *widget,
-                        PtSession          *session,
-                        PtPlan             *plan,
-                        const PtHostChange *change)
+/* Shows the review of @plan (of @change) for @session's host, with the
+ * risks of @verdict that applying accepts; once applied, the window shows
+ * a toast and the host is scanned again. */
+static void
+present_with_risks (GtkWidget          *widget,
+                    PtSession          *session,
+                    PtPlan             *plan,
+                    const PtHostChange *change,
+                    const PtVerdict    *verdict)
 {
   PtPlanDialog *dialog = pt_plan_dialog_new (plan, pt_session_get_helper (session), change,
                                              pt_session_get_remote_uri (session));
-  g_autoptr(PtVerdict) verdict = pt_session_judge_host_change (session, change);
 
   /* Applying is accepting the verdict's risks: they are said above the plan. */
-  if (verdict->risks->len > 0)
+  if (verdict != NULL && verdict->risks->len > 0)
     {
       g_autoptr(GString) words = g_string_new (NULL);
 
@@ -504,6 +500,7 @@ pt_plan_dialog_review (GtkWidget          *widget,
 {
   PtHost *host = pt_session_get_host (session);
   const char *remote_uri = pt_session_get_remote_uri (session);
+  g_autoptr(PtVerdict) verdict = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PtRoot) root = NULL;
   g_autoptr(PtPlan) plan = NULL;
@@ -522,8 +519,7 @@ pt_plan_dialog_review (GtkWidget          *widget,
   /* Every review asks the verdict, an Undo's too: a VM may run now. */
   if (host != NULL)
     {
-      g_autoptr(PtVerdict) verdict = pt_session_judge_host_change (session, change);
-
+      verdict = pt_session_judge_host_change (session, change);
       if (verdict->kind == PT_VERDICT_REFUSED)
         {
           g_autofree char *words = g_strdup_printf ("%s %s", verdict->reason, verdict->remedy);
@@ -552,5 +548,5 @@ pt_plan_dialog_review (GtkWidget          *widget,
                             error != NULL ? error->message : _("The host has not been read yet."));
       return;
     }
-  pt_plan_dialog_present (widget, session, plan, change);
+  present_with_risks (widget, session, plan, change, verdict);
 }

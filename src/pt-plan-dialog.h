@@ -22,10 +22,6 @@ PtPlanDialog *pt_plan_dialog_new (PtPlan             *plan,
                                   const PtHostChange *change,
                                   const char         *remote_uri);
 
-void          pt_plan_dialog_present (GtkWidget          *widget,
-                                      PtSession          *session,
-                                      PtPlan             *plan,
-                                      const PtHostChange *change);
 
 void          pt_plan_dialog_review  (GtkWidget          *widget,
                                       PtSession          *session,

@@ -727,25 +727,14 @@ pt_session_judge_host_change (PtSession          *self,
   g_return_val_if_fail (PT_IS_SESSION (self), NULL);
   g_return_val_if_fail (self->host != NULL, NULL);
 
-  running = g_hash_table_new (g_str_hash, g_str_equal);
   connected = self->connection != NULL && pt_connection_is_open (self->connection);
   /* This computer without libvirt runs no VM of it: which ones run is
    * known, as passthroughctl has it. */
   vms_seen = connected || (pt_session_get_remote_uri (self) == NULL && g_str_equal (self->root, "/") &&
                            !pt_libvirt_listens_here ());
+  /* Which VMs run now; without a connection, as the snapshot has it. */
   if (connected)
-    {
-      GListModel *vms = pt_connection_get_vms (self->connection);
-
-      for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
-        {
-          g_autoptr(PtVm) vm = g_list_model_get_item (vms, i);
-          PtVmState state = pt_vm_get_state (vm);
-
-          if (state == PT_VM_STATE_RUNNING || state == PT_VM_STATE_PAUSED)
-            g_hash_table_add (running, (gpointer) pt_vm_get_name (vm));
-        }
-    }
+    running = pt_connection_dup_running_vms (self->connection);
   if (change->n_addresses > 0)
     running_vm = pt_verdict_find_running_vm (self->host, change->addresses[0], running);
   return pt_verdict_for_host_change (self->host, change, running_vm, NULL, vms_seen);
