@@ -3,10 +3,12 @@
  * Every PCI function, searchable and filtered by kind, in a GtkListView so
  * that thousands stay smooth. Activating one shows its details.
  *
- * A new host reaches the list a screenful first: GTK 4.8's list view makes
- * 200 rows for a list that long, which took 100 to 900 ms of the main loop
- * at 16,384 functions on a busy machine. The rest follows a batch at a time from idle, after
- * the frames that show the first ones.
+ * A new host reaches the list a screenful first (as many rows as the
+ * window's height holds): GTK 4.8's list view makes 200 rows for a list that
+ * long, which took 100 to 900 ms of the main loop at 16,384 functions on a
+ * busy machine, and each row made before the first frame delays it. The rest
+ * follows a batch at a time from idle, after the frames that show the first
+ * ones.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -109,12 +111,30 @@ on_search_changed (PtDevicesPage *self)
     gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", 0);
 }
 
-/* More than a tall window shows; what a batch of rows costs in one go. */
-#define FIRST_ROWS 50
+/* Rows no shorter than this (a device row is about 50 px): the first batch
+ * fills the window's height. */
+#define ROW_HEIGHT_FLOOR 40
+/* What a batch of rows after the first screenful costs in one go. */
 #define MORE_ROWS 50
 /* From here on GTK 4.8 makes no more rows, and newer GTKs make only what is on
  * screen: the rest goes in at once. */
 #define ROWS_MADE 200
+
+/* Enough rows to fill the window as tall as it is (or will open), so that
+ * its first frame makes no row it does not show. */
+static guint
+first_rows (PtDevicesPage *self)
+{
+  GtkWidget *window = GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (self)));
+  int width, height = window != NULL ? gtk_widget_get_height (window) : 0;
+
+  /* GTK 4.8 needs both out arguments. */
+  if (height <= 0 && GTK_IS_WINDOW (window))
+    gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  if (height <= 0)
+    height = 1080;
+  return height / ROW_HEIGHT_FLOOR + 1;
+}
 
 static gboolean
 grow_list (gpointer user_data)
@@ -143,7 +163,7 @@ on_host_changed (PtDevicesPage *self)
   /* The first host only: a rescan's host rebinds the rows already made. */
   if (gtk_filter_list_model_get_model (self->filtered) == NULL)
     {
-      gtk_slice_list_model_set_size (self->shown, FIRST_ROWS);
+      gtk_slice_list_model_set_size (self->shown, first_rows (self));
       self->grow_id = g_idle_add (grow_list, self);
     }
   gtk_filter_list_model_set_model (self->filtered, pt_host_get_devices (host));

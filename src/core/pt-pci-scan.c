@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -217,8 +218,9 @@ read_sriov (int        dirfd,
   g_autoptr(GStrvBuilder) virtfns = NULL;
   int i;
 
-  device->physfn = pt_sysfs_link_basename (dirfd, "physfn");
-
+  /* A VF's physfn is set from its PF's virtfn links once every function is
+   * read (link_virtual_functions): the kernel makes both links together, and
+   * looking for physfn in every function cost a system call each. */
   device->sriov_total_vfs = read_int (dirfd, "sriov_totalvfs", -1);
   if (device->sriov_total_vfs <= 0)
     return;
@@ -641,6 +643,36 @@ check_links (int          devices_fd,
     }
 }
 
+static int
+compare_address (const void *key,
+                 const void *member)
+{
+  return strcmp (key, pt_device_get_address (*(PtDevice * const *) member));
+}
+
+/* Each VF names its PF, as its physfn link does: from the PF's virtfn links
+ * (pci_iov_sysfs_link() creates the two together). @devices is in address
+ * order. */
+static void
+link_virtual_functions (GPtrArray *devices)
+{
+  guint i, j;
+
+  for (i = 0; i < devices->len; i++)
+    {
+      PtDevice *pf = g_ptr_array_index (devices, i);
+
+      for (j = 0; pf->virtfns != NULL && pf->virtfns[j] != NULL; j++)
+        {
+          PtDevice **vf = bsearch (pf->virtfns[j], devices->pdata, devices->len,
+                                   sizeof (PtDevice *), compare_address);
+
+          if (vf != NULL && (*vf)->physfn == NULL)
+            (*vf)->physfn = g_strdup (pf->address);
+        }
+    }
+}
+
 /**
  * pt_pci_scan_devices:
  * @problems: (element-type utf8): where to add a message for everything odd
@@ -721,6 +753,7 @@ pt_pci_scan_devices (PtRoot           *root,
     }
 
   check_links (devices_fd, devices, known_groups, problems);
+  link_virtual_functions (devices);
 
   /* libpci's names are not for threads: one pass once every function is read. */
   for (i = 0; i < devices->len; i++)
