@@ -33,8 +33,40 @@ no_arguments (PtctlContext *ctx,
   return FALSE;
 }
 
+/* The words of a device's lines, translated once per listing rather than
+ * per line (gettext takes a lock and reads the environment each time). */
+typedef struct
+{
+  const char *subsystem;
+  const char *driver;
+  const char *override;
+  const char *modules;
+  const char *vfs;
+  const char *physfn;
+  const char *resets;
+  const char *quirk;
+  const char *host_use;
+  const char *vm;
+} DeviceWords;
+
 static void
-print_device (PtDevice *device)
+device_words_init (DeviceWords *words)
+{
+  words->subsystem = _("Subsystem");
+  words->driver = _("Kernel driver in use");
+  words->override = _("Driver override");
+  words->modules = _("Kernel modules");
+  words->vfs = _("SR-IOV virtual functions");
+  words->physfn = _("Virtual function of");
+  words->resets = _("Reset methods");
+  words->quirk = _("Reset warning");
+  words->host_use = _("Used by the host");
+  words->vm = _("Given to virtual machine");
+}
+
+static void
+print_device (PtDevice          *device,
+              const DeviceWords *words)
 {
   const char * const *modules = pt_device_get_modules (device);
   const char * const *host_use = pt_device_get_host_use (device);
@@ -66,36 +98,36 @@ print_device (PtDevice *device)
   ptctl_printf ("\n");
 
   if (subsystem != NULL)
-    ptctl_printf ("\t%s: %s [%04x:%04x]\n", _("Subsystem"), subsystem,
+    ptctl_printf ("\t%s: %s [%04x:%04x]\n", words->subsystem, subsystem,
                   pt_device_get_subsystem_vendor_id (device),
                   pt_device_get_subsystem_device_id (device));
   if (driver != NULL)
-    ptctl_printf ("\t%s: %s\n", _("Kernel driver in use"), driver);
+    ptctl_printf ("\t%s: %s\n", words->driver, driver);
   if (override != NULL)
-    ptctl_printf ("\t%s: %s\n", _("Driver override"), override);
+    ptctl_printf ("\t%s: %s\n", words->override, override);
   if (modules[0] != NULL)
     {
       g_autofree char *list = g_strjoinv (", ", (char **) modules);
 
-      ptctl_printf ("\t%s: %s\n", _("Kernel modules"), list);
+      ptctl_printf ("\t%s: %s\n", words->modules, list);
     }
   if (pt_device_is_sriov_pf (device))
-    ptctl_printf ("\t%s: %d / %d\n", _("SR-IOV virtual functions"),
+    ptctl_printf ("\t%s: %d / %d\n", words->vfs,
                   pt_device_get_sriov_num_vfs (device), pt_device_get_sriov_total_vfs (device));
   if (physfn != NULL)
-    ptctl_printf ("\t%s: %s\n", _("Virtual function of"), physfn);
+    ptctl_printf ("\t%s: %s\n", words->physfn, physfn);
   if (resets[0] != NULL)
     {
       g_autofree char *list = g_strjoinv (" ", (char **) resets);
 
-      ptctl_printf ("\t%s: %s\n", _("Reset methods"), list);
+      ptctl_printf ("\t%s: %s\n", words->resets, list);
     }
   if (quirk != NULL)
-    ptctl_printf ("\t%s: %s\n", _("Reset warning"), quirk);
+    ptctl_printf ("\t%s: %s\n", words->quirk, quirk);
   for (i = 0; host_use[i] != NULL; i++)
-    ptctl_printf ("\t%s: %s\n", _("Used by the host"), host_use[i]);
+    ptctl_printf ("\t%s: %s\n", words->host_use, host_use[i]);
   if (pt_device_get_vm (device) != NULL)
-    ptctl_printf ("\t%s: %s\n", _("Given to virtual machine"), pt_device_get_vm (device));
+    ptctl_printf ("\t%s: %s\n", words->vm, pt_device_get_vm (device));
 }
 
 /* A document written as it is made, not built whole in memory first (30 MB
@@ -131,6 +163,7 @@ ptctl_cmd_devices (PtctlContext *ctx)
   GListModel *groups;
   GListModel *devices;
   gboolean heading = FALSE;
+  DeviceWords words;
   guint i, j, n;
   int status;
 
@@ -145,6 +178,7 @@ ptctl_cmd_devices (PtctlContext *ctx)
   if (ctx->json)
     return write_json (host, pt_host_write_devices_json, PTCTL_EXIT_OK);
 
+  device_words_init (&words);
   groups = pt_host_get_groups (host);
   n = g_list_model_get_n_items (groups);
   for (i = 0; i < n; i++)
@@ -159,7 +193,7 @@ ptctl_cmd_devices (PtctlContext *ctx)
         {
           g_autoptr(PtDevice) device = g_list_model_get_item (members, j);
 
-          print_device (device);
+          print_device (device, &words);
         }
     }
 
@@ -178,7 +212,7 @@ ptctl_cmd_devices (PtctlContext *ctx)
           ptctl_printf ("%s\n", _("No IOMMU group (the IOMMU is off):"));
           heading = TRUE;
         }
-      print_device (device);
+      print_device (device, &words);
     }
 
   return ptctl_end_output (PTCTL_EXIT_OK);

@@ -103,12 +103,17 @@ ptctl_print_document (const char *text)
  * `devices` at 4,096 functions made 40,812 write() calls. Where the locale's
  * charset is not UTF-8, text still goes through g_print(), which converts it.
  */
+/* Whether stdout takes UTF-8 as it is: asked once, not per line (GLib
+ * takes a lock to answer). */
+static gboolean output_is_utf8 = TRUE;
+
 void
 ptctl_begin_output (void)
 {
   static char buffer[64 * 1024];
 
   setvbuf (stdout, buffer, _IOFBF, sizeof buffer);
+  output_is_utf8 = g_get_charset (NULL);
 }
 
 void
@@ -118,7 +123,7 @@ ptctl_printf (const char *format,
   va_list args;
 
   va_start (args, format);
-  if (g_get_charset (NULL))
+  if (output_is_utf8)
     vfprintf (stdout, format, args);
   else
     {
