@@ -4,7 +4,8 @@
  * attributes `passthroughctl devices` reads (uevent and revision, or without
  * uevent the first 64 bytes of config and the driver link; numa_node,
  * driver_override, sriov_*, reset_method, boot_vga, and the parent,
- * iommu_group, physfn and virtfn links), with the same system calls (one
+ * iommu_group and virtfn links; a VF's PF is known from the PF's virtfn
+ * links, as in the scanner), with the same system calls (one
  * directory listing, then per device an O_PATH open of its directory and
  * openat/read/close, readlinkat and faccessat relative to it), and nothing
  * else: no parsing, no names, no output beyond a count.
@@ -91,7 +92,6 @@ read_device (int devices_fd, const char *address)
     }
 
   read_link (fd, "iommu_group", buf, sizeof buf);
-  read_link (fd, "physfn", buf, sizeof buf);
 
   if (total > 0)
     {
