@@ -16,8 +16,9 @@ in paired rounds: every round runs each command once, back to back, and the
 ratios are taken within the round; the printed ratio is the median over the
 rounds, so a machine busy with other work slows both sides of a ratio alike.
 It prints times (medians), the ratios against lspci and the floor, text
-against JSON (measured apart, in ABBA quads: the two differ by a few per
-cent, less than separate runs of one command do), peak RSS, and how
+against JSON (measured apart, in at least 15 ABBA quads: the two differ by
+a few per cent, less than separate runs of one command do; in wall time,
+and in CPU time beside it), peak RSS, and how
 `devices --json` grows with the host.
 
 With --ui (needs a display; run it under xvfb-run) it times the app instead:
@@ -43,6 +44,7 @@ Usage: build-aux/benchmark.py [--build DIR] [--runs N] [--sizes 1024,4096,…]
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -60,6 +62,7 @@ TARGET_UI = {4096: 2.5, 16384: 5.0}   # first populated frame / empty window
 TARGET_GROUPS_MS = 300   # Groups page first open to its first frame, at 16,384 (quiet machine)
 TARGET_GROUPS_RSS = 100  # MB in use once that open has settled
 IDLE_SECONDS = 10
+TEXT_QUADS = 15          # ABBA quads for text against JSON, at least
 
 COMMANDS = [("devices --json", ["devices", "--json"]),
             ("devices", ["devices"]),
@@ -102,21 +105,32 @@ def paired(commands, runs):
     return samples
 
 
+def cpu_run(argv):
+    """Wall time and CPU time (user + system) of one run, output discarded."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = run_once(argv)[0]
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def abba_ratio(b_argv, a_argv, quads):
     """B against A in ABBA quads (A, B, B, A back to back), so drift within a
     quad cancels: for two commands that differ by a few per cent, which
     separate runs of the same command here differ by ten (16,384 functions).
-    Returns the median of the quads' (B1 + B2) / (A1 + A2), and its range."""
-    run_once(a_argv)
-    run_once(b_argv)
-    ratios = []
+    Returns the median of the quads' (B1 + B2) / (A1 + A2) in wall time, its
+    range, and the same median in CPU time (what the commands cost, however
+    busy the machine)."""
+    cpu_run(a_argv)
+    cpu_run(b_argv)
+    walls, cpus = [], []
     for _ in range(quads):
-        a1 = run_once(a_argv)[0]
-        b1 = run_once(b_argv)[0]
-        b2 = run_once(b_argv)[0]
-        a2 = run_once(a_argv)[0]
-        ratios.append((b1 + b2) / (a1 + a2))
-    return statistics.median(ratios), min(ratios), max(ratios)
+        a1 = cpu_run(a_argv)
+        b1 = cpu_run(b_argv)
+        b2 = cpu_run(b_argv)
+        a2 = cpu_run(a_argv)
+        walls.append((b1[0] + b2[0]) / (a1[0] + a2[0]))
+        cpus.append((b1[1] + b2[1]) / (a1[1] + a2[1]))
+    return statistics.median(walls), min(walls), max(walls), statistics.median(cpus)
 
 
 def median_ratio(a, b):
@@ -176,10 +190,11 @@ def cli_benchmark(args):
                     else:
                         vs = f"{'':>9} {'':>9}"
                     print(f"  {label:<15} {t * 1e3:>6.0f} ms {vs} {rss:>6.0f} MB")
-                text = abba_ratio(commands["devices"], commands["devices --json"], args.runs)
+                quads = max(args.runs, TEXT_QUADS)
+                text = abba_ratio(commands["devices"], commands["devices --json"], quads)
                 texts[n, tree] = text[0]
-                print(f"  text / JSON: {text[0]:.2f}x ({args.runs} ABBA quads, "
-                      f"{text[1]:.2f}-{text[2]:.2f}x)")
+                print(f"  text / JSON: {text[0]:.2f}x ({quads} ABBA quads, "
+                      f"{text[1]:.2f}-{text[2]:.2f}x; CPU time {text[3]:.2f}x)")
             shutil.rmtree(root)
 
     # Sizes are measured minutes apart, when other work may load the machine
