@@ -120,14 +120,36 @@ on_search_changed (PtDevicesPage *self)
  * screen: the rest goes in at once. */
 #define ROWS_MADE 200
 
-/* Enough rows to fill the window as tall as it is (or will open), so that
- * its first frame makes no row it does not show. */
+/* The tallest monitor's height: what a window that opens maximized gets. */
+static int
+tallest_monitor (GtkWidget *widget)
+{
+  GListModel *monitors = gdk_display_get_monitors (gtk_widget_get_display (widget));
+  int height = 0;
+  guint i;
+
+  for (i = 0; i < g_list_model_get_n_items (monitors); i++)
+    {
+      g_autoptr(GdkMonitor) monitor = g_list_model_get_item (monitors, i);
+      GdkRectangle geometry;
+
+      gdk_monitor_get_geometry (monitor, &geometry);
+      height = MAX (height, geometry.height);
+    }
+  return height;
+}
+
+/* Enough rows to fill the window as tall as it is (or will open: maximized,
+ * or at its default size), so that its first frame makes no row it does not
+ * show. */
 static guint
 first_rows (PtDevicesPage *self)
 {
   GtkWidget *window = GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (self)));
   int width, height = window != NULL ? gtk_widget_get_height (window) : 0;
 
+  if (height <= 0 && GTK_IS_WINDOW (window) && gtk_window_is_maximized (GTK_WINDOW (window)))
+    height = tallest_monitor (window);
   /* GTK 4.8 needs both out arguments. */
   if (height <= 0 && GTK_IS_WINDOW (window))
     gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);

@@ -490,6 +490,43 @@ test_sriov (void)
   g_assert_cmpstr (pt_device_get_physfn (vf), ==, "0000:18:00.0");
 }
 
+/* Where a platform enables only some VFs (s390's zPCI), the PF's virtfnN
+ * links are numbered with gaps: the list and each VF's PF still come whole,
+ * taken from those links alone. */
+static void
+test_sriov_gaps (void)
+{
+  g_autofree char *fixture = g_test_build_filename (G_TEST_BUILT, "server-sriov", NULL);
+  g_autofree char *tmp = g_dir_make_tmp ("sriov-gaps-XXXXXX", NULL);
+  g_autofree char *root = g_build_filename (tmp, "root", NULL);
+  g_autofree char *pf_dir = g_build_filename (root, "sys/devices/pci0000:17/0000:17:00.0/0000:18:00.0",
+                                              NULL);
+  g_autofree char *from = g_build_filename (pf_dir, "virtfn3", NULL);
+  g_autofree char *to = g_build_filename (pf_dir, "virtfn6", NULL);
+  const char *copy[] = { "cp", "-a", fixture, root, NULL };
+  const char *clean[] = { "rm", "-rf", tmp, NULL };
+  g_autoptr(PtScanner) scanner = NULL;
+  g_autoptr(PtHost) host = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *vfs = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) copy, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                               &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_rename (from, to), ==, 0);
+
+  scanner = pt_scanner_new (root);
+  host = pt_scanner_scan (scanner, NULL, &error);
+  g_assert_no_error (error);
+  vfs = g_strjoinv (" ", (char **) pt_device_get_virtfns (pt_host_lookup_device (host, "0000:18:00.0")));
+  g_assert_cmpstr (vfs, ==, "0000:18:10.0 0000:18:10.2 0000:18:10.4 0000:18:10.6");
+  g_assert_cmpstr (pt_device_get_physfn (pt_host_lookup_device (host, "0000:18:10.6")), ==,
+                   "0000:18:00.0");
+
+  g_spawn_sync (NULL, (char **) clean, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
 static void
 test_strange_root (void)
 {
@@ -693,6 +730,7 @@ main (int   argc,
   g_test_add_func ("/host-scan/groups", test_groups);
   g_test_add_func ("/host-scan/host-use", test_host_use);
   g_test_add_func ("/host-scan/devices", test_devices);
+  g_test_add_func ("/host-scan/sriov-gaps", test_sriov_gaps);
   g_test_add_func ("/host-scan/titles", test_titles);
   g_test_add_func ("/host-scan/sriov", test_sriov);
   g_test_add_func ("/host-scan/strange-root", test_strange_root);

@@ -97,16 +97,16 @@ ptctl_print_document (const char *text)
   fflush (stdout);
 }
 
+/* Whether stdout takes UTF-8 as it is: asked once, not per line (GLib
+ * takes a lock to answer). */
+static gboolean output_is_utf8 = TRUE;
+
 /*
  * Command output to stdout: one FILE with a 64 KiB buffer, written when it
  * fills and flushed by ptctl_end_output(). g_print() flushes on every call:
  * `devices` at 4,096 functions made 40,812 write() calls. Where the locale's
  * charset is not UTF-8, text still goes through g_print(), which converts it.
  */
-/* Whether stdout takes UTF-8 as it is: asked once, not per line (GLib
- * takes a lock to answer). */
-static gboolean output_is_utf8 = TRUE;
-
 void
 ptctl_begin_output (void)
 {

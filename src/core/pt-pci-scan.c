@@ -216,7 +216,7 @@ read_sriov (int        dirfd,
             PtDevice  *device)
 {
   g_autoptr(GStrvBuilder) virtfns = NULL;
-  int i;
+  int i, found;
 
   /* A VF's physfn is set from its PF's virtfn links once every function is
    * read (link_virtual_functions): the kernel makes both links together, and
@@ -228,8 +228,11 @@ read_sriov (int        dirfd,
   device->sriov_num_vfs = read_int (dirfd, "sriov_numvfs", 0);
   device->sriov_drivers_autoprobe = read_int (dirfd, "sriov_drivers_autoprobe", -1);
 
+  /* The links are numbered by VF, so where the platform enables only some
+   * VFs (s390's zPCI) the numbers have gaps: a missing one ends the list
+   * only once sriov_numvfs are found. */
   virtfns = g_strv_builder_new ();
-  for (i = 0; i < device->sriov_total_vfs; i++)
+  for (i = 0, found = 0; i < device->sriov_total_vfs; i++)
     {
       char name[32];
       g_autofree char *vf = NULL;
@@ -237,8 +240,13 @@ read_sriov (int        dirfd,
       g_snprintf (name, sizeof name, "virtfn%d", i);
       vf = pt_sysfs_link_basename (dirfd, name);
       if (vf == NULL)
-        break;
+        {
+          if (found >= device->sriov_num_vfs)
+            break;
+          continue;
+        }
       g_strv_builder_add (virtfns, vf);
+      found++;
     }
   device->virtfns = g_strv_builder_end (virtfns);
 }
