@@ -224,6 +224,17 @@ def _():
     assert status.get("interrupt-remapping") == "pass", status
 
 
+@case("with VFs enabled, passthroughctl names each VF's PF as the kernel's physfn link does")
+def _():
+    links = [line.split() for line in documents["sriov-links"].splitlines() if line.strip()]
+    assert len(links) == 2, documents["sriov-links"]
+    devices = {d["address"]: d for d in json.loads(documents["sriov-devices"])}
+    for vf, target in links:
+        pf = target.rsplit("/", 1)[-1]
+        assert devices[vf]["physfn"] == pf, (vf, devices[vf]["physfn"], pf)
+        assert vf in devices[pf]["sriov"]["vfs"], (vf, devices[pf]["sriov"])
+
+
 for number, (result, name, detail) in enumerate(checks):
     def make(result=result, name=name, detail=detail):
         def check():

@@ -118,6 +118,9 @@ if [ -n "$NVME" ]; then
     # helper rolls the bind back (seen once under load). Let it finish first.
     for i in $(seq 50); do [ -n "$(driver_of $VF)" ] && break; sleep 0.2; done
     check "sriov: the first VF ($VF) has its own IOMMU group" [ -n "$VF" -a "$(group_of $VF)" != "$(group_of $NVME)" ]
+    # Each VF's physfn link, and what passthroughctl makes of the PF's virtfn links.
+    document sriov-links sh -c 'for d in /sys/bus/pci/devices/*; do [ -e $d/physfn ] && echo "${d##*/} $(readlink $d/physfn)"; done'
+    document sriov-devices $CTL devices --json
     $HELPER bind-devices bind $VF >> /tmp/vfs.log 2>&1; rc=$?
     check "sriov: the VF binds to vfio-pci" [ $rc = 0 -a "$(driver_of $VF)" = vfio-pci ]
     $HELPER sriov set-vfs $NVME 0 >> /tmp/vfs.log 2>&1; rc=$?
